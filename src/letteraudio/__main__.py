@@ -1,0 +1,5 @@
+"""Allow ``python -m letteraudio``."""
+
+from letteraudio.cli import main
+
+main()

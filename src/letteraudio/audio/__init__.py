@@ -1,0 +1,1 @@
+"""Audio stages: stitch clips and pauses into one timeline, encode it to MP3."""

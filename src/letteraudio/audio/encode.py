@@ -1,0 +1,86 @@
+"""Encode a timeline to a constant-bitrate MP3 through ffmpeg (libmp3lame).
+
+ffmpeg writes the Xing/Info (LAME) header, so players show the exact duration
+and trim the encoder's padding. The MP3 is written to a temporary file beside the
+target and renamed into place only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from letteraudio.audio.ffmpeg import ffmpeg_exe
+from letteraudio.errors import InputError, OutputError
+
+# Bitrates MPEG-1 Layer III can carry at 32-48 kHz.
+MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+DEFAULT_BITRATE = 96
+
+
+def check_bitrate(kbps: int) -> int:
+    """Return ``kbps`` if an MP3 can carry it, else raise :class:`InputError` listing choices."""
+    if kbps not in MP3_BITRATES:
+        choices = ", ".join(map(str, MP3_BITRATES))
+        raise InputError(f"an MP3 cannot carry {kbps} kbps (choose from: {choices})")
+    return kbps
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success only."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        _apply_umask(temporary)
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def encode_mp3(
+    pcm: bytes,
+    sample_rate: int,
+    target: Path,
+    bitrate_kbps: int = DEFAULT_BITRATE,
+    title: str | None = None,
+) -> None:
+    """Encode mono 16-bit PCM to a CBR MP3 at ``target``, atomically."""
+    check_bitrate(bitrate_kbps)
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostats",
+        "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+        "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-ar", str(sample_rate), "-ac", "1",
+        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+        "-id3v2_version", "3", "-write_xing", "1",
+    ]  # fmt: skip
+    if title:
+        command += ["-metadata", f"title={title}"]
+    try:
+        with atomic_output(target) as temporary:
+            result = subprocess.run(
+                [*command, "-f", "mp3", "-y", str(temporary)],
+                input=pcm,
+                capture_output=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+                detail = lines[-1] if lines else f"exit code {result.returncode}"
+                raise OutputError(f"ffmpeg could not encode {target}: {detail}")
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror or error}") from error
+
+
+def _apply_umask(path: Path) -> None:
+    """mkstemp creates files readable by the owner only; give the usual permissions."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)

@@ -1,0 +1,124 @@
+"""Stitch engine clips and deliberate pauses into one timeline with pydub.
+
+Each clip loses its own leading and trailing silence (engines pad unevenly), is
+resampled once to the output rate with a proper filter (soxr), and is followed by
+exactly the pause its segment asks for. The timeline remembers where each
+segment's speech starts and ends.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import soxr
+
+from letteraudio.engines import Clip
+
+OUTPUT_RATE = 44_100
+SILENCE_THRESHOLD_DBFS = -50.0
+EDGE_MARGIN_MS = 15
+
+with warnings.catch_warnings():
+    # pydub warns at import when ffmpeg is not on PATH; we never use its ffmpeg lookup.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    from pydub import AudioSegment
+    from pydub.silence import detect_leading_silence
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one segment's speech sits in the timeline, in milliseconds."""
+
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The stitched episode: mono 16-bit audio and the span of each segment's speech."""
+
+    audio: AudioSegment
+    spans: tuple[Span | None, ...]
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return len(self.audio) / 1000.0
+
+    @property
+    def samples(self) -> npt.NDArray[np.int16]:
+        """The audio as an int16 array."""
+        return np.frombuffer(self.audio.raw_data, dtype=np.int16)
+
+
+def clip_to_segment(clip: Clip, rate: int = OUTPUT_RATE) -> AudioSegment:
+    """A clip as a pydub segment at ``rate`` with its silent edges trimmed."""
+    samples = clip.samples
+    if clip.sample_rate != rate and len(samples):
+        samples = soxr.resample(samples, clip.sample_rate, rate, quality="HQ")
+    segment = AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=rate, channels=1)
+    return trim_silence(segment)
+
+
+def trim_silence(segment: AudioSegment) -> AudioSegment:
+    """Remove leading and trailing silence, keeping a short margin around the speech."""
+    if len(segment) == 0:
+        return segment
+    lead = detect_leading_silence(segment, SILENCE_THRESHOLD_DBFS, chunk_size=5)
+    if lead >= len(segment):
+        return segment[:0]
+    trail = detect_leading_silence(segment.reverse(), SILENCE_THRESHOLD_DBFS, chunk_size=5)
+    start = max(0, lead - EDGE_MARGIN_MS)
+    end = min(len(segment), len(segment) - trail + EDGE_MARGIN_MS)
+    return segment[start:end]
+
+
+def silence(ms: int, rate: int = OUTPUT_RATE) -> AudioSegment:
+    """Digital silence of ``ms`` milliseconds."""
+    return AudioSegment.silent(duration=ms, frame_rate=rate)
+
+
+def stitch(
+    clips: Sequence[Clip],
+    pauses_after_ms: Sequence[int],
+    lead_in_ms: int,
+    tail_ms: int,
+    rate: int = OUTPUT_RATE,
+) -> Timeline:
+    """Join clips with the pause after each; an empty clip adds neither audio nor pause."""
+    if len(clips) != len(pauses_after_ms):
+        raise ValueError("one pause per clip is needed")
+    parts = [silence(lead_in_ms, rate)]
+    frames = _frames(parts[0])
+    spans: list[Span | None] = []
+    pending_pause = 0
+    for clip, pause in zip(clips, pauses_after_ms, strict=True):
+        speech = clip_to_segment(clip, rate)
+        if len(speech) == 0:
+            spans.append(None)
+            continue
+        if pending_pause:
+            parts.append(silence(pending_pause, rate))
+            frames += _frames(parts[-1])
+        parts.append(speech)
+        start, frames = frames, frames + _frames(speech)
+        spans.append(Span(_ms(start, rate), _ms(frames, rate)))
+        pending_pause = pause
+    parts.append(silence(tail_ms, rate))
+    # One join instead of repeated ``+``, which copies the whole timeline each time.
+    audio = AudioSegment(
+        data=b"".join(part.raw_data for part in parts), sample_width=2, frame_rate=rate, channels=1
+    )
+    return Timeline(audio=audio, spans=tuple(spans))
+
+
+def _frames(segment: AudioSegment) -> int:
+    return len(segment.raw_data) // 2
+
+
+def _ms(frames: int, rate: int) -> int:
+    return round(frames * 1000 / rate)

@@ -1,0 +1,132 @@
+"""Text-to-speech engines behind one small protocol, found through entry points.
+
+An engine is a class registered in the ``letteraudio.engines`` entry-point group
+(the built-in ``piper`` and ``gtts`` register the same way a third-party package
+would). Its class attributes describe it without loading anything heavy; an
+instance speaks text with :meth:`Engine.synthesize`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import ClassVar, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from letteraudio.errors import EngineUnavailable
+
+ENTRY_POINT_GROUP = "letteraudio.engines"
+DEFAULT_ENGINE = "piper"
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Mono 16-bit audio returned by an engine."""
+
+    samples: npt.NDArray[np.int16]
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Options an engine may use; each engine reads the ones that apply to it."""
+
+    voice: str | None = None
+    lang: str = "en"
+    tld: str = "com"
+    slow: bool = False
+    timeout: float = 15.0
+    deterministic: bool = False
+    """Turn off random variation so the same text always gives the same audio."""
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What every engine class provides."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    online: ClassVar[bool]
+    max_chars: ClassVar[int]
+    """Longest text one :meth:`synthesize` call accepts."""
+    chars_per_second: ClassVar[float]
+    """Typical speaking rate, for duration estimates before any synthesis."""
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        """Why this engine cannot run here, or None when it can. Must be cheap."""
+        ...
+
+    def __init__(self, settings: EngineSettings) -> None: ...
+
+    def synthesize(self, text: str) -> Clip:
+        """Speak ``text``; an empty clip means there was nothing to say."""
+        ...
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    """One line of ``letteraudio engines``."""
+
+    name: str
+    description: str
+    online: bool
+    problem: str | None
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None
+
+
+def engine_names() -> list[str]:
+    """Names of the registered engines, sorted."""
+    return sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
+
+
+def engine_class(name: str) -> type[Engine]:
+    """The engine class registered as ``name``; an unknown name lists the choices."""
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == name:
+            try:
+                cls = ep.load()
+            except Exception as error:
+                raise EngineUnavailable(f"engine {name!r} failed to load: {error}") from error
+            if not isinstance(cls, type):
+                raise EngineUnavailable(f"engine {name!r} does not point at a class")
+            return cls
+    choices = ", ".join(engine_names()) or "none installed"
+    raise EngineUnavailable(f"unknown engine {name!r} (choose from: {choices})")
+
+
+def create_engine(name: str, settings: EngineSettings) -> Engine:
+    """Build a ready engine, or raise :class:`EngineUnavailable` saying why not."""
+    cls = engine_class(name)
+    problem = cls.unavailable_reason()
+    if problem:
+        raise EngineUnavailable(f"engine {name!r} cannot run here: {problem}")
+    return cls(settings)
+
+
+def engine_statuses() -> list[EngineStatus]:
+    """Every registered engine and whether it can run here."""
+    statuses = []
+    for name in engine_names():
+        try:
+            cls = engine_class(name)
+        except EngineUnavailable as error:
+            statuses.append(EngineStatus(name, "", online=False, problem=str(error)))
+            continue
+        statuses.append(EngineStatus(name, cls.description, cls.online, cls.unavailable_reason()))
+    return statuses
+
+
+def empty_clip(sample_rate: int) -> Clip:
+    """A clip with no samples: the answer for text with nothing to say."""
+    return Clip(np.zeros(0, dtype=np.int16), sample_rate)

