@@ -23,8 +23,10 @@ SILENCE_THRESHOLD_DBFS = -50.0
 EDGE_MARGIN_MS = 15
 
 with warnings.catch_warnings():
-    # pydub warns at import when ffmpeg is not on PATH; we never use its ffmpeg lookup.
+    # pydub warns at import when ffmpeg is not on PATH (we never use its ffmpeg lookup)
+    # and, on Python 3.11-3.12, that the stdlib audioop it uses is deprecated.
     warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
 

@@ -1,18 +1,26 @@
-"""gTTS: Google Translate's online voice, through the gtts package.
+"""gTTS: Google Translate's online voice.
 
-It needs the network. Every request carries an explicit timeout (gTTS waits
-forever by default). ``LETTERAUDIO_GTTS_URL`` points the engine at another
-endpoint that speaks the same protocol (a proxy, or a local test server).
+The gtts package builds the requests (text cleaning, splitting at its 100-character
+limit, the RPC body, the headers); this module sends them itself, on one keep-alive
+session, with TLS verification, the environment's proxy settings (``NO_PROXY``
+included) and an explicit timeout, since gTTS's own sender waits forever by default,
+skips certificate checks and swallows the cause of a failure.
+
+``LETTERAUDIO_GTTS_URL`` sends the requests to another endpoint speaking the same
+protocol (a proxy, or a local test server); ``--tld`` then has no effect.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import importlib.util
 import io
 import os
+import re
 import socket
 import threading
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -20,8 +28,12 @@ import numpy as np
 from letteraudio.engines import Clip, EngineSettings
 from letteraudio.errors import EngineUnavailable, SynthesisError
 
+if TYPE_CHECKING:
+    import requests
+
 ENDPOINT_VARIABLE = "LETTERAUDIO_GTTS_URL"
 OFFLINE_HINT = "the default engine (piper) speaks offline: leave out --engine gtts"
+_AUDIO = re.compile(rb'jQ1olc","\[\\"([A-Za-z0-9+/=]*)\\"\]')
 
 
 def endpoint_override() -> str | None:
@@ -66,6 +78,7 @@ class GttsEngine:
         return None
 
     def __init__(self, settings: EngineSettings) -> None:
+        import requests
         from gtts.lang import tts_langs
 
         languages = tts_langs()
@@ -77,26 +90,60 @@ class GttsEngine:
         if settings.voice is not None:
             raise EngineUnavailable("gtts has no voices to choose: use --lang and --tld instead")
         self.settings = settings
-        _install_endpoint_override()
+        self.endpoint = endpoint_override()
+        self._session = requests.Session()
 
     def synthesize(self, text: str) -> Clip:
-        from gtts import gTTS, gTTSError
+        from gtts import gTTS
 
         tts = gTTS(
-            text,
-            lang=self.settings.lang,
-            tld=self.settings.tld,
-            slow=self.settings.slow,
+            text, lang=self.settings.lang, tld=self.settings.tld, slow=self.settings.slow,
             lang_check=False,
-            timeout=self.settings.timeout,
+        )  # fmt: skip
+        # gTTS may still cut a text into several requests (it adds spaces after "!" and "?").
+        clips = [decode_mp3(extract_audio(self._send(r))) for r in tts._prepare_requests()]
+        if not clips:
+            raise SynthesisError("gTTS found nothing to say in this text")
+        return Clip(np.concatenate([c.samples for c in clips]), clips[0].sample_rate)
+
+    def _send(self, request: requests.PreparedRequest) -> bytes:
+        """Send one prepared request and return the answer's body, or raise a clear error."""
+        import requests
+
+        if self.endpoint:
+            request.url = self.endpoint
+        host = urlsplit(request.url or "").netloc
+        timeout = self.settings.timeout
+        environment = self._session.merge_environment_settings(
+            request.url or "", {}, None, None, None
         )
         try:
-            mp3 = b"".join(tts.stream())
-        except gTTSError as error:
+            response = self._session.send(request, timeout=timeout, **environment)
+        except requests.Timeout as error:
             raise SynthesisError(
-                f"Google text-to-speech failed: {error} ({OFFLINE_HINT})"
+                f"no answer from {host} within {timeout:g} s (see --timeout); {OFFLINE_HINT}"
             ) from error
-        return decode_mp3(mp3)
+        except requests.RequestException as error:
+            raise SynthesisError(
+                f"cannot reach {host}: {_reason(error)}; {OFFLINE_HINT}"
+            ) from error
+        if response.status_code != 200:
+            raise SynthesisError(
+                f"{host} answered {response.status_code} {response.reason or ''}"
+                f"{_probable_cause(response.status_code)}; {OFFLINE_HINT}"
+            )
+        return response.content
+
+
+def extract_audio(body: bytes) -> bytes:
+    """The MP3 inside a batchexecute answer; an answer without valid audio is an error."""
+    match = _AUDIO.search(body)
+    if match is None:
+        raise SynthesisError("the text-to-speech service answered without any audio")
+    try:
+        return base64.b64decode(match.group(1), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise SynthesisError("the text-to-speech service answered with damaged audio") from error
 
 
 def decode_mp3(data: bytes) -> Clip:
@@ -104,27 +151,33 @@ def decode_mp3(data: bytes) -> Clip:
     import soundfile
 
     if not data:
-        raise SynthesisError("the text-to-speech service returned no audio")
+        raise SynthesisError("the text-to-speech service returned empty audio")
     try:
         samples, rate = soundfile.read(io.BytesIO(data), dtype="int16", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as error:
-        raise SynthesisError(
-            f"the text-to-speech service returned audio that does not decode: {error}"
-        ) from error
+        raise SynthesisError("the text-to-speech service returned audio that is not MP3") from error
     if len(samples) == 0:
         raise SynthesisError("the text-to-speech service returned audio that decodes to nothing")
     mono = samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0]
     return Clip(np.ascontiguousarray(mono), int(rate))
 
 
-def _install_endpoint_override() -> None:
-    """Send gTTS's requests to ``LETTERAUDIO_GTTS_URL`` when it is set."""
-    url = endpoint_override()
-    if url is None:
-        return
-    import gtts.tts
+def _probable_cause(status: int) -> str:
+    if status == 429:
+        return " (too many requests: Google is rate-limiting; wait and try again)"
+    if status == 403:
+        return " (refused: Google may have changed its API)"
+    if status >= 500:
+        return " (a server error at Google; try again later)"
+    return ""
 
-    def translate_url(tld: str = "com", path: str = "") -> str:
-        return url
 
-    gtts.tts._translate_url = translate_url
+def _reason(error: Exception) -> str:
+    """The innermost cause of a requests error, without urllib3's object reprs."""
+    while error.__cause__ is not None or (error.args and isinstance(error.args[0], Exception)):
+        inner = error.__cause__ or error.args[0]
+        if not isinstance(inner, Exception):
+            break
+        error = inner
+    text = str(error.args[-1] if error.args else error)
+    return re.sub(r"<[^>]*object at 0x[0-9a-f]+>:?\s*", "", text).strip() or type(error).__name__

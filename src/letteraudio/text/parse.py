@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 TITLE_MAX_WORDS = 20
 SUBTITLE_MAX_WORDS = 30
+SUBTITLE_MAX_SHARE = 0.6
+"""A subtitle is at most this share of the body's median paragraph length, in words."""
 _BLANK_LINES = re.compile(r"\n[ \t\f\v\u00a0]*\n")
 _SPACES = re.compile(r"\s+")
 _TITLE_ENDINGS = (".", ",", ";", ":")
@@ -46,10 +48,14 @@ def parse_text(text: str) -> Document:
     title = subtitle = None
     if len(blocks) > 1 and blocks[0][1] == 1 and looks_like_title(blocks[0][0]):
         title = blocks.pop(0)[0]
-        if (
-            len(blocks) > 1
-            and blocks[0][1] == 1
-            and len(blocks[0][0].split()) <= SUBTITLE_MAX_WORDS
-        ):
+        if len(blocks) > 1 and blocks[0][1] == 1 and looks_like_subtitle(blocks[0][0], blocks[1:]):
             subtitle = blocks.pop(0)[0]
     return Document(title=title, subtitle=subtitle, paragraphs=tuple(b for b, _ in blocks))
+
+
+def looks_like_subtitle(line: str, body: list[tuple[str, int]]) -> bool:
+    """A standfirst is one short line, clearly shorter than the paragraphs after it."""
+    words = len(line.split())
+    lengths = sorted(len(text.split()) for text, _ in body)
+    median = lengths[len(lengths) // 2]
+    return words <= SUBTITLE_MAX_WORDS and words <= SUBTITLE_MAX_SHARE * median

@@ -1,0 +1,144 @@
+"""The command line: dry runs, engine listing, and one-line errors that leave no file behind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from letteraudio.cli import app
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "letteraudio", *args],
+        capture_output=True, text=True, check=False, timeout=120, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    assert result.returncode == code, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+def test_dry_run_lists_segments_and_loads_no_voice(seed_article: Path) -> None:
+    probe = (
+        "import sys; from letteraudio.cli import app\n"
+        "try:\n"
+        f"    app(['render', {str(seed_article)!r}, '--dry-run'])\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "heavy = ('onnxruntime', 'piper')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import json\n" + probe], capture_output=True, text=True, check=True
+    )
+    *lines, summary, loaded = result.stdout.strip().splitlines()
+    assert json.loads(loaded) == []
+    assert lines[0].split()[:4] == ["1", "title", "pause", "1200"]
+    assert lines[1].split()[:4] == ["2", "subtitle", "pause", "1000"]
+    assert all(line.split()[1] == "paragraph" for line in lines[2:])
+    assert summary.startswith("13 segments, 2,311 characters; estimated duration 2:")
+
+
+def test_dry_run_splits_for_the_engine_limit(tmp_path: Path, runner: CliRunner) -> None:
+    article = tmp_path / "long.txt"
+    article.write_text(" ".join(["A sentence of several plain words."] * 40), encoding="utf-8")
+    piper = runner.invoke(app, ["render", str(article), "--dry-run"])
+    gtts = runner.invoke(app, ["render", str(article), "--dry-run", "--engine", "gtts"])
+    assert piper.exit_code == gtts.exit_code == 0
+    piper_texts = [line.split(" ms  ", 1)[1] for line in piper.stdout.splitlines()[:-1]]
+    gtts_texts = [line.split(" ms  ", 1)[1] for line in gtts.stdout.splitlines()[:-1]]
+    assert max(map(len, piper_texts)) <= 600 < len(article.read_text())
+    assert max(map(len, gtts_texts)) <= 100
+    assert (
+        " ".join(piper_texts).split() == " ".join(gtts_texts).split() == article.read_text().split()
+    )
+    assert not (tmp_path / "output").exists()
+
+
+def test_engines_lists_piper_as_usable_default(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["engines"])
+    assert result.exit_code == 0
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert set(lines) >= {"piper", "gtts"}
+    assert "usable" in lines["piper"] and "unusable" not in lines["piper"]
+    assert "(default)" in lines["piper"]
+
+
+def test_help_and_version(runner: CliRunner) -> None:
+    assert runner.invoke(app, []).exit_code in (0, 2)  # no_args_is_help
+    help_text = runner.invoke(app, ["render", "--help"]).stdout
+    for option in ("--output", "--engine", "--voice", "--pause-ms", "--bitrate", "--dry-run"):
+        assert option in help_text
+    assert runner.invoke(app, ["--version"]).stdout.startswith("letteraudio ")
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "code", "words"),
+    [
+        (None, ["missing.txt"], 2, ["missing.txt", "no such file"]),
+        ("dir", ["folder"], 2, ["directory"]),
+        ("empty", ["empty.txt"], 2, ["nothing to speak"]),
+        ("blank", ["blank.txt"], 2, ["nothing to speak"]),
+        ("symbols", ["symbols.txt"], 2, ["nothing to speak"]),
+        ("binary", ["binary.txt"], 2, ["binary"]),
+        ("good", ["good.txt", "--engine", "nope"], 2, ["unknown engine", "piper", "gtts"]),
+        ("good", ["good.txt", "--voice", "nope.onnx"], 2, ["voice file not found"]),
+        ("good", ["good.txt", "--voice", "Alice"], 2, ["unknown piper voice", "en_US-joe-medium"]),
+        ("good", ["good.txt", "--bitrate", "100"], 2, ["100 kbps", "96"]),
+        ("good", ["good.txt", "-o", "good.txt"], 2, ["is the article itself"]),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(
+    tmp_path: Path, setup: str | None, args: list[str], code: int, words: list[str]
+) -> None:
+    contents = {
+        "empty": b"",
+        "blank": b"  \n\n\t\n",
+        "symbols": b"---\n\n***\n\n* * *\n",
+        "binary": b"\x00\x01\x02\xff\xfe\x00PK\x03\x04" * 20,
+        "good": b"Some words to say.\n",
+    }
+    if setup == "dir":
+        (tmp_path / "folder").mkdir()
+    elif setup:
+        (tmp_path / args[0]).write_bytes(contents[setup])
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    args = [
+        str(tmp_path / args[0]),
+        *(str(tmp_path / a) if a == "good.txt" else a for a in args[1:]),
+    ]
+    result = (
+        run("render", *args, "-o", str(tmp_path / "out.mp3"))
+        if "-o" not in args
+        else run("render", *args)
+    )
+    assert_one_line_error(result, code, *words)
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_encoder_failure_keeps_the_previous_output(tmp_path: Path) -> None:
+    article = tmp_path / "good.txt"
+    article.write_text("A few words.\n", encoding="utf-8")
+    target = tmp_path / "out.mp3"
+    target.write_bytes(b"previous render")
+    result = run(
+        "render", str(article), "-o", str(target), env={"IMAGEIO_FFMPEG_EXE": "/bin/false"}
+    )
+    assert_one_line_error(result, 1, "ffmpeg could not encode")
+    assert target.read_bytes() == b"previous render"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.txt", "out.mp3"]

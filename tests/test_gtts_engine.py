@@ -1,0 +1,334 @@
+"""The gtts engine, end to end through the CLI, against a local fake of Google's endpoint.
+
+Every render runs ``python -m letteraudio`` in a subprocess with
+``LETTERAUDIO_GTTS_URL`` pointing at :class:`fake_gtts.FakeGtts`, which answers
+each request with a sine tone of its own frequency. Decoding the MP3 and finding
+the tones in it shows what was spoken, in which order, with which pauses.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+import soundfile
+from fake_gtts import (
+    TONE_SECONDS,
+    Audio,
+    Body,
+    Close,
+    Delay,
+    FakeGtts,
+    Status,
+    Tone,
+    always,
+    in_turn,
+    rpc_body,
+    unused_port,
+)
+
+ARTICLE = """\
+The Harbour at Dawn
+
+The boats came in before the sun rose,
+heavy with the night's catch.
+
+Gulls followed them along the pier
+and waited for the nets to open.
+
+By seven the market was loud with voices
+and the smell of salt and ice.
+"""
+
+# What gTTS should send, one request per segment: the title, then each paragraph
+# with its hard-wrapped lines joined. (No "?", "!" or words such as "last." in
+# the text: gTTS's own pre-processors would change those before sending.)
+SEGMENTS = [
+    "The Harbour at Dawn",
+    "The boats came in before the sun rose, heavy with the night's catch.",
+    "Gulls followed them along the pier and waited for the nets to open.",
+    "By seven the market was loud with voices and the smell of salt and ice.",
+]
+TITLE_PAUSE_MS = 1200
+PARAGRAPH_PAUSE_MS = 700
+OUTPUT_RATE = 44_100
+GUARD_SECONDS = 30  # a hung render fails the test instead of hanging the suite
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeGtts]:
+    with FakeGtts() as fake:
+        yield fake
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    path = tmp_path / "harbour.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "episode" / "harbour.mp3"
+
+
+def render(article: Path, out: Path, url: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """``letteraudio render ARTICLE -e gtts -o OUT --quiet`` against ``url``."""
+    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
+    env.pop("LETTERAUDIO_DEBUG", None)
+    env["LETTERAUDIO_GTTS_URL"] = url
+    command = [sys.executable, "-m", "letteraudio", "render", str(article)]
+    return subprocess.run(
+        [*command, "-e", "gtts", "-o", str(out), "--quiet", *options],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=GUARD_SECONDS,
+        check=False,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The single ``Error: ...`` line a failed render prints, with no traceback."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+def assert_failed_cleanly(result: subprocess.CompletedProcess[str], out: Path) -> str:
+    """Non-zero exit, one error line, and nothing (not even a temporary file) left behind."""
+    assert result.returncode != 0, result.stdout
+    message = one_line_error(result)
+    assert not out.exists()
+    assert not out.parent.exists() or not list(out.parent.glob(".*.part"))
+    return message
+
+
+# --- reading the tones back out of the MP3 -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """One run of sound in the decoded output, in seconds."""
+
+    start: float
+    end: float
+    frequency: float
+
+
+def decode(path: Path) -> np.ndarray:
+    """The MP3 as mono float samples at 44.1 kHz, through an independent ffmpeg."""
+    ffmpeg = shutil.which("ffmpeg") or imageio_ffmpeg.get_ffmpeg_exe()
+    command = [ffmpeg, "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1"]
+    result = subprocess.run(
+        [*command, "-ar", str(OUTPUT_RATE), "-"], capture_output=True, check=True, timeout=60
+    )
+    return np.frombuffer(result.stdout, dtype="<i2").astype(np.float64) / 32768
+
+
+def sound_stretches(samples: np.ndarray, min_gap: float = 0.2) -> list[Stretch]:
+    """Runs of 10 ms frames louder than -40 dBFS, split at gaps of ``min_gap`` seconds."""
+    frame = OUTPUT_RATE // 100
+    frames = samples[: len(samples) // frame * frame].reshape(-1, frame)
+    loud = np.flatnonzero(np.sqrt((frames**2).mean(axis=1)) > 10 ** (-40 / 20))
+    if len(loud) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(loud) > min_gap * 100)
+    runs = zip(np.r_[loud[0], loud[breaks + 1]], np.r_[loud[breaks], loud[-1]], strict=True)
+    return [
+        Stretch(
+            float(first) / 100,
+            float(last + 1) / 100,
+            peak_frequency(samples[first * frame : (last + 1) * frame]),
+        )
+        for first, last in runs
+    ]
+
+
+def peak_frequency(chunk: np.ndarray) -> float:
+    """The strongest frequency in ``chunk``, in Hz."""
+    spectrum = np.abs(np.fft.rfft(chunk * np.hanning(len(chunk))))
+    return float(np.fft.rfftfreq(len(chunk), 1 / OUTPUT_RATE)[spectrum.argmax()])
+
+
+# --- the tests -----------------------------------------------------------------------
+
+
+def test_renders_each_segment_as_its_own_answer_in_order(
+    server: FakeGtts, article: Path, out: Path
+) -> None:
+    pauses = ["--title-pause-ms", str(TITLE_PAUSE_MS), "--pause-ms", str(PARAGRAPH_PAUSE_MS)]
+    result = render(article, out, server.url, *pauses)
+
+    assert result.returncode == 0, result.stderr
+    assert server.texts == SEGMENTS
+    assert {(r.lang, r.slow) for r in server.requests} == {("en", False)}
+
+    info = soundfile.info(str(out))
+    assert (info.samplerate, info.channels) == (OUTPUT_RATE, 1)
+
+    # Each segment is heard as the tone the server sent for its text, in order.
+    sent = {request.text: request.frequency for request in server.requests}
+    stretches = sound_stretches(decode(out))
+    heard = [s.frequency for s in stretches]
+    assert heard == pytest.approx([sent[text] for text in SEGMENTS], abs=10), stretches
+    for stretch in stretches:
+        assert stretch.end - stretch.start == pytest.approx(TONE_SECONDS, abs=0.1), stretch
+
+    # Silence of the asked length separates them: longer after the title.
+    gaps = [after.start - before.end for before, after in pairwise(stretches)]
+    expected = [TITLE_PAUSE_MS / 1000] + [PARAGRAPH_PAUSE_MS / 1000] * 2
+    assert gaps == pytest.approx(expected, abs=0.1), stretches
+
+
+def test_a_segment_gtts_splits_in_two_is_heard_whole(
+    server: FakeGtts, tmp_path: Path, out: Path
+) -> None:
+    # 100 characters: one segment for letteraudio. gTTS adds a space after "!" and,
+    # now over its own limit of 100, sends the segment as two requests.
+    text = (
+        "Look out! The tide is turning now and the boats must be in before the wind comes"
+        " round to the north."
+    )
+    assert len(text) == 100
+    article = tmp_path / "tide.txt"
+    article.write_text(text + "\n", encoding="utf-8")
+
+    result = render(article, out, server.url)
+
+    assert result.returncode == 0, result.stderr
+    assert server.texts == ["Look out!", text.removeprefix("Look out! ")]
+    # Both answers are in the episode, back to back, first one first.
+    samples = decode(out)
+    (stretch,) = sound_stretches(samples)
+    assert stretch.end - stretch.start == pytest.approx(2 * TONE_SECONDS, abs=0.15)
+    start, end = round(stretch.start * OUTPUT_RATE), round(stretch.end * OUTPUT_RATE)
+    halves = np.array_split(samples[start:end], 2)
+    heard = [peak_frequency(half) for half in halves]
+    assert heard == pytest.approx([r.frequency for r in server.requests], abs=10)
+
+
+def test_lang_reaches_the_server(server: FakeGtts, article: Path, out: Path) -> None:
+    result = render(article, out, server.url, "--lang", "fr", "--slow")
+
+    assert result.returncode == 0, result.stderr
+    assert len(server.requests) == len(SEGMENTS)
+    assert {(r.lang, r.slow) for r in server.requests} == {("fr", True)}
+
+
+def test_unknown_lang_is_refused_before_any_request(
+    server: FakeGtts, article: Path, out: Path
+) -> None:
+    result = render(article, out, server.url, "--lang", "xx")
+
+    assert result.returncode == 2
+    message = assert_failed_cleanly(result, out)
+    assert "'xx'" in message
+    assert "choose from:" in message
+    assert " en," in message
+    assert " fr," in message
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [Status(500), Status(503), Status(429), Status(429, retry_after="1")],
+    ids=["500", "503", "429", "429-retry-after"],
+)
+def test_server_errors_fail_with_a_hint_at_piper(
+    reply: Status, server: FakeGtts, article: Path, out: Path
+) -> None:
+    server.behaviour = always(reply)
+
+    result = render(article, out, server.url)
+
+    message = assert_failed_cleanly(result, out)
+    assert str(reply.code) in message
+    assert "piper" in message
+    assert "title" in message  # names the segment that failed
+    assert len(server.requests) == 1  # gives up at the first failure: no retries
+
+
+def test_failure_midway_keeps_an_existing_episode(
+    server: FakeGtts, article: Path, out: Path
+) -> None:
+    out.parent.mkdir()
+    out.write_bytes(b"last week's episode")
+    server.behaviour = in_turn(Tone(), Tone(), Status(503))
+
+    result = render(article, out, server.url)
+
+    assert result.returncode == 1
+    message = one_line_error(result)
+    assert 'paragraph 2 ("Gulls followed' in message
+    assert out.read_bytes() == b"last week's episode"
+    assert not list(out.parent.glob(".*.part"))
+    assert len(server.requests) == 3
+
+
+def test_silent_server_times_out_with_a_message_that_says_so(
+    server: FakeGtts, article: Path, out: Path
+) -> None:
+    server.behaviour = always(Delay(GUARD_SECONDS * 2, then=Close()))
+
+    result = render(article, out, server.url, "--timeout", "1")
+
+    message = assert_failed_cleanly(result, out)
+    assert "no answer from 127.0.0.1" in message
+    assert "within 1 s (see --timeout)" in message
+    assert "piper" in message
+
+
+def test_unreachable_endpoint_fails_with_a_hint_at_piper(article: Path, out: Path) -> None:
+    url = f"http://127.0.0.1:{unused_port()}/batchexecute"
+
+    result = render(article, out, url, "--timeout", "5")
+
+    message = assert_failed_cleanly(result, out)
+    assert "piper" in message
+
+
+def test_dropped_connection_fails_cleanly(server: FakeGtts, article: Path, out: Path) -> None:
+    server.behaviour = always(Close())
+
+    result = render(article, out, server.url)
+
+    message = assert_failed_cleanly(result, out)
+    assert "piper" in message
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        pytest.param(Body(b"<html><body>Sorry...</body></html>"), id="html-page"),
+        pytest.param(Body(b"\x00\xff garbage \xfe"), id="binary-noise"),
+        pytest.param(Body(rpc_body("QUJD" * 100)[:200]), id="truncated-rpc"),
+        pytest.param(Body(rpc_body("!!! not base64 !!!")), id="not-base64"),
+        pytest.param(Audio(b""), id="empty-audio"),
+        pytest.param(Audio(b"ID3 this is not an mp3 at all " * 20), id="not-mp3"),
+    ],
+)
+def test_garbage_answer_fails_cleanly(
+    reply: Audio | Body, server: FakeGtts, article: Path, out: Path
+) -> None:
+    server.behaviour = always(reply)
+
+    result = render(article, out, server.url)
+
+    assert result.returncode == 1
+    message = assert_failed_cleanly(result, out)
+    assert "unexpected" not in message  # a known failure, not a crash caught at the top
+    assert "title" in message  # names the segment that failed

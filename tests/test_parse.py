@@ -1,0 +1,62 @@
+"""Structure: title, subtitle and paragraphs."""
+
+from __future__ import annotations
+
+from letteraudio.text.parse import Document, parse_text
+
+
+def test_title_subtitle_and_paragraphs() -> None:
+    first = "The boats came in early, one after another, and the gulls followed them."
+    second = "Nobody minded the noise; it was the sound of the harbour waking up again."
+    text = f"The Harbour at Dawn\n\nA short morning walk.\n\n{first}\n\n{second}"
+    assert parse_text(text) == Document(
+        title="The Harbour at Dawn", subtitle="A short morning walk.", paragraphs=(first, second)
+    )
+
+
+def test_a_first_paragraph_as_long_as_the_others_is_not_a_subtitle() -> None:
+    text = "A Title\n\nOne line of seven words in it.\n\nAnother line of seven words here.\n\nEnd."
+    document = parse_text(text)
+    assert document.title == "A Title"
+    assert document.subtitle is None
+    assert document.paragraphs[0] == "One line of seven words in it."
+
+
+def test_a_first_line_ending_like_a_sentence_is_not_a_title() -> None:
+    document = parse_text("This opens with a sentence.\n\nAnd goes on.")
+    assert document.title is None
+    assert document.paragraphs == ("This opens with a sentence.", "And goes on.")
+
+
+def test_a_long_first_line_is_not_a_title() -> None:
+    long_line = " ".join(["word"] * 30)
+    document = parse_text(f"{long_line}\n\nSecond block.")
+    assert document.title is None
+    assert document.paragraphs[0] == long_line
+
+
+def test_a_lone_line_is_a_paragraph_not_a_title() -> None:
+    assert parse_text("Just One Line") == Document(paragraphs=("Just One Line",))
+
+
+def test_title_question_mark_is_allowed_and_wrapped_subtitle_is_a_paragraph() -> None:
+    document = parse_text("Why Walk?\n\nBecause the hills\nare there.\n\nMore.")
+    assert document.title == "Why Walk?"
+    assert document.subtitle is None
+    assert document.paragraphs == ("Because the hills are there.", "More.")
+
+
+def test_whitespace_only_lines_separate_paragraphs() -> None:
+    document = parse_text("One.\n   \t\nTwo.\n\n\n\nThree.")
+    assert document.paragraphs == ("One.", "Two.", "Three.")
+
+
+def test_seed_article_structure(seed_article) -> None:  # type: ignore[no-untyped-def]
+    from letteraudio.text.read import read_article
+
+    document = parse_text(read_article(seed_article))
+    assert document.title is not None and document.title.startswith("Alyssa Milano Writes")
+    assert document.subtitle == '"Know that mama is always here for you."'
+    # Eleven blocks of body text, the two newsletter lines included (boilerplate is issue 6).
+    assert len(document.paragraphs) == 11
+    assert document.paragraphs[-1].startswith("Subscribe to our newsletter")
