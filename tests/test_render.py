@@ -128,3 +128,22 @@ def test_seed_article_renders_end_to_end(seed_article: Path, tmp_path: Path) -> 
     assert 100 < len(samples) / RATE < 160  # about two minutes
     # Title, subtitle and eleven paragraphs: twelve block boundaries, each an audible pause.
     assert len(inner_silences(samples, LONG_PAUSE)) == 12
+
+
+def test_voice_option_loads_a_piper_voice_from_a_path(tmp_path: Path, runner: CliRunner) -> None:
+    from letteraudio.engines.piper import bundled_voice_paths
+
+    model, config = bundled_voice_paths()
+    (tmp_path / "my-voice.onnx").symlink_to(model)
+    (tmp_path / "my-voice.onnx.json").write_bytes(config.read_bytes())
+    article = tmp_path / "a.txt"
+    article.write_text("A voice from a file.\n", encoding="utf-8")
+    out = tmp_path / "a.mp3"
+    render(runner, str(article), "--voice", str(tmp_path / "my-voice.onnx"), "-o", str(out), "-q")
+    assert 0.5 < len(decode(out)) / RATE < 4
+    (tmp_path / "my-voice.onnx.json").unlink()
+    result = runner.invoke(
+        app, ["render", str(article), "--voice", str(tmp_path / "my-voice.onnx")]
+    )
+    assert result.exit_code == 2
+    assert "needs its config beside it" in result.stderr
