@@ -97,3 +97,43 @@ def inner_silences(samples: np.ndarray, min_seconds: float, rate: int = RATE) ->
         for run in silences(samples, rate)
         if run.length >= min_seconds and run.start > 0.0 and run.end < total - FRAME_MS / 1000
     ]
+
+
+def header_duration(path: Path) -> float:
+    """Duration from the Xing/Info header and LAME gapless fields (MPEG-1 Layer III only).
+
+    Written separately from letteraudio's own frame walker, from the LAME tag layout:
+    the Xing tag sits after the 4-byte header and the side info (17 bytes mono, 32 stereo).
+    """
+    data = path.read_bytes()
+    start = 0
+    if data[:3] == b"ID3":
+        start = 10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(data[6:10]))
+    mono = data[start + 3] >> 6 == 3
+    rate = (44100, 48000, 32000)[(data[start + 2] >> 2) & 3]
+    xing = start + 4 + (17 if mono else 32)
+    assert data[xing : xing + 4] in (b"Xing", b"Info"), "no Xing/Info header"
+    flags = int.from_bytes(data[xing + 4 : xing + 8], "big")
+    assert flags & 1, "the Xing header does not count frames"
+    frames = int.from_bytes(data[xing + 8 : xing + 12], "big")
+    lame = (
+        xing
+        + 8
+        + 4 * (flags & 1)
+        + 4 * bool(flags & 2)
+        + 100 * bool(flags & 4)
+        + 4 * bool(flags & 8)
+    )
+    delays = int.from_bytes(data[lame + 21 : lame + 24], "big")
+    return (frames * 1152 - (delays >> 12) - (delays & 0xFFF)) / rate
+
+
+def loudness(samples: np.ndarray, rate: int = RATE) -> tuple[float, float]:
+    """(integrated LUFS by pyloudnorm, true peak dBTP by libebur128) of float samples."""
+    import pyebur128
+    import pyloudnorm
+
+    integrated = pyloudnorm.Meter(rate).integrated_loudness(samples)
+    state = pyebur128.R128State(1, rate, pyebur128.MeasurementMode.MODE_TRUE_PEAK)
+    state.add_frames(samples.astype(np.float64), len(samples))
+    return float(integrated), float(20 * np.log10(pyebur128.get_true_peak(state, 0)))

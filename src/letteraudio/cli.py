@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
+import json
 import os
 import re
 import sys
@@ -14,10 +16,12 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from letteraudio import __version__
+from letteraudio.chapters import ChapterMode
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
 
 if TYPE_CHECKING:
-    from letteraudio.pipeline import Progress, Script
+    from letteraudio.check import Report
+    from letteraudio.pipeline import Episode, Progress, Script
 
 app = typer.Typer(
     name="letteraudio",
@@ -31,6 +35,11 @@ DEFAULT_OUTPUT_DIR = Path("output")
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+MARKUP_SUFFIXES = {".md", ".markdown", ".html", ".htm"}
+
+ENGINE = "Engine and voice"
+AUDIO = "Audio"
+TAGS = "Tags and chapters"
 
 
 def _version(value: bool) -> None:
@@ -42,11 +51,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool | None,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
-    ] = None,
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
 ) -> None:
     """Turn a written article or letter into one narrated MP3, offline by default."""
 
@@ -54,48 +61,163 @@ def _main(
 @app.command()
 def render(
     article: Annotated[
-        str, typer.Argument(help="The article: a plain-text file, or - to read standard input.")
+        str,
+        typer.Argument(
+            metavar="ARTICLE", help="The article: a plain-text file, or - for standard input."
+        ),
     ],
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Where to write the MP3 [default: output/<article>.mp3]."
+            "--output",
+            "-o",
+            help="MP3 file or existing folder to write to (default: output/ARTICLE.mp3).",
         ),
     ] = None,
     engine: Annotated[
         str,
-        typer.Option("--engine", "-e", help="Text-to-speech engine (see: letteraudio engines)."),
+        typer.Option(
+            "--engine",
+            "-e",
+            help="Text-to-speech engine: see `letteraudio engines`.",
+            rich_help_panel=ENGINE,
+        ),
     ] = "piper",
     voice: Annotated[
         str | None,
         typer.Option(
             help="Piper voice: a .onnx file with its .onnx.json beside it "
-            "[default: the bundled en_US-joe-medium]."
+            "(default: the bundled en_US-joe-medium).",
+            rich_help_panel=ENGINE,
         ),
     ] = None,
-    lang: Annotated[str, typer.Option(help="Language (gtts).")] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help="Language, e.g. en, fr (gtts: any of its languages; piper: must match the voice).",
+            rich_help_panel=ENGINE,
+        ),
+    ] = None,
     tld: Annotated[
-        str, typer.Option(help="Google domain for the accent, e.g. com, co.uk, com.au (gtts).")
+        str,
+        typer.Option(
+            help="Google domain for the accent: com, co.uk, com.au... (gtts).",
+            rich_help_panel=ENGINE,
+        ),
     ] = "com",
-    slow: Annotated[bool, typer.Option("--slow", help="Speak slowly (gtts).")] = False,
+    slow: Annotated[
+        bool, typer.Option("--slow", help="Speak slowly (gtts).", rich_help_panel=ENGINE)
+    ] = False,
     timeout: Annotated[
-        float, typer.Option(min=0.1, help="Seconds to wait for each network request (gtts).")
+        float,
+        typer.Option(
+            min=0.1, help="Seconds to wait for each network request (gtts).", rich_help_panel=ENGINE
+        ),
     ] = 15.0,
-    pause_ms: Annotated[
-        int, typer.Option("--pause-ms", min=0, max=10_000, help="Pause between paragraphs, in ms.")
-    ] = 750,
-    title_pause_ms: Annotated[
-        int,
-        typer.Option("--title-pause-ms", min=0, max=10_000, help="Pause after the title, in ms."),
-    ] = 1200,
-    bitrate: Annotated[int, typer.Option(help="MP3 bitrate in kbps (constant).")] = 96,
     deterministic: Annotated[
         bool,
         typer.Option(
             "--deterministic",
-            help="Same text, same audio: turn off the voice's random variation (piper).",
+            help="Same text, same audio: no random variation in the voice (piper).",
+            rich_help_panel=ENGINE,
         ),
     ] = False,
+    pause_ms: Annotated[
+        int,
+        typer.Option(
+            "--pause-ms",
+            min=0,
+            max=10_000,
+            help="Pause between paragraphs, in ms.",
+            rich_help_panel=AUDIO,
+        ),
+    ] = 750,
+    title_pause_ms: Annotated[
+        int,
+        typer.Option(
+            "--title-pause-ms",
+            min=0,
+            max=10_000,
+            help="Pause after the title, in ms.",
+            rich_help_panel=AUDIO,
+        ),
+    ] = 1200,
+    bitrate: Annotated[
+        int, typer.Option(help="MP3 bitrate in kbps (constant).", rich_help_panel=AUDIO)
+    ] = 96,
+    loudness: Annotated[
+        float,
+        typer.Option(
+            min=-40.0,
+            max=-6.0,
+            help="Integrated loudness target in LUFS (true peak stays under -1 dBTP).",
+            rich_help_panel=AUDIO,
+        ),
+    ] = -16.0,
+    no_normalize: Annotated[
+        bool,
+        typer.Option(
+            "--no-normalize",
+            help="Keep the engine's own level: no loudness normalization or limiting.",
+            rich_help_panel=AUDIO,
+        ),
+    ] = False,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            help="Episode title (default: the article's title, else its file name).",
+            rich_help_panel=TAGS,
+        ),
+    ] = None,
+    author: Annotated[
+        str | None, typer.Option(help="Author (ID3 TPE1).", rich_help_panel=TAGS)
+    ] = None,
+    show: Annotated[
+        str | None, typer.Option(help="Show or album name (TALB).", rich_help_panel=TAGS)
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option(help="Description (COMM; default: the subtitle).", rich_help_panel=TAGS),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="Language tag, e.g. en (TLAN; default: --lang, else en).", rich_help_panel=TAGS
+        ),
+    ] = None,
+    cover: Annotated[
+        Path | None, typer.Option(help="Cover image, JPEG or PNG (APIC).", rich_help_panel=TAGS)
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            help="Release date, YYYY or YYYY-MM-DD (none is written unless given).",
+            rich_help_panel=TAGS,
+        ),
+    ] = None,
+    chapters: Annotated[
+        ChapterMode,
+        typer.Option(
+            help="Chapters at headings (falling back to paragraphs when "
+            "there are none), at paragraphs, or none.",
+            rich_help_panel=TAGS,
+        ),
+    ] = ChapterMode.HEADINGS,
+    id3v24: Annotated[
+        bool,
+        typer.Option(
+            "--id3v24",
+            help="Write ID3v2.4 instead of the more widely read v2.3.",
+            rich_help_panel=TAGS,
+        ),
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="Config file with a [metadata] table (default: ./letteraudio.toml when present).",
+            rich_help_panel=TAGS,
+        ),
+    ] = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -106,10 +228,12 @@ def render(
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
     ] = False,
 ) -> None:
-    """Narrate ARTICLE into one MP3 with pauses between paragraphs."""
+    """Narrate ARTICLE into one tagged MP3 with pauses between paragraphs."""
     from letteraudio.audio.encode import check_bitrate
+    from letteraudio.config import find_config, load_metadata
     from letteraudio.engines import EngineSettings, create_engine, engine_class
     from letteraudio.pipeline import RenderSettings, build_script, narrate
+    from letteraudio.tags import Metadata, read_cover
     from letteraudio.text.read import STDIN, read_article
     from letteraudio.text.segment import Pauses
 
@@ -118,47 +242,90 @@ def render(
         settings = RenderSettings(
             pauses=replace(Pauses(), paragraph=pause_ms, title=title_pause_ms),
             bitrate_kbps=check_bitrate(bitrate),
+            loudness_lufs=None if no_normalize else loudness,
+            chapters=chapters,
+            id3v24=id3v24,
         )
-        target = output or DEFAULT_OUTPUT_DIR / f"{_stem(article)}.mp3"
+        target = _target(output, article)
         if article != STDIN and target.exists() and target.resolve() == Path(article).resolve():
             raise InputError(f"the output {target} is the article itself: choose another -o")
-        text = read_article(article)
-        script = build_script(text, engine_type.max_chars, settings.pauses)
+        defaults = load_metadata(find_config(config))
+        given = {"title": title, "author": author, "show": show, "description": description,
+                 "language": language, "cover": cover, "date": date}  # fmt: skip
+        chosen = {**defaults, **{k: v for k, v in given.items() if v is not None}}
+        if chosen.get("cover"):
+            read_cover(Path(chosen["cover"]))
+        if chosen.get("date"):
+            _check_date(str(chosen["date"]))
+        if not quiet and Path(article).suffix.lower() in MARKUP_SUFFIXES:
+            typer.echo(f"Note: {article} is read as plain text (markup is spoken as is).", err=True)
+        if article == STDIN and sys.stdin.isatty() and not quiet:
+            typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
+        script = build_script(read_article(article), engine_type.max_chars, settings.pauses)
         if dry_run:
             _print_script(script, engine_type.name, engine_type.chars_per_second)
             return
+        document = script.document
+        metadata = Metadata(
+            title=str(chosen.get("title") or document.title or _stem(article)),
+            author=chosen.get("author"),
+            show=chosen.get("show"),
+            description=chosen.get("description") or document.subtitle,
+            language=chosen.get("language") or lang or "en",
+            cover=Path(chosen["cover"]) if chosen.get("cover") else None,
+            date=chosen.get("date"),
+        )
         tts = create_engine(
             engine,
             EngineSettings(
-                voice=voice,
-                lang=lang,
-                tld=tld,
-                slow=slow,
-                timeout=timeout,
+                voice=voice, lang=lang, tld=tld, slow=slow, timeout=timeout,
                 deterministic=deterministic,
             ),
-        )
+        )  # fmt: skip
         show_progress = not quiet and sys.stderr.isatty()
         with _progress_bar(len(script.segments), show_progress) as progress:
-            episode = narrate(script, tts, target, settings, progress)
+            episode = narrate(script, tts, target, settings, metadata, progress)
         if not quiet:
-            typer.echo(
-                f"Wrote {episode.path}: {_clock(episode.duration)} of audio, "
-                f"{episode.size / 1e6:.1f} MB, {episode.segments} segments, "
-                f"in {episode.wall_seconds:.1f} s"
-            )
+            typer.echo(_summary(episode))
+
+
+@app.command()
+def check(
+    mp3: Annotated[Path, typer.Argument(metavar="FILE.mp3", help="The MP3 to check.")],
+    loudness: Annotated[
+        float, typer.Option(help="Integrated loudness target in LUFS (pass within \u00b11 LU).")
+    ] = -16.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check an MP3 as a podcast host would; exit 1 when a rule fails."""
+    from letteraudio.check import check_mp3
+
+    with _errors_to_exit_codes():
+        if not mp3.is_file():
+            raise InputError(f"{mp3}: no such file" if not mp3.exists() else f"{mp3}: not a file")
+        report = check_mp3(mp3, target_lufs=loudness)
+        if as_json:
+            typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        else:
+            _print_report(report)
+        if not report.passed:
+            raise typer.Exit(EXIT_ERROR)
 
 
 @app.command()
 def engines() -> None:
     """List the text-to-speech engines and whether each can run here."""
+    from rich.console import Console
+    from rich.table import Table
+
     from letteraudio.engines import DEFAULT_ENGINE, engine_statuses
 
+    table = Table("engine", "network", "status", "about", box=None, pad_edge=False)
     for status in engine_statuses():
-        where = "online " if status.online else "offline"
-        default = " (default)" if status.name == DEFAULT_ENGINE else ""
+        name = f"{status.name} (default)" if status.name == DEFAULT_ENGINE else status.name
         state = "usable" if status.usable else f"unusable: {status.problem}"
-        typer.echo(f"{status.name:<8} {where}  {state}  - {status.description}{default}")
+        table.add_row(name, "online" if status.online else "offline", state, status.description)
+    Console(highlight=False, soft_wrap=True).print(table)
 
 
 def main() -> None:
@@ -194,15 +361,54 @@ def _fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _target(output: Path | None, article: str) -> Path:
+    """Where the MP3 goes: ``-o`` (a file, or a folder to put it in) or output/<stem>.mp3."""
+    name = f"{_stem(article)}.mp3"
+    if output is None:
+        return DEFAULT_OUTPUT_DIR / name
+    if output.is_dir() or str(output).endswith(("/", os.sep)):
+        return output / name
+    return output
+
+
 def _stem(article: str) -> str:
     """The output name for an article: its file stem, or ``article`` for stdin."""
     stem = Path(article).stem if article != "-" else "article"
     return re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "article"
 
 
+def _check_date(value: str) -> None:
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    else:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return
+    raise InputError(f"date {value!r}: give YYYY or YYYY-MM-DD")
+
+
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _summary(episode: Episode) -> str:
+    parts = [f"{_clock(episode.duration)} of audio"]
+    if loudness := episode.loudness:
+        parts.append(f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP")
+    parts += [
+        _plural(len(episode.chapters), "chapter"),
+        f"{episode.size / 1e6:.1f} MB",
+        f"in {episode.wall_seconds:.1f} s",
+    ]
+    return f"Wrote {episode.path}: {', '.join(parts)}"
 
 
 def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
@@ -211,9 +417,27 @@ def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
         typer.echo(f"{segment.index + 1:>4}  {segment.kind:<9}  {pause}  {segment.text}")
     characters = sum(len(s.text) for s in script.segments)
     typer.echo(
-        f"{len(script.segments)} segments, {characters:,} characters; "
+        f"{_plural(len(script.segments), 'segment')}, {_plural(characters, 'character')}; "
         f"estimated duration {_clock(script.estimated_seconds(chars_per_second))} with {engine}"
     )
+
+
+def _print_report(report: Report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    colours = {"ok": "green", "warn": "yellow", "fail": "bold red"}
+    table = Table(
+        "check", "value", "result", "detail", title=str(report.path), title_justify="left"
+    )
+    for finding in report.findings:
+        status = finding.status.value
+        table.add_row(finding.check, Text(finding.value), Text(status, colours[status]),
+                      Text(finding.detail))  # fmt: skip
+    console = Console(highlight=False)
+    console.print(table)
+    console.print("passed" if report.passed else "FAILED: a podcast host would reject this file")
 
 
 @contextlib.contextmanager

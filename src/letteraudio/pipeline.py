@@ -1,24 +1,42 @@
-"""Compose the stages: article text -> segments -> clips -> timeline -> MP3.
+"""Compose the stages: article text -> segments -> clips -> timeline -> loudness -> MP3 -> tags.
 
 Nothing here prints; progress is reported through a callback.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from letteraudio.audio.encode import DEFAULT_BITRATE, check_bitrate, encode_mp3
+import numpy as np
+import numpy.typing as npt
+
+from letteraudio.audio.encode import DEFAULT_BITRATE, atomic_output, check_bitrate, encode_mp3
+from letteraudio.audio.loudness import (
+    DEFAULT_CEILING_DBTP,
+    DEFAULT_TARGET_LUFS,
+    Loudness,
+    measure,
+    normalize,
+)
 from letteraudio.audio.stitch import OUTPUT_RATE, Timeline, stitch
+from letteraudio.chapters import Chapter, ChapterMode, build_chapters, first_words
 from letteraudio.engines import Clip, Engine
 from letteraudio.errors import InputError, LetterAudioError, SynthesisError
+from letteraudio.tags import Metadata, write_tags
 from letteraudio.text.parse import Document, parse_text
 from letteraudio.text.segment import Pauses, Segment, segment_document
 
 Progress = Callable[[int, int, Segment], None]
 """Called after each segment is spoken: (done, total, segment)."""
+
+MAX_TRUE_PEAK_DBTP = -1.0
+LOUDNESS_TOLERANCE_LU = 0.3
+ENCODING_LOSS_LU = 0.4
+"""How much quieter speech measures after MP3 encoding (seen here: 0.4-0.5 LU at 96 kbps)."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +45,10 @@ class RenderSettings:
 
     pauses: Pauses = field(default_factory=Pauses)
     bitrate_kbps: int = DEFAULT_BITRATE
+    loudness_lufs: float | None = DEFAULT_TARGET_LUFS
+    """Integrated loudness target; None leaves the engine's level untouched."""
+    chapters: ChapterMode = ChapterMode.HEADINGS
+    id3v24: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +75,9 @@ class Episode:
     size: int
     segments: int
     wall_seconds: float
+    chapters: list[Chapter]
+    loudness: Loudness | None
+    """Measured on the decoded MP3, when loudness was normalized."""
 
 
 def build_script(text: str, max_chars: int, pauses: Pauses) -> Script:
@@ -95,34 +120,69 @@ def narrate(
     engine: Engine,
     target: Path,
     settings: RenderSettings,
+    metadata: Metadata,
     progress: Progress | None = None,
 ) -> Episode:
-    """Render a script to an MP3 at ``target``."""
+    """Render a script to a tagged MP3 at ``target``; nothing is written there on failure."""
     started = time.perf_counter()
     check_bitrate(settings.bitrate_kbps)
     clips = synthesize_all(engine, script.segments, progress)
     timeline = assemble(script, clips)
     if not any(timeline.spans):
         raise SynthesisError(f"the {engine.name} engine produced no audio for this article")
-    encode_mp3(
-        timeline.audio.raw_data,
-        OUTPUT_RATE,
-        target,
-        bitrate_kbps=settings.bitrate_kbps,
-        title=script.document.title,
+    length_ms = round(len(timeline.samples) * 1000 / OUTPUT_RATE)
+    chapters = build_chapters(
+        script.segments, timeline.spans, length_ms, settings.chapters, script.document.title
     )
+    with atomic_output(target) as temporary:
+        loudness = _encode(timeline, settings, temporary)
+        write_tags(temporary, metadata, chapters, length_ms, id3v24=settings.id3v24)
     return Episode(
         path=target,
-        duration=timeline.duration,
+        duration=length_ms / 1000,
         size=target.stat().st_size,
         segments=len(script.segments),
         wall_seconds=time.perf_counter() - started,
+        chapters=chapters,
+        loudness=loudness,
     )
+
+
+def _encode(timeline: Timeline, settings: RenderSettings, path: Path) -> Loudness | None:
+    """Encode, normalizing loudness first when asked; measured on the decoded MP3, corrected once.
+
+    Encoding moves loudness (about -0.5 LU here, as the encoder's low-pass takes energy that
+    K-weighting counts) and adds inter-sample overshoot, so the first MP3 is measured and, when
+    it is off, the mastering runs again with the difference taken into account.
+    """
+    target = settings.loudness_lufs
+    if target is None:
+        encode_mp3(timeline.samples.tobytes(), OUTPUT_RATE, path, settings.bitrate_kbps)
+        return None
+    aim, ceiling = target + ENCODING_LOSS_LU, DEFAULT_CEILING_DBTP
+    for attempt in range(2):
+        pcm = normalize(timeline.samples, OUTPUT_RATE, timeline.spans, aim, ceiling)
+        encode_mp3(pcm.tobytes(), OUTPUT_RATE, path, settings.bitrate_kbps)
+        measured = measure(decode_mp3_file(path), OUTPUT_RATE)
+        off = target - measured.integrated_lufs
+        overshoot = measured.true_peak_dbtp - MAX_TRUE_PEAK_DBTP
+        if attempt or (abs(off) <= LOUDNESS_TOLERANCE_LU and overshoot <= 0):
+            return measured
+        if math.isfinite(off):
+            aim += off
+        ceiling -= max(0.0, overshoot + 0.1)
+    return measured  # pragma: no cover - the loop always returns
+
+
+def decode_mp3_file(path: Path) -> npt.NDArray[np.int16]:
+    """Decode an MP3 in process (libsndfile) to mono int16 samples."""
+    import soundfile
+
+    samples, _ = soundfile.read(str(path), dtype="int16", always_2d=True)
+    return np.ascontiguousarray(samples[:, 0])
 
 
 def describe(segment: Segment) -> str:
     """A short human name for a segment, e.g. ``paragraph 3 ("The boats came…")``."""
-    words = segment.text.split()
-    preview = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
     name = segment.kind if segment.kind != "paragraph" else f"paragraph {segment.paragraph}"
-    return f'{name} ("{preview}")'
+    return f'{name} ("{first_words(segment.text)}")'

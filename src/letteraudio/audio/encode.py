@@ -1,8 +1,8 @@
-"""Encode a timeline to a constant-bitrate MP3 through ffmpeg (libmp3lame).
+"""Encode PCM to a constant-bitrate MP3 through ffmpeg (libmp3lame), and write files atomically.
 
 ffmpeg writes the Xing/Info (LAME) header, so players show the exact duration
-and trim the encoder's padding. The MP3 is written to a temporary file beside the
-target and renamed into place only when complete.
+and trim the encoder's padding. :func:`atomic_output` gives a temporary file
+beside the target that is renamed into place only when everything succeeded.
 """
 
 from __future__ import annotations
@@ -33,50 +33,46 @@ def check_bitrate(kbps: int) -> int:
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success only."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+    except OSError as error:
+        raise OutputError(f"cannot write to {target.parent}: {error.strerror or error}") from error
     os.close(handle)
     temporary = Path(name)
     try:
         yield temporary
         _apply_umask(temporary)
-        temporary.replace(target)
+        try:
+            temporary.replace(target)
+        except OSError as error:
+            raise OutputError(f"cannot write {target}: {error.strerror or error}") from error
     finally:
         temporary.unlink(missing_ok=True)
 
 
 def encode_mp3(
-    pcm: bytes,
-    sample_rate: int,
-    target: Path,
-    bitrate_kbps: int = DEFAULT_BITRATE,
-    title: str | None = None,
+    pcm: bytes, sample_rate: int, path: Path, bitrate_kbps: int = DEFAULT_BITRATE
 ) -> None:
-    """Encode mono 16-bit PCM to a CBR MP3 at ``target``, atomically."""
+    """Encode mono 16-bit PCM to a CBR MP3 at ``path`` (no tags: :mod:`letteraudio.tags`)."""
     check_bitrate(bitrate_kbps)
     command = [
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostats",
         "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
         "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-ar", str(sample_rate), "-ac", "1",
         "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-        "-id3v2_version", "3", "-write_xing", "1",
+        "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y", str(path),
     ]  # fmt: skip
-    if title:
-        command += ["-metadata", f"title={title}"]
     try:
-        with atomic_output(target) as temporary:
-            result = subprocess.run(
-                [*command, "-f", "mp3", "-y", str(temporary)],
-                input=pcm,
-                capture_output=True,
-                check=False,
-            )
-            if result.returncode != 0:
-                lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-                detail = lines[-1] if lines else f"exit code {result.returncode}"
-                raise OutputError(f"ffmpeg could not encode {target}: {detail}")
+        result = subprocess.run(command, input=pcm, capture_output=True, check=False)
     except OSError as error:
-        raise OutputError(f"cannot write {target}: {error.strerror or error}") from error
+        raise OutputError(f"cannot run ffmpeg: {error.strerror or error}") from error
+    if result.returncode != 0:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = lines[-1] if lines else f"exit code {result.returncode}"
+        raise OutputError(f"ffmpeg could not encode {path.name}: {detail}")
 
 
 def _apply_umask(path: Path) -> None:

@@ -39,7 +39,8 @@ class EngineSettings:
     """Options an engine may use; each engine reads the ones that apply to it."""
 
     voice: str | None = None
-    lang: str = "en"
+    lang: str | None = None
+    """Language code; None means the engine's (or voice's) own."""
     tld: str = "com"
     slow: bool = False
     timeout: float = 15.0
@@ -61,10 +62,12 @@ class Engine(Protocol):
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
-        """Why this engine cannot run here, or None when it can. Must be cheap."""
+        """Why this engine cannot run here, or None when it can (for listings; cheap)."""
         ...
 
-    def __init__(self, settings: EngineSettings) -> None: ...
+    def __init__(self, settings: EngineSettings) -> None:
+        """Check the settings and get ready; raise :class:`EngineUnavailable` if it cannot run."""
+        ...
 
     def synthesize(self, text: str) -> Clip:
         """Speak ``text``; an empty clip means there was nothing to say."""
@@ -107,11 +110,7 @@ def engine_class(name: str) -> type[Engine]:
 
 def create_engine(name: str, settings: EngineSettings) -> Engine:
     """Build a ready engine, or raise :class:`EngineUnavailable` saying why not."""
-    cls = engine_class(name)
-    problem = cls.unavailable_reason()
-    if problem:
-        raise EngineUnavailable(f"engine {name!r} cannot run here: {problem}")
-    return cls(settings)
+    return engine_class(name)(settings)
 
 
 def engine_statuses() -> list[EngineStatus]:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 ENDPOINT_VARIABLE = "LETTERAUDIO_GTTS_URL"
 OFFLINE_HINT = "the default engine (piper) speaks offline: leave out --engine gtts"
+DEFAULT_LANG = "en"
 _AUDIO = re.compile(rb'jQ1olc","\[\\"([A-Za-z0-9+/=]*)\\"\]')
 
 
@@ -74,30 +75,34 @@ class GttsEngine:
             return "the gtts package is not installed (pip install gtts)"
         host = urlsplit(endpoint_override() or "https://translate.google.com").hostname or ""
         if not host_resolves(host):
-            return f"cannot resolve {host}: no network? ({OFFLINE_HINT})"
+            return f"cannot resolve {host} (no network?)"
         return None
 
     def __init__(self, settings: EngineSettings) -> None:
+        if importlib.util.find_spec("gtts") is None:
+            raise EngineUnavailable("the gtts package is not installed (pip install gtts)")
         import requests
         from gtts.lang import tts_langs
 
+        self.lang = settings.lang or DEFAULT_LANG
         languages = tts_langs()
-        if settings.lang not in languages:
+        if self.lang not in languages:
             choices = ", ".join(sorted(languages))
-            raise EngineUnavailable(
-                f"gtts has no language {settings.lang!r} (choose from: {choices})"
-            )
+            raise EngineUnavailable(f"gtts has no language {self.lang!r} (choose from: {choices})")
         if settings.voice is not None:
             raise EngineUnavailable("gtts has no voices to choose: use --lang and --tld instead")
         self.settings = settings
         self.endpoint = endpoint_override()
+        host = urlsplit(self.endpoint or f"https://translate.google.{settings.tld}").hostname
+        if not host_resolves(host or ""):
+            raise EngineUnavailable(f"cannot resolve {host} (no network?); {OFFLINE_HINT}")
         self._session = requests.Session()
 
     def synthesize(self, text: str) -> Clip:
         from gtts import gTTS
 
         tts = gTTS(
-            text, lang=self.settings.lang, tld=self.settings.tld, slow=self.settings.slow,
+            text, lang=self.lang, tld=self.settings.tld, slow=self.settings.slow,
             lang_check=False,
         )  # fmt: skip
         # gTTS may still cut a text into several requests (it adds spaces after "!" and "?").

@@ -9,6 +9,7 @@ listing engines or a dry run never loads onnxruntime.
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -68,7 +69,12 @@ class PiperEngine:
         return None
 
     def __init__(self, settings: EngineSettings) -> None:
+        problem = self.unavailable_reason()
+        if problem:
+            raise EngineUnavailable(f"the piper engine cannot run here: {problem}")
         model, config = voice_paths(settings.voice)
+        if settings.lang:
+            _check_language(config, settings.lang)
         self._voice = _load_voice(model, config)
         self._config = _synthesis_config(settings)
         self.sample_rate = int(self._voice.config.sample_rate)
@@ -78,6 +84,20 @@ class PiperEngine:
         if not chunks:
             return empty_clip(self.sample_rate)
         return Clip(np.concatenate(chunks).astype(np.int16, copy=False), self.sample_rate)
+
+
+def _check_language(config: Path, lang: str) -> None:
+    """Refuse a language the voice does not speak (``en`` matches ``en_US``)."""
+    try:
+        code = str(json.loads(config.read_text(encoding="utf-8"))["language"]["code"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # a voice config without a language: nothing to compare
+    wanted = lang.replace("-", "_").lower()
+    if not (code.lower() == wanted or code.lower().split("_")[0] == wanted):
+        raise EngineUnavailable(
+            f"the piper voice {config.name.removesuffix('.onnx.json')} speaks {code}, not {lang}: "
+            "give --voice a voice in that language, or use --engine gtts"
+        )
 
 
 def _load_voice(model: Path, config: Path) -> PiperVoice:
@@ -92,6 +112,9 @@ def _load_voice(model: Path, config: Path) -> PiperVoice:
 def _synthesis_config(settings: EngineSettings) -> SynthesisConfig:
     from piper import SynthesisConfig
 
+    # Piper peak-normalizes each sentence by default, which makes the loudness jump from
+    # sentence to sentence; the model's own output is more even, and the loudness stage
+    # brings it to the target.
     if settings.deterministic:
-        return SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
-    return SynthesisConfig()
+        return SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
+    return SynthesisConfig(normalize_audio=False)

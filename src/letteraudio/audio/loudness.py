@@ -1,0 +1,135 @@
+"""Loudness to podcast levels: even per segment, -16 LUFS integrated, true peak under -1 dBTP.
+
+Measurements follow ITU-R BS.1770 through libebur128 (pyebur128): integrated
+loudness with its gating, and true peak with 4x oversampling. Processing uses
+pedalboard: each segment's speech is first brought to the target loudness (so
+the level is even from paragraph to paragraph), then a gentle compressor and a
+true-peak brick-wall limiter take the peaks down, and a final gain lands the
+integrated loudness on the target.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from letteraudio.audio.stitch import Span
+
+DEFAULT_TARGET_LUFS = -16.0
+DEFAULT_CEILING_DBTP = -1.5
+"""Limiter ceiling before encoding: MP3 encoding adds a few tenths of a dB of overshoot."""
+MAX_SEGMENT_GAIN_DB = 24.0
+_PASSES = 3
+
+Samples = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """A BS.1770 measurement."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+
+def measure(samples: npt.NDArray[np.floating] | npt.NDArray[np.int16], rate: int) -> Loudness:
+    """Integrated loudness and true peak of mono audio (int16 or float in [-1, 1])."""
+    import pyebur128
+
+    data = _as_float64(samples)
+    mode = pyebur128.MeasurementMode.MODE_I | pyebur128.MeasurementMode.MODE_TRUE_PEAK
+    state = pyebur128.R128State(1, rate, mode)
+    if len(data):
+        state.add_frames(data, len(data))
+    integrated = pyebur128.get_loudness_global(state)
+    peak = pyebur128.get_true_peak(state, 0)
+    return Loudness(
+        integrated_lufs=float(integrated),
+        true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
+    )
+
+
+def integrated_lufs(samples: Samples, rate: int) -> float:
+    """Integrated loudness alone (cheaper than :func:`measure`): -inf for silence or < 400 ms."""
+    import pyebur128
+
+    state = pyebur128.R128State(1, rate, pyebur128.MeasurementMode.MODE_I)
+    data = _as_float64(samples)
+    if len(data):
+        state.add_frames(data, len(data))
+    return float(pyebur128.get_loudness_global(state))
+
+
+def normalize(
+    samples: npt.NDArray[np.int16],
+    rate: int,
+    spans: Sequence[Span | None],
+    target_lufs: float = DEFAULT_TARGET_LUFS,
+    ceiling_dbtp: float = DEFAULT_CEILING_DBTP,
+) -> npt.NDArray[np.int16]:
+    """Level each span to the target, then compress, limit and land on ``target_lufs``."""
+    audio = level_spans(samples.astype(np.float32) / 32768.0, rate, spans, target_lufs)
+    compressed = _compress(audio, rate)
+    gain_db = target_lufs - integrated_lufs(compressed, rate)
+    if not math.isfinite(gain_db):
+        return samples
+    limited = compressed
+    for _ in range(_PASSES):
+        limited = _limit(compressed * _db_to_gain(gain_db), rate, ceiling_dbtp)
+        error = target_lufs - integrated_lufs(limited, rate)
+        if not math.isfinite(error) or abs(error) < 0.1:
+            break
+        gain_db += error
+    return np.round(np.clip(limited, -1.0, 32767 / 32768) * 32768).astype(np.int16)
+
+
+def level_spans(
+    audio: Samples, rate: int, spans: Sequence[Span | None], target_lufs: float
+) -> Samples:
+    """Bring each span's speech to ``target_lufs`` (too short to measure: the median gain)."""
+    bounds = [(s.start_ms * rate // 1000, s.end_ms * rate // 1000) for s in spans if s]
+    gains = [target_lufs - integrated_lufs(audio[a:b], rate) for a, b in bounds]
+    measured = [g for g in gains if math.isfinite(g)]
+    if not measured:
+        return audio
+    fallback = float(np.median(measured))
+    out: Samples = audio.copy()
+    for (start, end), gain in zip(bounds, gains, strict=True):
+        gain = gain if math.isfinite(gain) else fallback
+        gain = max(-MAX_SEGMENT_GAIN_DB, min(MAX_SEGMENT_GAIN_DB, gain))
+        out[start:end] *= _db_to_gain(gain)
+    return out
+
+
+def _compress(audio: Samples, rate: int) -> Samples:
+    """A gentle speech compressor that lowers the loudest syllables."""
+    from pedalboard import Compressor
+
+    compressor = Compressor(threshold_db=-20.0, ratio=3.0, attack_ms=5.0, release_ms=80.0)
+    return np.asarray(compressor(audio, rate), dtype=np.float32)
+
+
+def _limit(audio: Samples, rate: int, ceiling_dbtp: float) -> Samples:
+    """A look-ahead brick-wall limiter that watches inter-sample peaks."""
+    from pedalboard import BrickwallLimiter
+
+    limiter = BrickwallLimiter(
+        ceiling_db=ceiling_dbtp, release_ms=100.0, lookahead_ms=5.0, true_peak=True
+    )
+    return np.asarray(limiter(audio, rate), dtype=np.float32)
+
+
+def _db_to_gain(db: float) -> float:
+    return float(10 ** (db / 20))
+
+
+def _as_float64(
+    samples: npt.NDArray[np.floating] | npt.NDArray[np.int16],
+) -> npt.NDArray[np.float64]:
+    if samples.dtype == np.int16:
+        return samples.astype(np.float64) / 32768.0
+    return np.ascontiguousarray(samples, dtype=np.float64)

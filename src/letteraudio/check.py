@@ -1,0 +1,282 @@
+"""``letteraudio check``: what a podcast host would check in an MP3, judged by measurement.
+
+The frames are walked from the bytes, the audio is fully decoded and measured (BS.1770
+loudness and true peak), and the ID3 tag and its chapters are read back with mutagen.
+Other tools' exit codes are not trusted: several decoders exit 0 on damaged files.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import subprocess
+from dataclasses import asdict, dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from letteraudio.audio.ffmpeg import ffmpeg_exe
+from letteraudio.audio.frames import StreamInfo, walk
+from letteraudio.audio.loudness import DEFAULT_TARGET_LUFS, measure
+from letteraudio.errors import InputError
+
+DURATION_TOLERANCE_S = 0.05
+LOUDNESS_TOLERANCE_LU = 1.0
+MAX_TRUE_PEAK_DBTP = -1.0
+MIN_BITRATE_KBPS = 64
+PODCAST_RATES = (44100, 48000)
+
+
+class Status(str, Enum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the report."""
+
+    check: str
+    value: str
+    status: Status
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every finding for one file."""
+
+    path: Path
+    findings: list[Finding]
+
+    @property
+    def passed(self) -> bool:
+        return all(f.status is not Status.FAIL for f in self.findings)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "passed": self.passed,
+            "checks": [{**asdict(f), "status": f.status.value} for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A full decode: mono samples at the file's rate and what the decoder complained about."""
+
+    samples: np.ndarray
+    rate: int
+    errors: list[str]
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.rate
+
+
+def check_mp3(path: Path, target_lufs: float = DEFAULT_TARGET_LUFS) -> Report:
+    """Check an MP3 against the podcast rules; never raises for a damaged file, only reports it."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror or error})") from error
+    stream = walk(data)
+    findings = _stream_findings(stream)
+    if stream.first is None:
+        return Report(path, findings)
+    decoded = decode(path, stream.first.sample_rate)
+    findings += _decode_findings(stream, decoded)
+    findings += _loudness_findings(decoded, target_lufs)
+    findings += _tag_findings(path, decoded.duration)
+    return Report(path, findings)
+
+
+def decode(path: Path, rate: int) -> Decoded:
+    """Decode the whole file with ffmpeg, keeping every error it reports."""
+    result = subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
+         "-map", "0:a:0", "-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    errors = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    if result.returncode != 0 and not errors:
+        errors = [f"ffmpeg exited with {result.returncode}"]
+    samples = np.frombuffer(result.stdout[: len(result.stdout) // 2 * 2], dtype=np.int16)
+    return Decoded(samples, rate, errors)
+
+
+def _stream_findings(stream: StreamInfo) -> list[Finding]:
+    first = stream.first
+    if first is None:
+        return [Finding("codec", "no MPEG audio frames", Status.FAIL, "not an MP3 file")]
+    layer = f"MPEG-{'2.5' if first.version == 25 else first.version} Layer III"
+    bitrate = (
+        f"{first.bitrate_kbps} kbps CBR"
+        if len(stream.bitrates) == 1
+        else f"VBR {min(stream.bitrates)}-{max(stream.bitrates)} kbps"
+    )
+    problems = []
+    if stream.junk_at:
+        problems.append(f"junk between frames at byte {stream.junk_at[0]:,}")
+    if stream.truncated:
+        problems.append("the last frame is cut short (truncated file)")
+    if stream.xing_frames is not None and stream.xing_frames != stream.audio_frames:
+        problems.append(
+            f"the header counts {stream.xing_frames} frames, the file has {stream.audio_frames}"
+        )
+    return [
+        Finding("codec", layer, Status.OK),
+        Finding(
+            "sample rate", f"{first.sample_rate} Hz",
+            Status.OK if first.sample_rate in PODCAST_RATES else Status.WARN,
+            "" if first.sample_rate in PODCAST_RATES else "podcast apps expect 44.1 or 48 kHz",
+        ),
+        Finding("channels", "mono" if first.channels == 1 else "stereo", Status.OK),
+        Finding(
+            "bitrate", bitrate,
+            Status.OK if min(stream.bitrates) >= MIN_BITRATE_KBPS else Status.FAIL,
+            "" if min(stream.bitrates) >= MIN_BITRATE_KBPS else f"below {MIN_BITRATE_KBPS} kbps",
+        ),
+        Finding(
+            "Xing/Info header", stream.xing or "missing",
+            Status.OK if stream.xing else Status.FAIL,
+            "" if stream.xing else "players have to guess the duration",
+        ),
+        Finding(
+            "frames", f"{stream.frames:,}",
+            Status.FAIL if problems else Status.OK, "; ".join(problems),
+        ),
+    ]  # fmt: skip
+
+
+def _decode_findings(stream: StreamInfo, decoded: Decoded) -> list[Finding]:
+    findings = [
+        Finding(
+            "decoding", f"{len(decoded.errors)} errors",
+            Status.FAIL if decoded.errors else Status.OK,
+            decoded.errors[0] if decoded.errors else "",
+        )
+    ]  # fmt: skip
+    header = stream.header_duration
+    if header is None:
+        findings.append(
+            Finding(
+                "duration", f"{decoded.duration:.3f} s decoded", Status.WARN, "no header length"
+            )
+        )
+    else:
+        gap = abs(header - decoded.duration)
+        findings.append(
+            Finding(
+                "duration", f"header {header:.3f} s, decoded {decoded.duration:.3f} s",
+                Status.OK if gap <= DURATION_TOLERANCE_S else Status.FAIL,
+                "" if gap <= DURATION_TOLERANCE_S else f"they differ by {gap * 1000:.0f} ms",
+            )
+        )  # fmt: skip
+    return findings
+
+
+def _loudness_findings(decoded: Decoded, target_lufs: float) -> list[Finding]:
+    loudness = measure(decoded.samples, decoded.rate)
+    lufs, peak = loudness.integrated_lufs, loudness.true_peak_dbtp
+    in_range = math.isfinite(lufs) and abs(lufs - target_lufs) <= LOUDNESS_TOLERANCE_LU
+    return [
+        Finding(
+            "loudness", f"{lufs:.1f} LUFS",
+            Status.OK if in_range else Status.FAIL,
+            "" if in_range else f"target {target_lufs:g} \u00b1 {LOUDNESS_TOLERANCE_LU:g} LUFS",
+        ),
+        Finding(
+            "true peak", f"{peak:.1f} dBTP",
+            Status.OK if peak <= MAX_TRUE_PEAK_DBTP else Status.FAIL,
+            "" if peak <= MAX_TRUE_PEAK_DBTP else f"above {MAX_TRUE_PEAK_DBTP:g} dBTP",
+        ),
+    ]  # fmt: skip
+
+
+def _tag_findings(path: Path, duration: float) -> list[Finding]:
+    from mutagen.id3 import ID3, ID3NoHeaderError
+
+    try:
+        tag = ID3(path)
+    except ID3NoHeaderError:
+        return [Finding("ID3 tag", "none", Status.FAIL, "no title for players to show")]
+    version = f"ID3v2.{tag.version[1]}"
+    findings = [
+        Finding(
+            "ID3 tag", version, Status.OK if tag.version[1] == 3 else Status.WARN,
+            "" if tag.version[1] == 3 else "older players only read ID3v2.3",
+        )
+    ]  # fmt: skip
+    title = tag.get("TIT2")
+    findings.append(
+        Finding("title", str(title) if title else "missing", Status.OK if title else Status.FAIL)
+    )
+    author = tag.get("TPE1")
+    findings.append(
+        Finding(
+            "author", str(author) if author else "missing", Status.OK if author else Status.WARN
+        )
+    )
+    findings.append(_length_finding(tag, duration))
+    findings.append(_chapter_finding(tag, duration))
+    return findings
+
+
+def _length_finding(tag: Any, duration: float) -> Finding:
+    frame = tag.get("TLEN")
+    if frame is None:
+        return Finding("TLEN", "missing", Status.WARN, "some players take the length from it")
+    try:
+        length = int(str(frame)) / 1000
+    except ValueError:
+        return Finding("TLEN", str(frame), Status.FAIL, "not a number of milliseconds")
+    gap = abs(length - duration)
+    ok = gap <= DURATION_TOLERANCE_S
+    return Finding(
+        "TLEN", f"{length:.3f} s", Status.OK if ok else Status.FAIL,
+        "" if ok else f"differs from the decoded duration by {gap * 1000:.0f} ms",
+    )  # fmt: skip
+
+
+def _chapter_finding(tag: Any, duration: float) -> Finding:
+    chapters = tag.getall("CHAP")
+    tocs = tag.getall("CTOC")
+    if not chapters and not tocs:
+        return Finding("chapters", "none", Status.OK)
+    problems = chapter_problems(chapters, tocs, duration)
+    value = f"{len(chapters)} chapters"
+    return Finding("chapters", value, Status.FAIL if problems else Status.OK, "; ".join(problems))
+
+
+def chapter_problems(chapters: list[Any], tocs: list[Any], duration: float) -> list[str]:
+    """What is wrong with a tag's CHAP and CTOC frames (empty when nothing is)."""
+    from mutagen.id3 import CTOCFlags
+
+    problems = []
+    by_time = sorted(chapters, key=lambda c: c.start_time)
+    if by_time and by_time[0].start_time != 0:
+        problems.append(f"the first chapter starts at {by_time[0].start_time} ms, not 0")
+    for before, after in itertools.pairwise(by_time):
+        if after.start_time < before.end_time:
+            problems.append(f"chapters {before.element_id} and {after.element_id} overlap")
+    for chapter in by_time:
+        if chapter.end_time <= chapter.start_time:
+            problems.append(f"chapter {chapter.element_id} ends before it starts")
+        if chapter.end_time > duration * 1000 + DURATION_TOLERANCE_S * 1000:
+            problems.append(f"chapter {chapter.element_id} ends after the audio")
+        if not str(chapter.sub_frames.get("TIT2", "")).strip():
+            problems.append(f"chapter {chapter.element_id} has no title")
+    top = [t for t in tocs if t.flags & CTOCFlags.TOP_LEVEL]
+    if len(top) != 1:
+        problems.append(f"{len(top)} top-level tables of contents (CTOC), expected 1")
+    else:
+        toc = top[0]
+        if not toc.flags & CTOCFlags.ORDERED:
+            problems.append("the table of contents is not marked ordered")
+        if list(toc.child_element_ids) != [c.element_id for c in by_time]:
+            problems.append("the table of contents does not list every chapter in time order")
+    return problems

@@ -1,0 +1,60 @@
+"""Defaults from a ``letteraudio.toml`` file, overridden by command-line options.
+
+For now the file holds episode metadata, so a show's author and cover need not be
+typed on every render::
+
+    [metadata]
+    author = "Ada Lovelace"
+    show = "Letters Read Aloud"
+    language = "en"
+    cover = "cover.jpg"      # relative to the config file
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from letteraudio.errors import InputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_NAME = "letteraudio.toml"
+METADATA_KEYS = ("title", "author", "show", "description", "language", "cover", "date")
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    """The config to use: the one given, else ``letteraudio.toml`` in the working directory."""
+    if explicit is not None:
+        return explicit
+    local = Path.cwd() / CONFIG_NAME
+    return local if local.is_file() else None
+
+
+def load_metadata(path: Path | None) -> dict[str, Any]:
+    """The ``[metadata]`` table of a config file (empty without one); paths made absolute."""
+    if path is None:
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(f"config {path}: cannot read ({error.strerror or error})") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"config {path}: not valid TOML ({error})") from error
+    table = document.get("metadata", {})
+    if not isinstance(table, dict):
+        raise InputError(f"config {path}: [metadata] must be a table")
+    unknown = sorted(set(table) - set(METADATA_KEYS))
+    if unknown:
+        raise InputError(
+            f"config {path}: unknown metadata key {unknown[0]!r} "
+            f"(known: {', '.join(METADATA_KEYS)})"
+        )
+    values = {key: str(value) for key, value in table.items()}
+    if "cover" in values:
+        values["cover"] = str((path.parent / values["cover"]).resolve())
+    return values
