@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -79,10 +80,15 @@ def test_engines_lists_piper_as_usable_default(runner: CliRunner) -> None:
 
 
 def test_help_and_version(runner: CliRunner) -> None:
-    assert runner.invoke(app, []).exit_code in (0, 2)  # no_args_is_help
-    help_text = runner.invoke(app, ["render", "--help"]).stdout
-    for option in ("--output", "--engine", "--voice", "--pause-ms", "--bitrate", "--dry-run"):
+    bare = runner.invoke(app, [])
+    assert "render" in bare.stdout + bare.stderr and "check" in bare.stdout + bare.stderr
+    boxed = runner.invoke(app, ["render", "--help"]).stdout
+    help_text = " ".join(re.sub(r"[\u2500-\u257f]", " ", boxed).split())  # no box drawing
+    for option in ("--output", "--engine", "--voice", "--pause-ms", "--bitrate", "--dry-run",
+                   "--loudness", "--chapters", "--cover"):  # fmt: skip
         assert option in help_text
+    assert "(default: output/ARTICLE.mp3)" in help_text
+    assert "(default: the bundled en_US-joe-medium)" in help_text
     assert runner.invoke(app, ["--version"]).stdout.startswith("letteraudio ")
 
 
@@ -142,3 +148,59 @@ def test_encoder_failure_keeps_the_previous_output(tmp_path: Path) -> None:
     assert_one_line_error(result, 1, "ffmpeg could not encode")
     assert target.read_bytes() == b"previous render"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.txt", "out.mp3"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--tld", "co.uk"], ["--tld and --slow are gtts options"]),
+        (["--slow"], ["--tld and --slow are gtts options"]),
+        (["--timeout", "3"], ["--timeout is for online engines"]),
+        (["--lang", "de"], ["speaks en_US, not de"]),
+        (["-e", "gtts", "--deterministic"], ["--deterministic is for offline voices"]),
+    ],
+)
+def test_options_the_engine_would_ignore_are_refused(
+    tmp_path: Path, args: list[str], words: list[str]
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Some words.\n", encoding="utf-8")
+    result = run("render", str(article), "-o", str(tmp_path / "a.mp3"), *args)
+    assert_one_line_error(result, 2, *words)
+    assert not (tmp_path / "a.mp3").exists()
+
+
+def test_output_folder_gets_the_article_name(tmp_path: Path, runner: CliRunner) -> None:
+    article = tmp_path / "note.txt"
+    article.write_text("A note.\n", encoding="utf-8")
+    folder = tmp_path / "episodes"
+    folder.mkdir()
+    result = runner.invoke(app, ["render", str(article), "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (folder / "note.mp3").is_file()
+    assert " kB, in " in result.stdout
+
+
+def test_an_unwritable_target_is_refused_before_any_speech(tmp_path: Path) -> None:
+    article = tmp_path / "note.txt"
+    article.write_text("A note.\n", encoding="utf-8")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = run("render", str(article), "-o", str(tmp_path / "afile" / "x.mp3"))
+    assert_one_line_error(result, 2, "is a file")
+
+
+def test_gtts_without_name_resolution_is_a_network_error(tmp_path: Path) -> None:
+    article = tmp_path / "note.txt"
+    article.write_text("A note.\n", encoding="utf-8")
+    env = {"LETTERAUDIO_GTTS_URL": "http://no-such-host.invalid/batchexecute"}
+    for proxy in (
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ):
+        env[proxy] = ""
+    result = run("render", str(article), "-e", "gtts", "-o", str(tmp_path / "n.mp3"), env=env)
+    assert_one_line_error(result, 1, "cannot resolve no-such-host.invalid", "piper")

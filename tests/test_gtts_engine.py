@@ -9,7 +9,6 @@ the tones in it shows what was spoken, in which order, with which pauses.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,10 +16,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-import imageio_ffmpeg
 import numpy as np
 import pytest
 import soundfile
+from audio_probe import decode
 from fake_gtts import (
     TONE_SECONDS,
     Audio,
@@ -127,16 +126,6 @@ class Stretch:
     start: float
     end: float
     frequency: float
-
-
-def decode(path: Path) -> np.ndarray:
-    """The MP3 as mono float samples at 44.1 kHz, through an independent ffmpeg."""
-    ffmpeg = shutil.which("ffmpeg") or imageio_ffmpeg.get_ffmpeg_exe()
-    command = [ffmpeg, "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1"]
-    result = subprocess.run(
-        [*command, "-ar", str(OUTPUT_RATE), "-"], capture_output=True, check=True, timeout=60
-    )
-    return np.frombuffer(result.stdout, dtype="<i2").astype(np.float64) / 32768
 
 
 def sound_stretches(samples: np.ndarray, min_gap: float = 0.2) -> list[Stretch]:

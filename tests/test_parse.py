@@ -60,3 +60,26 @@ def test_seed_article_structure(seed_article) -> None:  # type: ignore[no-untype
     # Eleven blocks of body text, the two newsletter lines included (boilerplate is issue 6).
     assert len(document.paragraphs) == 11
     assert document.paragraphs[-1].startswith("Subscribe to our newsletter")
+
+
+def test_a_title_glued_to_its_first_paragraph() -> None:
+    text = (
+        "The Harbour at Dawn\n"
+        "The boats came in early, one after another, and the gulls\n"
+        "followed them all the way to the pier.\n"
+    )
+    document = parse_text(text)
+    assert document.title == "The Harbour at Dawn"
+    assert document.paragraphs == (
+        "The boats came in early, one after another, and the gulls followed them all the way "
+        "to the pier.",
+    )
+
+
+def test_a_hard_wrapped_first_paragraph_is_not_a_title() -> None:
+    text = "The boats came in early, one after another, and\nthe gulls followed them.\n\nMore."
+    assert parse_text(text).title is None
+
+
+def test_unicode_spaces_make_a_blank_line() -> None:
+    assert parse_text("One.\n\u2003\u00a0\nTwo.").paragraphs == ("One.", "Two.")

@@ -87,3 +87,30 @@ def test_unusable_paths_raise_input_error(tmp_path: Path, make, message: str) ->
 def test_binary_input_is_refused() -> None:
     with pytest.raises(InputError, match="binary"):
         decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It\u2019s late.",
+        "A short note \u2014 one dash.",
+        "Caf\u00e9 cr\u00e8me \u2014 \u201cnice\u201d.",
+        "Hello \u2022 bullet \u2122 trademark",
+    ],
+)
+def test_short_cp1252_lines_are_not_mistaken_for_exotic_code_pages(text: str) -> None:
+    assert decode_text(text.encode("cp1252")) == text
+
+
+def test_non_western_code_pages_still_decode() -> None:
+    russian = "\u041f\u0440\u0438\u0432\u0435\u0442, \u043a\u0430\u043a \u0434\u0435\u043b\u0430?"
+    assert decode_text(russian.encode("cp1251")) == russian
+
+
+def test_utf8_with_one_pasted_cp1252_line_keeps_both() -> None:
+    data = "Milan\u00f6 wrote.\n".encode() + "It\u2019s late.".encode("cp1252")
+    assert decode_text(data) == "Milan\u00f6 wrote.\nIt\u2019s late."
+
+
+def test_doubly_converted_line_endings() -> None:
+    assert decode_text(b"One\r\r\ntwo.\r\r\n\r\r\nThree.") == "One\ntwo.\n\nThree."

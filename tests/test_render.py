@@ -102,11 +102,15 @@ def test_default_output_path_and_pause_option(
     runner: CliRunner, short_article: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    render(runner, str(short_article), "--pause-ms", "1500", "--title-pause-ms", "500", "-q")
+    render(
+        runner, str(short_article), "--pause-ms", "1500", "--title-pause-ms", "500",
+        "--deterministic", "-q",
+    )  # fmt: skip
     out = tmp_path / "output" / "lighthouse.mp3"
     assert out.is_file()
     pauses = inner_silences(decode(out), LONG_PAUSE)
-    assert [round(p.length, 1) for p in pauses] == [1.5, 1.5]  # the 0.5 s title pause is not long
+    assert len(pauses) == 2  # the 0.5 s title pause is not a long one
+    assert all(1.48 <= p.length <= 1.65 for p in pauses), pauses
     assert not list(out.parent.glob(".*.part"))
 
 

@@ -99,19 +99,17 @@ def articles(draw: st.DrawFn) -> str:
     return "".join(word + punct + space for word, punct, space in tokens)
 
 
-def speakable_words(text: str) -> list[str]:
-    """Words of the speakable blocks of ``text``, in order (what must reach the engine)."""
-    document = parse_text(text)
-    blocks = [b for b in (document.title, document.subtitle, *document.paragraphs) if b]
-    return [w for b in blocks if is_speakable(b) for w in b.split()]
+def words(text: str) -> list[str]:
+    """The words of a text: white-space separated tokens with a letter or digit in them."""
+    return [token for token in text.split() if is_speakable(token)]
 
 
 @settings(max_examples=300, deadline=None)
 @given(text=articles(), limit=st.integers(min_value=45, max_value=600))
 def test_parse_and_segment_never_lose_or_reorder_a_word(text: str, limit: int) -> None:
     segments = segment_document(parse_text(text), limit, Pauses())
-    assert all(s.text and len(s.text) <= limit for s in segments)
-    assert [w for s in segments for w in s.text.split()] == speakable_words(text)
+    assert all(len(s.text) <= limit and is_speakable(s.text) for s in segments)
+    assert words(" ".join(s.text for s in segments)) == words(text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -120,3 +118,12 @@ def test_split_keeps_every_character_in_order_at_any_limit(text: str, limit: int
     pieces = [p for p, _ in split_text(text, limit)]
     assert all(0 < len(p) <= limit for p in pieces)
     assert "".join(pieces).replace(" ", "") == re.sub(r"\s+", "", text)
+
+
+def test_an_unspeakable_piece_is_dropped_and_its_pause_kept() -> None:
+    document = Document(paragraphs=("First sentence here. *** *** *** ***", "Next."))
+    segments = segment_document(document, 22, Pauses())
+    assert [(s.text, s.pause_after_ms) for s in segments] == [
+        ("First sentence here.", Pauses().paragraph),
+        ("Next.", Pauses().paragraph),
+    ]

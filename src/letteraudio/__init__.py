@@ -6,6 +6,7 @@ from letteraudio.errors import (
     EngineUnavailable,
     InputError,
     LetterAudioError,
+    NetworkError,
     OutputError,
     SynthesisError,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "EngineUnavailable",
     "InputError",
     "LetterAudioError",
+    "NetworkError",
     "OutputError",
     "SynthesisError",
     "__version__",

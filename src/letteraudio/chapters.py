@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from letteraudio.audio.stitch import Span
-from letteraudio.text.segment import Segment
+if TYPE_CHECKING:
+    from letteraudio.audio.stitch import Span
+    from letteraudio.text.segment import Segment
 
 TITLE_WORDS = 6
 

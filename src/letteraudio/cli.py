@@ -7,7 +7,9 @@ import datetime
 import json
 import os
 import re
+import signal
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,10 +19,12 @@ import typer
 
 from letteraudio import __version__
 from letteraudio.chapters import ChapterMode
+from letteraudio.engines import DEFAULT_ENGINE
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
 
 if TYPE_CHECKING:
     from letteraudio.check import Report
+    from letteraudio.engines import Engine
     from letteraudio.pipeline import Episode, Progress, Script
 
 app = typer.Typer(
@@ -35,6 +39,7 @@ DEFAULT_OUTPUT_DIR = Path("output")
 EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+DEFAULT_TIMEOUT = 15.0
 MARKUP_SUFFIXES = {".md", ".markdown", ".html", ".htm"}
 
 ENGINE = "Engine and voice"
@@ -82,7 +87,7 @@ def render(
             help="Text-to-speech engine: see `letteraudio engines`.",
             rich_help_panel=ENGINE,
         ),
-    ] = "piper",
+    ] = DEFAULT_ENGINE,
     voice: Annotated[
         str | None,
         typer.Option(
@@ -99,21 +104,23 @@ def render(
         ),
     ] = None,
     tld: Annotated[
-        str,
+        str | None,
         typer.Option(
             help="Google domain for the accent: com, co.uk, com.au... (gtts).",
             rich_help_panel=ENGINE,
         ),
-    ] = "com",
+    ] = None,
     slow: Annotated[
         bool, typer.Option("--slow", help="Speak slowly (gtts).", rich_help_panel=ENGINE)
     ] = False,
     timeout: Annotated[
-        float,
+        float | None,
         typer.Option(
-            min=0.1, help="Seconds to wait for each network request (gtts).", rich_help_panel=ENGINE
+            min=0.1,
+            help="Seconds to wait for each network request (gtts; default: 15).",
+            rich_help_panel=ENGINE,
         ),
-    ] = 15.0,
+    ] = None,
     deterministic: Annotated[
         bool,
         typer.Option(
@@ -229,7 +236,7 @@ def render(
     ] = False,
 ) -> None:
     """Narrate ARTICLE into one tagged MP3 with pauses between paragraphs."""
-    from letteraudio.audio.encode import check_bitrate
+    from letteraudio.audio.encode import check_writable
     from letteraudio.config import find_config, load_metadata
     from letteraudio.engines import EngineSettings, create_engine, engine_class
     from letteraudio.pipeline import RenderSettings, build_script, narrate
@@ -237,11 +244,14 @@ def render(
     from letteraudio.text.read import STDIN, read_article
     from letteraudio.text.segment import Pauses
 
+    started = time.perf_counter()
     with _errors_to_exit_codes():
         engine_type = engine_class(engine)
+        _check_engine_options(engine_type, tld=tld, slow=slow, timeout=timeout,
+                              deterministic=deterministic)  # fmt: skip
         settings = RenderSettings(
             pauses=replace(Pauses(), paragraph=pause_ms, title=title_pause_ms),
-            bitrate_kbps=check_bitrate(bitrate),
+            bitrate_kbps=bitrate,
             loudness_lufs=None if no_normalize else loudness,
             chapters=chapters,
             id3v24=id3v24,
@@ -249,6 +259,8 @@ def render(
         target = _target(output, article)
         if article != STDIN and target.exists() and target.resolve() == Path(article).resolve():
             raise InputError(f"the output {target} is the article itself: choose another -o")
+        if not dry_run:
+            check_writable(target)
         defaults = load_metadata(find_config(config))
         given = {"title": title, "author": author, "show": show, "description": description,
                  "language": language, "cover": cover, "date": date}  # fmt: skip
@@ -278,15 +290,15 @@ def render(
         tts = create_engine(
             engine,
             EngineSettings(
-                voice=voice, lang=lang, tld=tld, slow=slow, timeout=timeout,
-                deterministic=deterministic,
+                voice=voice, lang=lang, tld=tld or "com", slow=slow,
+                timeout=timeout or DEFAULT_TIMEOUT, deterministic=deterministic,
             ),
         )  # fmt: skip
         show_progress = not quiet and sys.stderr.isatty()
         with _progress_bar(len(script.segments), show_progress) as progress:
             episode = narrate(script, tts, target, settings, metadata, progress)
         if not quiet:
-            typer.echo(_summary(episode))
+            typer.echo(_summary(episode, time.perf_counter() - started))
 
 
 @app.command()
@@ -318,7 +330,7 @@ def engines() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from letteraudio.engines import DEFAULT_ENGINE, engine_statuses
+    from letteraudio.engines import engine_statuses
 
     table = Table("engine", "network", "status", "about", box=None, pad_edge=False)
     for status in engine_statuses():
@@ -330,7 +342,13 @@ def engines() -> None:
 
 def main() -> None:
     """Entry point for the ``letteraudio`` script."""
+    signal.signal(signal.SIGTERM, _terminate)
     app()
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out."""
+    raise KeyboardInterrupt
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -359,6 +377,18 @@ def _errors_to_exit_codes() -> Iterator[None]:
 def _fail(message: str, code: int) -> NoReturn:
     typer.echo(f"Error: {' '.join(message.split())}", err=True)
     raise typer.Exit(code)
+
+
+def _check_engine_options(
+    engine: type[Engine], tld: str | None, slow: bool, timeout: float | None, deterministic: bool
+) -> None:
+    """Refuse options the chosen engine would silently ignore."""
+    if engine.name != "gtts" and (tld is not None or slow):
+        raise InputError(f"--tld and --slow are gtts options; the {engine.name} engine has neither")
+    if not engine.online and timeout is not None:
+        raise InputError(f"--timeout is for online engines; {engine.name} runs offline")
+    if engine.online and deterministic:
+        raise InputError(f"--deterministic is for offline voices; {engine.name} cannot promise it")
 
 
 def _target(output: Path | None, article: str) -> Path:
@@ -399,21 +429,24 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def _summary(episode: Episode) -> str:
+def _summary(episode: Episode, seconds: float) -> str:
     parts = [f"{_clock(episode.duration)} of audio"]
     if loudness := episode.loudness:
         parts.append(f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP")
     parts += [
         _plural(len(episode.chapters), "chapter"),
-        f"{episode.size / 1e6:.1f} MB",
-        f"in {episode.wall_seconds:.1f} s",
+        f"{episode.size / 1e6:.1f} MB" if episode.size >= 1e6 else f"{episode.size / 1e3:.0f} kB",
+        f"in {seconds:.1f} s",
     ]
     return f"Wrote {episode.path}: {', '.join(parts)}"
 
 
 def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
     for segment in script.segments:
-        pause = f"pause {segment.pause_after_ms:>5} ms"
+        if segment is script.segments[-1]:
+            pause = f"tail  {script.pauses.tail:>5} ms"
+        else:
+            pause = f"pause {segment.pause_after_ms:>5} ms"
         typer.echo(f"{segment.index + 1:>4}  {segment.kind:<9}  {pause}  {segment.text}")
     characters = sum(len(s.text) for s in script.segments)
     typer.echo(

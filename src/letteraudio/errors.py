@@ -18,6 +18,10 @@ class EngineUnavailable(LetterAudioError):
     """An engine cannot be used here: unknown name, missing package, bad voice."""
 
 
+class NetworkError(LetterAudioError):
+    """An online engine cannot reach its service at all (no network, no name resolution)."""
+
+
 class SynthesisError(LetterAudioError):
     """An engine failed to speak one segment; the message names the segment."""
 

@@ -6,7 +6,6 @@ Nothing here prints; progress is reported through a callback.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +49,9 @@ class RenderSettings:
     chapters: ChapterMode = ChapterMode.HEADINGS
     id3v24: bool = False
 
+    def __post_init__(self) -> None:
+        check_bitrate(self.bitrate_kbps)
+
 
 @dataclass(frozen=True)
 class Script:
@@ -74,7 +76,6 @@ class Episode:
     duration: float
     size: int
     segments: int
-    wall_seconds: float
     chapters: list[Chapter]
     loudness: Loudness | None
     """Measured on the decoded MP3, when loudness was normalized."""
@@ -124,8 +125,6 @@ def narrate(
     progress: Progress | None = None,
 ) -> Episode:
     """Render a script to a tagged MP3 at ``target``; nothing is written there on failure."""
-    started = time.perf_counter()
-    check_bitrate(settings.bitrate_kbps)
     clips = synthesize_all(engine, script.segments, progress)
     timeline = assemble(script, clips)
     if not any(timeline.spans):
@@ -142,7 +141,6 @@ def narrate(
         duration=length_ms / 1000,
         size=target.stat().st_size,
         segments=len(script.segments),
-        wall_seconds=time.perf_counter() - started,
         chapters=chapters,
         loudness=loudness,
     )

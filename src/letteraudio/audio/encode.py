@@ -30,6 +30,17 @@ def check_bitrate(kbps: int) -> int:
     return kbps
 
 
+def check_writable(target: Path) -> None:
+    """Refuse a target that cannot be written, before any time is spent on audio."""
+    if target.is_dir():
+        raise InputError(f"the output {target} is a folder: give a file name ending in .mp3")
+    folder = next((p for p in [target.parent, *target.parent.parents] if p.exists()), Path())
+    if not folder.is_dir():
+        raise InputError(f"the output {target} needs a folder where {folder} is a file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"the output {target} cannot be written: {folder} is not writable")
+
+
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success only."""

@@ -91,7 +91,8 @@ def stitch(
     tail_ms: int,
     rate: int = OUTPUT_RATE,
 ) -> Timeline:
-    """Join clips with the pause after each; an empty clip adds neither audio nor pause."""
+    """Join clips with the pause after each; an empty clip adds no audio, and its pause counts
+    only when it is longer than the one already due."""
     if len(clips) != len(pauses_after_ms):
         raise ValueError("one pause per clip is needed")
     parts = [silence(lead_in_ms, rate)]
@@ -102,6 +103,7 @@ def stitch(
         speech = clip_to_segment(clip, rate)
         if len(speech) == 0:
             spans.append(None)
+            pending_pause = max(pending_pause, pause)
             continue
         if pending_pause:
             parts.append(silence(pending_pause, rate))

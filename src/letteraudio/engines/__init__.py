@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -28,11 +28,6 @@ class Clip:
     samples: npt.NDArray[np.int16]
     sample_rate: int
 
-    @property
-    def duration(self) -> float:
-        """Length in seconds."""
-        return len(self.samples) / self.sample_rate
-
 
 @dataclass(frozen=True)
 class EngineSettings:
@@ -48,7 +43,6 @@ class EngineSettings:
     """Turn off random variation so the same text always gives the same audio."""
 
 
-@runtime_checkable
 class Engine(Protocol):
     """What every engine class provides."""
 

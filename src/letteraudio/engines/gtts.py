@@ -20,13 +20,14 @@ import os
 import re
 import socket
 import threading
+import urllib.request
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from letteraudio.engines import Clip, EngineSettings
-from letteraudio.errors import EngineUnavailable, SynthesisError
+from letteraudio.engines import Clip, EngineSettings, empty_clip
+from letteraudio.errors import EngineUnavailable, NetworkError, SynthesisError
 
 if TYPE_CHECKING:
     import requests
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 ENDPOINT_VARIABLE = "LETTERAUDIO_GTTS_URL"
 OFFLINE_HINT = "the default engine (piper) speaks offline: leave out --engine gtts"
 DEFAULT_LANG = "en"
+SAMPLE_RATE = 24_000
+"""What Google's voice answers with."""
 _AUDIO = re.compile(rb'jQ1olc","\[\\"([A-Za-z0-9+/=]*)\\"\]')
 
 
@@ -94,8 +97,9 @@ class GttsEngine:
         self.settings = settings
         self.endpoint = endpoint_override()
         host = urlsplit(self.endpoint or f"https://translate.google.{settings.tld}").hostname
-        if not host_resolves(host or ""):
-            raise EngineUnavailable(f"cannot resolve {host} (no network?); {OFFLINE_HINT}")
+        # Behind a proxy the name may resolve only at the proxy: let the request try.
+        if not urllib.request.getproxies() and not host_resolves(host or ""):
+            raise NetworkError(f"cannot resolve {host} (no network?); {OFFLINE_HINT}")
         self._session = requests.Session()
 
     def synthesize(self, text: str) -> Clip:
@@ -105,10 +109,14 @@ class GttsEngine:
             text, lang=self.lang, tld=self.settings.tld, slow=self.settings.slow,
             lang_check=False,
         )  # fmt: skip
+        try:
+            prepared = tts._prepare_requests()
+        except AssertionError:  # gTTS asserts that its cleaned text is not empty
+            prepared = []
         # gTTS may still cut a text into several requests (it adds spaces after "!" and "?").
-        clips = [decode_mp3(extract_audio(self._send(r))) for r in tts._prepare_requests()]
+        clips = [decode_mp3(extract_audio(self._send(r))) for r in prepared]
         if not clips:
-            raise SynthesisError("gTTS found nothing to say in this text")
+            return empty_clip(SAMPLE_RATE)
         return Clip(np.concatenate([c.samples for c in clips]), clips[0].sample_rate)
 
     def _send(self, request: requests.PreparedRequest) -> bytes:

@@ -1,7 +1,7 @@
 """Parse plain text into a document: an optional title and subtitle, then paragraphs.
 
-Paragraphs are separated by blank lines; the lines inside one paragraph (hard
-wraps) are joined with single spaces.
+Paragraphs are separated by blank lines (lines of nothing but white space); the
+lines inside one paragraph (hard wraps) are joined with single spaces.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from letteraudio.text.read import normalize_newlines
+
 TITLE_MAX_WORDS = 20
 SUBTITLE_MAX_WORDS = 30
-SUBTITLE_MAX_SHARE = 0.6
-"""A subtitle is at most this share of the body's median paragraph length, in words."""
-_BLANK_LINES = re.compile(r"\n[ \t\f\v\u00a0]*\n")
+SHORTER_SHARE = 0.6
+"""A subtitle (or a title glued to its paragraph) is at most this share of what follows."""
 _SPACES = re.compile(r"\s+")
 _TITLE_ENDINGS = (".", ",", ";", ":")
 
@@ -27,13 +28,18 @@ class Document:
     paragraphs: tuple[str, ...] = field(default_factory=tuple)
 
 
-def split_blocks(text: str) -> list[tuple[str, int]]:
-    """Cut text into blocks at blank lines; each is (joined text, number of lines)."""
-    blocks = []
-    for raw in _BLANK_LINES.split(text.replace("\r\n", "\n").replace("\r", "\n")):
-        lines = [line.strip() for line in raw.split("\n") if line.strip()]
-        if lines:
-            blocks.append((_SPACES.sub(" ", " ".join(lines)), len(lines)))
+def split_blocks(text: str) -> list[list[str]]:
+    """Cut text into blocks at blank lines; each block is its stripped lines."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in normalize_newlines(text).split("\n"):
+        if line.strip():
+            current.append(_SPACES.sub(" ", line.strip()))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
     return blocks
 
 
@@ -46,16 +52,32 @@ def parse_text(text: str) -> Document:
     """Parse plain text into a :class:`Document`."""
     blocks = split_blocks(text)
     title = subtitle = None
-    if len(blocks) > 1 and blocks[0][1] == 1 and looks_like_title(blocks[0][0]):
-        title = blocks.pop(0)[0]
-        if len(blocks) > 1 and blocks[0][1] == 1 and looks_like_subtitle(blocks[0][0], blocks[1:]):
+    if blocks and _starts_with_title(blocks):
+        title = blocks[0].pop(0)
+        if not blocks[0]:
+            blocks.pop(0)
+        if (
+            len(blocks) > 1
+            and len(blocks[0]) == 1
+            and looks_like_subtitle(blocks[0][0], blocks[1:])
+        ):
             subtitle = blocks.pop(0)[0]
-    return Document(title=title, subtitle=subtitle, paragraphs=tuple(b for b, _ in blocks))
+    return Document(title=title, subtitle=subtitle, paragraphs=tuple(map(" ".join, blocks)))
 
 
-def looks_like_subtitle(line: str, body: list[tuple[str, int]]) -> bool:
+def _starts_with_title(blocks: list[list[str]]) -> bool:
+    """The first line is a title: alone in its block, or clearly shorter than the line after it."""
+    first = blocks[0]
+    if not looks_like_title(first[0]):
+        return False
+    if len(first) == 1:
+        return len(blocks) > 1
+    return len(first[0]) <= SHORTER_SHARE * len(first[1])
+
+
+def looks_like_subtitle(line: str, body: list[list[str]]) -> bool:
     """A standfirst is one short line, clearly shorter than the paragraphs after it."""
     words = len(line.split())
-    lengths = sorted(len(text.split()) for text, _ in body)
+    lengths = sorted(sum(len(row.split()) for row in block) for block in body)
     median = lengths[len(lengths) // 2]
-    return words <= SUBTITLE_MAX_WORDS and words <= SUBTITLE_MAX_SHARE * median
+    return words <= SUBTITLE_MAX_WORDS and words <= SHORTER_SHARE * median

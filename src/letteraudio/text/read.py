@@ -13,6 +13,8 @@ from pathlib import Path
 from letteraudio.errors import InputError
 
 STDIN = "-"
+WESTERN_CODE_PAGES = ("cp1252", "iso8859_15", "latin_1")
+MAX_WESTERN_CHAOS = 0.2
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -33,13 +35,13 @@ def decode_text(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = _detect_legacy(data)
+        text = _decode_mixed(data) if _has_utf8(data) else _detect_legacy(data)
     return normalize_newlines(text)
 
 
 def normalize_newlines(text: str) -> str:
-    """Turn CRLF and lone CR into LF."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Turn CRLF, lone CR (and CR CR LF, from a file converted twice) into LF."""
+    return text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_article(source: str | Path) -> str:
@@ -69,10 +71,33 @@ def _decode_with(data: bytes, encoding: str) -> str:
 
 
 def _detect_legacy(data: bytes) -> str:
-    """Decode text that is not UTF-8: an 8-bit code page such as cp1252."""
+    """Decode text that is not UTF-8: an 8-bit code page such as cp1252.
+
+    Western code pages are tried first: on short texts, full detection often picks an
+    exotic code page that happens to fit (``It's`` read as Big5, say).
+    """
     from charset_normalizer import from_bytes
 
+    western = from_bytes(data, cp_isolation=list(WESTERN_CODE_PAGES)).best()
+    if western is not None and western.chaos <= MAX_WESTERN_CHAOS:
+        return str(western)
     best = from_bytes(data).best()
     if best is None:
         raise InputError("cannot tell the text's encoding; save it as UTF-8")
     return str(best)
+
+
+def _has_utf8(data: bytes) -> bool:
+    """True when the bytes hold valid multi-byte UTF-8 sequences (besides invalid ones)."""
+    return any(ord(ch) > 0x7F and ch != "\ufffd" for ch in data.decode("utf-8", "replace"))
+
+
+def _decode_mixed(data: bytes) -> str:
+    """UTF-8 text with a few lines in a legacy code page (pasted from elsewhere): line by line."""
+    lines = []
+    for line in data.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(_detect_legacy(line))
+    return "\n".join(lines)

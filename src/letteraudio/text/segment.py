@@ -8,7 +8,7 @@ Nothing is dropped or reordered; blocks with nothing speakable are skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from letteraudio.text.parse import Document
@@ -65,7 +65,11 @@ def is_speakable(text: str) -> bool:
 
 
 def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list[Segment]:
-    """Turn a document into segments no longer than ``max_chars``."""
+    """Turn a document into speakable segments no longer than ``max_chars``.
+
+    A piece with nothing to say (``***`` inside a long paragraph) is dropped, and the
+    pause after it goes to the segment before it when that pause is longer.
+    """
     blocks = [("title", document.title), ("subtitle", document.subtitle)]
     blocks += [("paragraph", p) for p in document.paragraphs]
     segments: list[Segment] = []
@@ -74,18 +78,13 @@ def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list
         if not text:
             continue
         paragraph += kind == "paragraph"
-        if not is_speakable(text):
-            continue
         for piece, boundary in split_text(text, max_chars):
-            segments.append(
-                Segment(
-                    index=len(segments),
-                    kind=kind,
-                    paragraph=paragraph if kind == "paragraph" else 0,
-                    text=piece,
-                    pause_after_ms=pauses.after(kind, boundary),
-                )
-            )
+            pause = pauses.after(kind, boundary)
+            if is_speakable(piece):
+                number = paragraph if kind == "paragraph" else 0
+                segments.append(Segment(len(segments), kind, number, piece, pause))
+            elif segments and pause > segments[-1].pause_after_ms:
+                segments[-1] = replace(segments[-1], pause_after_ms=pause)
     return segments
 
 
