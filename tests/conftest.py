@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,22 @@ The path climbed slowly past the old chapel and the fields of sheep.
 
 At the top, the lighthouse keeper waved and put the kettle on.
 """
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module-scoped renders use a cache of the test session, never the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LETTERAUDIO_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test starts with an empty cache of its own (subprocesses inherit it)."""
+    folder = tmp_path_factory.mktemp("test-cache")
+    monkeypatch.setenv("LETTERAUDIO_CACHE_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -155,7 +155,8 @@ def test_encoder_failure_keeps_the_previous_output(tmp_path: Path) -> None:
     [
         (["--tld", "co.uk"], ["--tld and --slow are gtts options"]),
         (["--slow"], ["--tld and --slow are gtts options"]),
-        (["--timeout", "3"], ["--timeout is for online engines"]),
+        (["--timeout", "3"], ["--timeout and --retries are for online engines"]),
+        (["--retries", "2"], ["--timeout and --retries are for online engines"]),
         (["--lang", "de"], ["speaks en_US, not de"]),
         (["-e", "gtts", "--deterministic"], ["--deterministic is for offline voices"]),
     ],

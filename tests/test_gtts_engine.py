@@ -8,6 +8,7 @@ the tones in it shows what was spoken, in which order, with which pauses.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from fake_gtts import (
     Close,
     Delay,
     FakeGtts,
+    Reply,
     Status,
     Tone,
     always,
@@ -83,7 +85,12 @@ def out(tmp_path: Path) -> Path:
 
 
 def render(article: Path, out: Path, url: str, *options: str) -> subprocess.CompletedProcess[str]:
-    """``letteraudio render ARTICLE -e gtts -o OUT --quiet`` against ``url``."""
+    """``letteraudio render ARTICLE -e gtts -o OUT --quiet`` against ``url``.
+
+    No retries unless the test asks for them, so failures are quick.
+    """
+    if "--retries" not in options:
+        options = ("--retries", "0", *options)
     env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
     env.pop("LETTERAUDIO_DEBUG", None)
     env["LETTERAUDIO_GTTS_URL"] = url
@@ -242,13 +249,17 @@ def test_server_errors_fail_with_a_hint_at_piper(
 ) -> None:
     server.behaviour = always(reply)
 
-    result = render(article, out, server.url)
+    result = render(article, out, server.url, "--retries", "2")
 
     message = assert_failed_cleanly(result, out)
     assert str(reply.code) in message
+    assert "(after 3 attempts)" in message
     assert "piper" in message
     assert "title" in message  # names the segment that failed
-    assert len(server.requests) == 1  # gives up at the first failure: no retries
+    assert len(server.requests) == 3  # the first attempt and two retries, then it gives up
+    if reply.retry_after:
+        gaps = [b.arrived - a.arrived for a, b in itertools.pairwise(server.requests)]
+        assert all(gap >= 0.95 for gap in gaps), gaps  # Retry-After: 1 was honoured
 
 
 def test_failure_midway_keeps_an_existing_episode(
@@ -321,3 +332,82 @@ def test_garbage_answer_fails_cleanly(
     message = assert_failed_cleanly(result, out)
     assert "unexpected" not in message  # a known failure, not a crash caught at the top
     assert "title" in message  # names the segment that failed
+
+
+# --- retries, fallback and resuming ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Status(429), Status(500), Status(503), Close(), Body(b"<html>busy</html>"), Audio(b"")],
+    ids=["429", "500", "503", "reset", "garbage", "empty-audio"],
+)
+def test_a_transient_fault_is_retried_and_the_render_succeeds(
+    fault: Reply, server: FakeGtts, article: Path, out: Path
+) -> None:
+    server.behaviour = in_turn(Tone(), fault, fault)
+
+    result = render(article, out, server.url, "--retries", "3")
+
+    assert result.returncode == 0, result.stderr
+    texts = server.texts
+    assert texts == [SEGMENTS[0], SEGMENTS[1], SEGMENTS[1], SEGMENTS[1], *SEGMENTS[2:]]
+    assert len(sound_stretches(decode(out))) == len(SEGMENTS)  # nothing damaged was stitched
+
+
+def test_retry_after_is_honoured(server: FakeGtts, article: Path, out: Path) -> None:
+    server.behaviour = in_turn(Status(429, retry_after="2"))
+
+    result = render(article, out, server.url, "--retries", "1")
+
+    assert result.returncode == 0, result.stderr
+    first, second = server.requests[:2]
+    assert second.text == first.text
+    assert second.arrived - first.arrived >= 1.95
+
+
+def test_a_client_error_is_not_retried(server: FakeGtts, article: Path, out: Path) -> None:
+    server.behaviour = always(Status(400))
+
+    result = render(article, out, server.url, "--retries", "3")
+
+    assert "400" in assert_failed_cleanly(result, out)
+    assert len(server.requests) == 1
+
+
+def test_fallback_speaks_the_paragraph_that_still_fails(
+    server: FakeGtts, article: Path, out: Path
+) -> None:
+    server.behaviour = lambda request: Status(503) if "Gulls" in request.text else Tone()
+
+    result = render(article, out, server.url, "--fallback", "piper")
+    # (render passes --quiet; run again without it to read the summary)
+    assert result.returncode == 0, result.stderr
+    loud = subprocess.run(
+        [sys.executable, "-m", "letteraudio", "render", str(article), "-e", "gtts", "--retries",
+         "0", "--fallback", "piper", "-o", str(out)],
+        env={**os.environ, "LETTERAUDIO_GTTS_URL": server.url}, capture_output=True, text=True,
+        timeout=GUARD_SECONDS, check=False,
+    )  # fmt: skip
+    assert loud.returncode == 0, loud.stderr
+    assert "The fallback piper spoke: paragraph 2" in loud.stdout
+    stretches = sound_stretches(decode(out))
+    tones = [s for s in stretches if abs(s.end - s.start - TONE_SECONDS) < 0.1]
+    assert len(tones) == len(SEGMENTS) - 1  # three tones from the server, one spoken paragraph
+
+
+def test_a_failed_render_resumes_from_the_cache(server: FakeGtts, article: Path, out: Path) -> None:
+    server.behaviour = in_turn(Tone(), Tone(), Status(503))
+    assert render(article, out, server.url).returncode == 1
+    assert len(server.requests) == 3
+
+    server.behaviour = always(Tone())
+    assert render(article, out, server.url).returncode == 0, "second run failed"
+    # Only the two segments that were not spoken yet were asked for again.
+    assert server.texts[3:] == SEGMENTS[2:]
+
+
+def test_no_cache_asks_for_everything_again(server: FakeGtts, article: Path, out: Path) -> None:
+    assert render(article, out, server.url).returncode == 0
+    assert render(article, out, server.url, "--no-cache").returncode == 0
+    assert server.texts == SEGMENTS + SEGMENTS

@@ -193,7 +193,7 @@ def test_same_input_same_bytes_and_id3v24(folder: Path, episode: Path) -> None:
     again = folder / "again.mp3"
     args = ["render", str(folder / "island.txt"), "--deterministic", "--author", "Mara Quill",
             "--show", "Sea Letters", "--description", "A crossing.", "--date", "2026-11-28",
-            "--cover", str(folder / "cover.png"), "-q"]  # fmt: skip
+            "--cover", str(folder / "cover.png"), "--no-cache", "-q"]  # fmt: skip
     assert invoke(*args, "-o", str(again)).exit_code == 0
     assert again.read_bytes() == episode.read_bytes()
     v24 = folder / "v24.mp3"

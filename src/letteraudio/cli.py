@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -40,6 +40,7 @@ EXIT_ERROR = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_TIMEOUT = 15.0
+DEFAULT_RETRIES = 3
 MARKUP_SUFFIXES = {".md", ".markdown", ".html", ".htm"}
 
 ENGINE = "Engine and voice"
@@ -113,6 +114,23 @@ def render(
     slow: Annotated[
         bool, typer.Option("--slow", help="Speak slowly (gtts).", rich_help_panel=ENGINE)
     ] = False,
+    retries: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=10,
+            help="Further attempts after a failed request, with backoff (gtts; default: 3).",
+            rich_help_panel=ENGINE,
+        ),
+    ] = None,
+    fallback: Annotated[
+        str | None,
+        typer.Option(
+            help="Engine that speaks any segment the main engine still fails, "
+            "e.g. --fallback piper.",
+            rich_help_panel=ENGINE,
+        ),
+    ] = None,
     timeout: Annotated[
         float | None,
         typer.Option(
@@ -225,6 +243,29 @@ def render(
             rich_help_panel=TAGS,
         ),
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where spoken segments are cached (default: the user cache folder).",
+            rich_help_panel=AUDIO,
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Speak every segment afresh; store nothing.", rich_help_panel=AUDIO
+        ),
+    ] = False,
+    no_clobber: Annotated[
+        bool,
+        typer.Option("--no-clobber", help="Refuse to replace an existing output file."),
+    ] = False,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-chars", min=1, help="Refuse articles longer than this many characters."
+        ),
+    ] = 1_000_000,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -237,9 +278,10 @@ def render(
 ) -> None:
     """Narrate ARTICLE into one tagged MP3 with pauses between paragraphs."""
     from letteraudio.audio.encode import check_writable
+    from letteraudio.cache import ClipCache, default_cache_dir
     from letteraudio.config import find_config, load_metadata
     from letteraudio.engines import EngineSettings, create_engine, engine_class
-    from letteraudio.pipeline import RenderSettings, build_script, narrate
+    from letteraudio.pipeline import RenderSettings, Voices, build_script, narrate
     from letteraudio.tags import Metadata, read_cover
     from letteraudio.text.read import STDIN, read_article
     from letteraudio.text.segment import Pauses
@@ -248,7 +290,9 @@ def render(
     with _errors_to_exit_codes():
         engine_type = engine_class(engine)
         _check_engine_options(engine_type, tld=tld, slow=slow, timeout=timeout,
-                              deterministic=deterministic)  # fmt: skip
+                              retries=retries, deterministic=deterministic)  # fmt: skip
+        if fallback is not None:
+            engine_class(fallback)
         settings = RenderSettings(
             pauses=replace(Pauses(), paragraph=pause_ms, title=title_pause_ms),
             bitrate_kbps=bitrate,
@@ -261,6 +305,8 @@ def render(
             raise InputError(f"the output {target} is the article itself: choose another -o")
         if not dry_run:
             check_writable(target)
+            if no_clobber and target.exists():
+                raise InputError(f"{target} exists (--no-clobber): choose another -o or remove it")
         defaults = load_metadata(find_config(config))
         given = {"title": title, "author": author, "show": show, "description": description,
                  "language": language, "cover": cover, "date": date}  # fmt: skip
@@ -273,7 +319,12 @@ def render(
             typer.echo(f"Note: {article} is read as plain text (markup is spoken as is).", err=True)
         if article == STDIN and sys.stdin.isatty() and not quiet:
             typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
-        script = build_script(read_article(article), engine_type.max_chars, settings.pauses)
+        script = build_script(
+            read_article(article),
+            engine_type.max_chars,
+            settings.pauses,
+            max_article_chars=max_chars,
+        )
         if dry_run:
             _print_script(script, engine_type.name, engine_type.chars_per_second)
             return
@@ -287,18 +338,23 @@ def render(
             cover=Path(chosen["cover"]) if chosen.get("cover") else None,
             date=chosen.get("date"),
         )
-        tts = create_engine(
-            engine,
-            EngineSettings(
-                voice=voice, lang=lang, tld=tld or "com", slow=slow,
-                timeout=timeout or DEFAULT_TIMEOUT, deterministic=deterministic,
-            ),
+        engine_settings = EngineSettings(
+            voice=voice, lang=lang, tld=tld or "com", slow=slow,
+            timeout=timeout or DEFAULT_TIMEOUT, deterministic=deterministic,
+            retries=DEFAULT_RETRIES if retries is None else retries,
         )  # fmt: skip
+        voices = Voices(
+            engine=create_engine(engine, engine_settings),
+            fallback=create_engine(fallback, EngineSettings()) if fallback else None,
+            cache=None if no_cache else ClipCache(cache_dir or default_cache_dir()),
+        )
         show_progress = not quiet and sys.stderr.isatty()
         with _progress_bar(len(script.segments), show_progress) as progress:
-            episode = narrate(script, tts, target, settings, metadata, progress)
+            episode = narrate(script, voices, target, settings, metadata, progress)
         if not quiet:
             typer.echo(_summary(episode, time.perf_counter() - started))
+            if voices.fallback and voices.fallback.name in episode.speakers:
+                typer.echo(_speaker_summary(script, episode.speakers, voices.fallback.name))
 
 
 @app.command()
@@ -324,6 +380,33 @@ def check(
             raise typer.Exit(EXIT_ERROR)
 
 
+cache_app = typer.Typer(help="Look at or empty the cache of spoken segments.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info(
+    cache_dir: Annotated[Path | None, typer.Option(help="The cache folder to look at.")] = None,
+) -> None:
+    """Where the cache is, how many segments it holds and its size."""
+    from letteraudio.cache import ClipCache, default_cache_dir
+
+    cache = ClipCache(cache_dir or default_cache_dir())
+    count, size = cache.info()
+    typer.echo(f"{cache.folder}: {_plural(count, 'segment')}, {size / 1e6:.1f} MB")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache_dir: Annotated[Path | None, typer.Option(help="The cache folder to empty.")] = None,
+) -> None:
+    """Delete every cached segment."""
+    from letteraudio.cache import ClipCache, default_cache_dir
+
+    cache = ClipCache(cache_dir or default_cache_dir())
+    typer.echo(f"Removed {_plural(cache.clear(), 'segment')} from {cache.folder}")
+
+
 @app.command()
 def engines() -> None:
     """List the text-to-speech engines and whether each can run here."""
@@ -341,9 +424,35 @@ def engines() -> None:
 
 
 def main() -> None:
-    """Entry point for the ``letteraudio`` script."""
+    """Entry point for the ``letteraudio`` script: usage errors, too, are one line."""
+    exceptions = _click_exceptions()
     signal.signal(signal.SIGTERM, _terminate)
-    app()
+    try:
+        code = app(standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as error:
+        error.show()
+        sys.exit(EXIT_BAD_INPUT)
+    except exceptions.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "letteraudio"
+        message = " ".join(error.format_message().split())
+        typer.echo(f"Error: {message} (see: {command} --help)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except exceptions.ClickException as error:
+        typer.echo(f"Error: {' '.join(error.format_message().split())}", err=True)
+        sys.exit(error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("Interrupted: nothing was written.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _click_exceptions() -> Any:
+    """Click's exception classes: typer 0.29 and later carry their own copy of click."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older typer uses click itself
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -380,15 +489,34 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def _check_engine_options(
-    engine: type[Engine], tld: str | None, slow: bool, timeout: float | None, deterministic: bool
+    engine: type[Engine],
+    tld: str | None,
+    slow: bool,
+    timeout: float | None,
+    retries: int | None,
+    deterministic: bool,
 ) -> None:
     """Refuse options the chosen engine would silently ignore."""
     if engine.name != "gtts" and (tld is not None or slow):
         raise InputError(f"--tld and --slow are gtts options; the {engine.name} engine has neither")
-    if not engine.online and timeout is not None:
-        raise InputError(f"--timeout is for online engines; {engine.name} runs offline")
+    if not engine.online and (timeout is not None or retries is not None):
+        raise InputError(
+            f"--timeout and --retries are for online engines; {engine.name} is offline"
+        )
     if engine.online and deterministic:
         raise InputError(f"--deterministic is for offline voices; {engine.name} cannot promise it")
+
+
+def _speaker_summary(script: Script, speakers: list[str], fallback: str) -> str:
+    """Which blocks the fallback engine spoke, e.g. ``piper spoke: title, paragraph 3``."""
+    from letteraudio.pipeline import describe_block
+
+    blocks = dict.fromkeys(
+        describe_block(segment)
+        for segment, speaker in zip(script.segments, speakers, strict=True)
+        if speaker == fallback
+    )
+    return f"The fallback {fallback} spoke: {', '.join(blocks)}"
 
 
 def _target(output: Path | None, article: str) -> Path:

@@ -22,16 +22,20 @@ from letteraudio.audio.loudness import (
     normalize,
 )
 from letteraudio.audio.stitch import OUTPUT_RATE, Timeline, stitch
+from letteraudio.cache import ClipCache, cache_key
 from letteraudio.chapters import Chapter, ChapterMode, build_chapters, first_words
 from letteraudio.engines import Clip, Engine
-from letteraudio.errors import InputError, LetterAudioError, SynthesisError
+from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError, SynthesisError
 from letteraudio.tags import Metadata, write_tags
+from letteraudio.text.normalize import normalize_text
 from letteraudio.text.parse import Document, parse_text
 from letteraudio.text.segment import Pauses, Segment, segment_document
 
 Progress = Callable[[int, int, Segment], None]
 """Called after each segment is spoken: (done, total, segment)."""
 
+MAX_ARTICLE_CHARS = 1_000_000
+"""Longest article accepted by default: about 18 hours of speech."""
 MAX_TRUE_PEAK_DBTP = -1.0
 LOUDNESS_TOLERANCE_LU = 0.3
 ENCODING_LOSS_LU = 0.4
@@ -79,30 +83,78 @@ class Episode:
     chapters: list[Chapter]
     loudness: Loudness | None
     """Measured on the decoded MP3, when loudness was normalized."""
+    speakers: list[str]
+    """The engine that spoke each segment."""
 
 
-def build_script(text: str, max_chars: int, pauses: Pauses) -> Script:
-    """Parse and segment an article; refuse one with nothing to say."""
-    document = parse_text(text)
+def build_script(
+    text: str, max_chars: int, pauses: Pauses, max_article_chars: int = MAX_ARTICLE_CHARS
+) -> Script:
+    """Clean, parse and segment an article; refuse one with nothing to say or too much."""
+    if len(text) > max_article_chars:
+        raise InputError(
+            f"the article has {len(text):,} characters, over the limit of {max_article_chars:,} "
+            "(see --max-chars)"
+        )
+    document = parse_text(normalize_text(text))
     segments = segment_document(document, max_chars, pauses)
     if not segments:
         raise InputError("the article has nothing to speak (it is empty or has no words)")
     return Script(document, segments, pauses)
 
 
+@dataclass(frozen=True)
+class Voices:
+    """Who speaks: the engine, an optional fallback for segments it fails, and the cache."""
+
+    engine: Engine
+    fallback: Engine | None = None
+    cache: ClipCache | None = None
+
+
 def synthesize_all(
-    engine: Engine, segments: list[Segment], progress: Progress | None
-) -> list[Clip]:
-    """Speak every segment in order; a failure names the segment."""
-    clips = []
+    voices: Voices, segments: list[Segment], progress: Progress | None
+) -> tuple[list[Clip], list[str]]:
+    """Speak every segment in order: (clips, name of the engine that spoke each).
+
+    A segment the engine fails is given to the fallback engine when there is one;
+    otherwise the error names the segment. Clips already spoken stay in the cache,
+    so a failed render resumes where it stopped.
+    """
+    clips, speakers = [], []
     for done, segment in enumerate(segments, start=1):
         try:
-            clips.append(engine.synthesize(segment.text))
+            clip, speaker = _speak(voices.engine, segment, voices.cache), voices.engine.name
+        except EngineUnavailable:
+            raise
         except LetterAudioError as error:
-            raise SynthesisError(f"{describe(segment)}: {error}") from error
+            if voices.fallback is None:
+                raise SynthesisError(f"{describe(segment)}: {error}") from error
+            try:
+                clip = _speak(voices.fallback, segment, voices.cache)
+            except LetterAudioError as second:
+                raise SynthesisError(
+                    f"{describe(segment)}: {error}; the fallback {voices.fallback.name} "
+                    f"failed too: {second}"
+                ) from second
+            speaker = voices.fallback.name
+        clips.append(clip)
+        speakers.append(speaker)
         if progress:
             progress(done, len(segments), segment)
-    return clips
+    return clips, speakers
+
+
+def _speak(engine: Engine, segment: Segment, cache: ClipCache | None) -> Clip:
+    """One segment's clip, from the cache when it has it."""
+    if cache is None:
+        return engine.synthesize(segment.text)
+    key = cache_key(engine.identity(), segment.text)
+    clip = cache.get(key)
+    if clip is None:
+        clip = engine.synthesize(segment.text)
+        cache.put(key, clip)
+    return clip
 
 
 def assemble(script: Script, clips: list[Clip]) -> Timeline:
@@ -118,17 +170,17 @@ def assemble(script: Script, clips: list[Clip]) -> Timeline:
 
 def narrate(
     script: Script,
-    engine: Engine,
+    voices: Voices,
     target: Path,
     settings: RenderSettings,
     metadata: Metadata,
     progress: Progress | None = None,
 ) -> Episode:
     """Render a script to a tagged MP3 at ``target``; nothing is written there on failure."""
-    clips = synthesize_all(engine, script.segments, progress)
+    clips, speakers = synthesize_all(voices, script.segments, progress)
     timeline = assemble(script, clips)
     if not any(timeline.spans):
-        raise SynthesisError(f"the {engine.name} engine produced no audio for this article")
+        raise SynthesisError(f"the {voices.engine.name} engine produced no audio for this article")
     length_ms = round(len(timeline.samples) * 1000 / OUTPUT_RATE)
     chapters = build_chapters(
         script.segments, timeline.spans, length_ms, settings.chapters, script.document.title
@@ -143,6 +195,7 @@ def narrate(
         segments=len(script.segments),
         chapters=chapters,
         loudness=loudness,
+        speakers=speakers,
     )
 
 
@@ -180,7 +233,11 @@ def decode_mp3_file(path: Path) -> npt.NDArray[np.int16]:
     return np.ascontiguousarray(samples[:, 0])
 
 
+def describe_block(segment: Segment) -> str:
+    """The block a segment belongs to: ``title``, ``subtitle`` or ``paragraph 3``."""
+    return segment.kind if segment.kind != "paragraph" else f"paragraph {segment.paragraph}"
+
+
 def describe(segment: Segment) -> str:
     """A short human name for a segment, e.g. ``paragraph 3 ("The boats came…")``."""
-    name = segment.kind if segment.kind != "paragraph" else f"paragraph {segment.paragraph}"
-    return f'{name} ("{first_words(segment.text)}")'
+    return f'{describe_block(segment)} ("{first_words(segment.text)}")'

@@ -8,6 +8,7 @@ beside the target that is renamed into place only when everything succeeded.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import subprocess
 import tempfile
@@ -46,8 +47,9 @@ def atomic_output(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success only."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(target)
         handle, name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
         )
     except OSError as error:
         raise OutputError(f"cannot write to {target.parent}: {error.strerror or error}") from error
@@ -84,6 +86,28 @@ def encode_mp3(
         lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = lines[-1] if lines else f"exit code {result.returncode}"
         raise OutputError(f"ffmpeg could not encode {path.name}: {detail}")
+
+
+def remove_stale_parts(target: Path) -> list[Path]:
+    """Delete temporary files of ``target`` left by renders that were killed (their process
+    is gone); those of a render still running are left alone."""
+    removed = []
+    for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        pid = part.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            part.unlink(missing_ok=True)
+            removed.append(part)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _apply_umask(path: Path) -> None:

@@ -8,9 +8,10 @@ instance speaks text with :meth:`Engine.synthesize`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,8 @@ class EngineSettings:
     tld: str = "com"
     slow: bool = False
     timeout: float = 15.0
+    retries: int = 3
+    """Further attempts after a failed network request (online engines)."""
     deterministic: bool = False
     """Turn off random variation so the same text always gives the same audio."""
 
@@ -61,6 +64,10 @@ class Engine(Protocol):
 
     def __init__(self, settings: EngineSettings) -> None:
         """Check the settings and get ready; raise :class:`EngineUnavailable` if it cannot run."""
+        ...
+
+    def identity(self) -> Mapping[str, Any]:
+        """Everything that shapes this engine's audio (voice, settings): part of cache keys."""
         ...
 
     def synthesize(self, text: str) -> Clip:

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.utils
 import importlib.util
 import io
 import os
+import random
 import re
 import socket
 import threading
+import time
 import urllib.request
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -37,6 +40,10 @@ OFFLINE_HINT = "the default engine (piper) speaks offline: leave out --engine gt
 DEFAULT_LANG = "en"
 SAMPLE_RATE = 24_000
 """What Google's voice answers with."""
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 8.0
+RETRY_AFTER_CAP_S = 60.0
 _AUDIO = re.compile(rb'jQ1olc","\[\\"([A-Za-z0-9+/=]*)\\"\]')
 
 
@@ -102,6 +109,15 @@ class GttsEngine:
             raise NetworkError(f"cannot resolve {host} (no network?); {OFFLINE_HINT}")
         self._session = requests.Session()
 
+    def identity(self) -> dict[str, Any]:
+        return {
+            "engine": self.name,
+            "lang": self.lang,
+            "tld": self.settings.tld,
+            "slow": self.settings.slow,
+            "endpoint": self.endpoint,
+        }
+
     def synthesize(self, text: str) -> Clip:
         from gtts import gTTS
 
@@ -114,10 +130,25 @@ class GttsEngine:
         except AssertionError:  # gTTS asserts that its cleaned text is not empty
             prepared = []
         # gTTS may still cut a text into several requests (it adds spaces after "!" and "?").
-        clips = [decode_mp3(extract_audio(self._send(r))) for r in prepared]
+        clips = [self._fetch(request) for request in prepared]
         if not clips:
             return empty_clip(SAMPLE_RATE)
         return Clip(np.concatenate([c.samples for c in clips]), clips[0].sample_rate)
+
+    def _fetch(self, request: requests.PreparedRequest) -> Clip:
+        """One request's audio, retried with backoff when the failure may pass."""
+        attempts = self.settings.retries + 1
+        for attempt in range(attempts):
+            try:
+                return decode_mp3(extract_audio(self._send(request)))
+            except TransientError as error:
+                if attempt + 1 == attempts:
+                    tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+                    raise SynthesisError(f"{error}{tries}; {OFFLINE_HINT}") from error
+                time.sleep(
+                    error.retry_after if error.retry_after is not None else _backoff(attempt)
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _send(self, request: requests.PreparedRequest) -> bytes:
         """Send one prepared request and return the answer's body, or raise a clear error."""
@@ -133,30 +164,59 @@ class GttsEngine:
         try:
             response = self._session.send(request, timeout=timeout, **environment)
         except requests.Timeout as error:
-            raise SynthesisError(
-                f"no answer from {host} within {timeout:g} s (see --timeout); {OFFLINE_HINT}"
+            raise TransientError(
+                f"no answer from {host} within {timeout:g} s (see --timeout)"
             ) from error
         except requests.RequestException as error:
-            raise SynthesisError(
-                f"cannot reach {host}: {_reason(error)}; {OFFLINE_HINT}"
-            ) from error
-        if response.status_code != 200:
-            raise SynthesisError(
-                f"{host} answered {response.status_code} {response.reason or ''}"
-                f"{_probable_cause(response.status_code)}; {OFFLINE_HINT}"
-            )
-        return response.content
+            raise TransientError(f"cannot reach {host}: {_reason(error)}") from error
+        if response.status_code == 200:
+            return response.content
+        message = (
+            f"{host} answered {response.status_code} {response.reason or ''}"
+            f"{_probable_cause(response.status_code)}"
+        )
+        if response.status_code in RETRY_STATUSES:
+            raise TransientError(message, _retry_after(response.headers.get("Retry-After")))
+        raise SynthesisError(f"{message}; {OFFLINE_HINT}")
+
+
+class TransientError(SynthesisError):
+    """A failure that may pass: a timeout, a refused connection, 429, a 5xx, damaged audio."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s... (capped at 8 s)."""
+    return random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))  # noqa: S311
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), capped."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(0.0, min(seconds, RETRY_AFTER_CAP_S))
 
 
 def extract_audio(body: bytes) -> bytes:
     """The MP3 inside a batchexecute answer; an answer without valid audio is an error."""
     match = _AUDIO.search(body)
     if match is None:
-        raise SynthesisError("the text-to-speech service answered without any audio")
+        raise TransientError("the text-to-speech service answered without any audio")
     try:
         return base64.b64decode(match.group(1), validate=True)
     except (binascii.Error, ValueError) as error:
-        raise SynthesisError("the text-to-speech service answered with damaged audio") from error
+        raise TransientError("the text-to-speech service answered with damaged audio") from error
 
 
 def decode_mp3(data: bytes) -> Clip:
@@ -164,13 +224,13 @@ def decode_mp3(data: bytes) -> Clip:
     import soundfile
 
     if not data:
-        raise SynthesisError("the text-to-speech service returned empty audio")
+        raise TransientError("the text-to-speech service returned empty audio")
     try:
         samples, rate = soundfile.read(io.BytesIO(data), dtype="int16", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as error:
-        raise SynthesisError("the text-to-speech service returned audio that is not MP3") from error
+        raise TransientError("the text-to-speech service returned audio that is not MP3") from error
     if len(samples) == 0:
-        raise SynthesisError("the text-to-speech service returned audio that decodes to nothing")
+        raise TransientError("the text-to-speech service returned audio that decodes to nothing")
     mono = samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0]
     return Clip(np.ascontiguousarray(mono), int(rate))
 

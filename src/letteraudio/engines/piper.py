@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -72,18 +72,33 @@ class PiperEngine:
         problem = self.unavailable_reason()
         if problem:
             raise EngineUnavailable(f"the piper engine cannot run here: {problem}")
-        model, config = voice_paths(settings.voice)
+        self.model, self.config = voice_paths(settings.voice)
         if settings.lang:
-            _check_language(config, settings.lang)
-        self._voice = _load_voice(model, config)
-        self._config = _synthesis_config(settings)
-        self.sample_rate = int(self._voice.config.sample_rate)
+            _check_language(self.config, settings.lang)
+        self.deterministic = settings.deterministic
+        self._voice: PiperVoice | None = None  # loaded on first use: cached renders never need it
+        stat = self.model.stat()
+        self._identity = {
+            "engine": self.name,
+            "model": str(self.model.resolve()),
+            "model_size": stat.st_size,
+            "model_mtime": stat.st_mtime_ns,
+            "config": self.config.read_text(encoding="utf-8"),
+            "deterministic": self.deterministic,
+        }
+
+    def identity(self) -> dict[str, Any]:
+        return self._identity
 
     def synthesize(self, text: str) -> Clip:
-        chunks = [chunk.audio_int16_array for chunk in self._voice.synthesize(text, self._config)]
+        if self._voice is None:
+            self._voice = _load_voice(self.model, self.config)
+        voice, settings = self._voice, _synthesis_config(self.deterministic)
+        chunks = [chunk.audio_int16_array for chunk in voice.synthesize(text, settings)]
+        rate = int(voice.config.sample_rate)
         if not chunks:
-            return empty_clip(self.sample_rate)
-        return Clip(np.concatenate(chunks).astype(np.int16, copy=False), self.sample_rate)
+            return empty_clip(rate)
+        return Clip(np.concatenate(chunks).astype(np.int16, copy=False), rate)
 
 
 def _check_language(config: Path, lang: str) -> None:
@@ -109,12 +124,12 @@ def _load_voice(model: Path, config: Path) -> PiperVoice:
         raise EngineUnavailable(f"cannot load piper voice {model}: {error}") from error
 
 
-def _synthesis_config(settings: EngineSettings) -> SynthesisConfig:
+def _synthesis_config(deterministic: bool) -> SynthesisConfig:
     from piper import SynthesisConfig
 
     # Piper peak-normalizes each sentence by default, which makes the loudness jump from
     # sentence to sentence; the model's own output is more even, and the loudness stage
     # brings it to the target.
-    if settings.deterministic:
+    if deterministic:
         return SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
     return SynthesisConfig(normalize_audio=False)

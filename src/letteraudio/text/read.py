@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import codecs
 import sys
+import unicodedata
 from pathlib import Path
 
 from letteraudio.errors import InputError
 
 STDIN = "-"
+MAX_CONTROL_SHARE = 0.01
+"""More control characters than this share of the text means binary data."""
 WESTERN_CODE_PAGES = ("cp1252", "iso8859_15", "latin_1")
 MAX_WESTERN_CHAOS = 0.2
 
@@ -29,14 +32,31 @@ def decode_text(data: bytes) -> str:
     """Decode an article's bytes to text with ``\\n`` newlines and no BOM."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _decode_with(data[len(bom) :], encoding)
-    if b"\x00" in data:
-        raise InputError("the input looks binary (it contains NUL bytes), not text")
+            return strip_invisible(_decode_with(data[len(bom) :], encoding))
+    if data.count(b"\x00") > MAX_CONTROL_SHARE * len(data):
+        raise InputError("the input looks binary (it is full of NUL bytes), not text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = _decode_mixed(data) if _has_utf8(data) else _detect_legacy(data)
-    return normalize_newlines(text)
+    return strip_invisible(normalize_newlines(text))
+
+
+def strip_invisible(text: str) -> str:
+    """Remove control and format characters (NUL, zero-width spaces, bidi marks, soft
+    hyphens); refuse text with so many of them that it is binary data, not text."""
+    invisible = [ch for ch in text if _is_invisible(ch)]
+    if len(invisible) > MAX_CONTROL_SHARE * len(text) + 2:
+        raise InputError("the input looks binary (full of control characters), not text")
+    if not invisible:
+        return text
+    return "".join(ch for ch in text if not _is_invisible(ch))
+
+
+def _is_invisible(ch: str) -> bool:
+    if ch in "\n\t":
+        return False
+    return unicodedata.category(ch) in ("Cc", "Cf")
 
 
 def normalize_newlines(text: str) -> str:
@@ -83,7 +103,7 @@ def _detect_legacy(data: bytes) -> str:
         return str(western)
     best = from_bytes(data).best()
     if best is None:
-        raise InputError("cannot tell the text's encoding; save it as UTF-8")
+        raise InputError("this does not look like text (no encoding fits it); save it as UTF-8")
     return str(best)
 
 
