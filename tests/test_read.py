@@ -86,7 +86,7 @@ def test_unusable_paths_raise_input_error(tmp_path: Path, make, message: str) ->
 
 def test_binary_input_is_refused() -> None:
     with pytest.raises(InputError, match="binary"):
-        decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+        decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ from pathlib import Path
 from letteraudio.errors import InputError
 
 STDIN = "-"
-MAX_CONTROL_SHARE = 0.01
-"""More control characters than this share of the text means binary data."""
+MAX_CONTROL_SHARE = 0.05
+MIN_BINARY_CONTROLS = 8
+"""More control characters than both of these (a share, a count) means binary data."""
 WESTERN_CODE_PAGES = ("cp1252", "iso8859_15", "latin_1")
 MAX_WESTERN_CHAOS = 0.2
 
@@ -33,7 +34,7 @@ def decode_text(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return strip_invisible(_decode_with(data[len(bom) :], encoding))
-    if data.count(b"\x00") > MAX_CONTROL_SHARE * len(data):
+    if _looks_binary(data.count(b"\x00"), len(data)):
         raise InputError("the input looks binary (it is full of NUL bytes), not text")
     try:
         text = data.decode("utf-8")
@@ -45,12 +46,15 @@ def decode_text(data: bytes) -> str:
 def strip_invisible(text: str) -> str:
     """Remove control and format characters (NUL, zero-width spaces, bidi marks, soft
     hyphens); refuse text with so many of them that it is binary data, not text."""
-    invisible = [ch for ch in text if _is_invisible(ch)]
-    if len(invisible) > MAX_CONTROL_SHARE * len(text) + 2:
+    controls = sum(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text)
+    if _looks_binary(controls, len(text)):
         raise InputError("the input looks binary (full of control characters), not text")
-    if not invisible:
-        return text
     return "".join(ch for ch in text if not _is_invisible(ch))
+
+
+def _looks_binary(controls: int, length: int) -> bool:
+    """Text has a stray control character or two; binary data is full of them."""
+    return controls > max(MIN_BINARY_CONTROLS, MAX_CONTROL_SHARE * length)
 
 
 def _is_invisible(ch: str) -> bool:
