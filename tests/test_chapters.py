@@ -56,3 +56,17 @@ def test_headings_open_chapters_when_present() -> None:
 def test_first_words() -> None:
     assert first_words("one two three", 6) == "one two three"
     assert first_words("a b c d e f g", 6) == "a b c d e f\u2026"
+
+
+def test_an_opening_chapter_comes_before_the_first_heading() -> None:
+    segments = [
+        seg(0, "title", 0, "The Title"),
+        seg(1, "paragraph", 1, "Opening words."),
+        seg(2, "heading", 2, "Part One"),
+        seg(3, "paragraph", 3, "Body."),
+    ]
+    spans = [Span(300, 900), Span(2100, 3000), Span(4200, 4800), Span(5800, 7000)]
+    chapters = build_chapters(segments, spans, 7600, ChapterMode.HEADINGS, title="The Title")
+    assert chapters == [Chapter("The Title", 0, 4200), Chapter("Part One", 4200, 7600)]
+    by_paragraph = build_chapters(segments, spans, 7600, ChapterMode.PARAGRAPHS, title="The Title")
+    assert [c.start_ms for c in by_paragraph] == [0, 5800]

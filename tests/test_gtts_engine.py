@@ -34,6 +34,7 @@ from fake_gtts import (
     always,
     in_turn,
     rpc_body,
+    tone_mp3,
     unused_port,
 )
 
@@ -339,8 +340,16 @@ def test_garbage_answer_fails_cleanly(
 
 @pytest.mark.parametrize(
     "fault",
-    [Status(429), Status(500), Status(503), Close(), Body(b"<html>busy</html>"), Audio(b"")],
-    ids=["429", "500", "503", "reset", "garbage", "empty-audio"],
+    [
+        Status(429),
+        Status(500),
+        Status(503),
+        Close(),
+        Body(b"<html>busy</html>"),
+        Audio(b""),
+        Audio(tone_mp3(440.0)[:-50]),
+    ],
+    ids=["429", "500", "503", "reset", "garbage", "empty-audio", "truncated-audio"],
 )
 def test_a_transient_fault_is_retried_and_the_render_succeeds(
     fault: Reply, server: FakeGtts, article: Path, out: Path

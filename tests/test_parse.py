@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from letteraudio.text.parse import Document, parse_text
 
 
@@ -83,3 +85,29 @@ def test_a_hard_wrapped_first_paragraph_is_not_a_title() -> None:
 
 def test_unicode_spaces_make_a_blank_line() -> None:
     assert parse_text("One.\n\u2003\u00a0\nTwo.").paragraphs == ("One.", "Two.")
+
+
+def test_short_lines_before_longer_paragraphs_are_headings() -> None:
+    text = (
+        "The Title\n\n"
+        "An opening paragraph that sets the scene for everything that follows here.\n\n"
+        "Part One\n\n"
+        "The first part has a paragraph that is clearly longer than its heading.\n\n"
+        "What Came Next\n\n"
+        "And a second part, also longer than the heading above it, ends the piece.\n"
+    )
+    document = parse_text(text)
+    assert document.title == "The Title"
+    assert [document.paragraphs[i] for i in document.headings] == ["Part One", "What Came Next"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Title\n\nFirst paragraph with words.\n\nWhy?\n\nBecause the words go on and on here.",
+        "Title\n\nFirst paragraph with words.\n\nA closing line",  # last block: not a heading
+        "Title\n\nFirst paragraph with words.\n\nShort line here\n\nShort too.",  # not followed
+    ],
+)
+def test_not_headings(text: str) -> None:
+    assert parse_text(text).headings == ()

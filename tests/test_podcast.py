@@ -229,7 +229,8 @@ def test_config_file_supplies_metadata_and_options_win(tmp_path: Path) -> None:
         (["--cover", "{folder}/missing.png"], "cannot read"),
         (["--date", "28/11/2026"], "give YYYY or YYYY-MM-DD"),
         (["--date", "2026-13-01"], "give YYYY or YYYY-MM-DD"),
-        (["--loudness", "-3"], "less than or equal to -6"),
+        (["--loudness", "-3"], "less than or equal to -14"),
+        (["--loudness", "-30"], "greater than or equal to -24"),
     ],
 )
 def test_bad_tag_options_are_refused_before_any_work(
@@ -321,3 +322,74 @@ def test_check_fails_a_file_that_is_not_mp3(tmp_path: Path) -> None:
     other.write_bytes(b"RIFF" + bytes(2000))
     code, report = check(other)
     assert code == 1 and failed(report) == {"codec"}
+
+
+def test_check_measures_stereo_as_stereo(episode: Path, tmp_path: Path) -> None:
+    ffmpeg = require_tool("ffmpeg")
+    good = tmp_path / "stereo.mp3"
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-i", str(episode), "-af", "loudnorm=I=-16:TP=-2:LRA=11",
+         "-ar", "48000", "-ac", "2", "-c:a", "libmp3lame", "-b:a", "128k", str(good)],
+        check=True,
+    )  # fmt: skip
+    code, report = check(good)
+    assert code == 0, report
+    hot = tmp_path / "hot.mp3"  # dual mono: each channel alone would measure -16.5
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-i", str(good), "-af", "volume=2.5dB", "-c:a", "libmp3lame",
+         "-b:a", "128k", str(hot)],
+        check=True,
+    )  # fmt: skip
+    code, report = check(hot)
+    assert code == 1 and "loudness" in failed(report)
+
+
+def test_check_accepts_low_cbr_bitrates_and_tags_at_the_end(folder: Path, tmp_path: Path) -> None:
+    low = tmp_path / "low.mp3"
+    assert (
+        invoke("render", str(folder / "island.txt"), "-o", str(low), "--bitrate", "48").exit_code
+        == 0
+    )
+    code, report = check(low)
+    assert code == 0, report
+    (bitrate,) = [c for c in report["checks"] if c["check"] == "bitrate"]  # type: ignore[index, union-attr]
+    assert (bitrate["value"], bitrate["status"]) == ("48 kbps CBR", "warn")
+    tagged = tmp_path / "tagged.mp3"
+    footer = b"APETAGEX" + (2000).to_bytes(4, "little") + (32).to_bytes(4, "little")
+    footer += (0).to_bytes(4, "little") + (0).to_bytes(4, "little") + bytes(8)
+    tagged.write_bytes(low.read_bytes() + footer)
+    code, report = check(tagged)
+    assert code == 0, report
+
+
+def test_a_short_text_reaches_the_target_or_says_so(tmp_path: Path) -> None:
+    article = tmp_path / "short.txt"
+    article.write_text("Hello there. How are you today?\n", encoding="utf-8")
+    out = tmp_path / "short.mp3"
+    result = CliRunner().invoke(app, ["render", str(article), "-o", str(out)])
+    assert result.exit_code == 0
+    integrated, true_peak = loudness(decode(out))
+    assert true_peak <= -1.0
+    assert abs(integrated + 16) <= 1.0 or "Note: it measures" in result.stderr
+
+
+def test_headings_become_chapters(tmp_path: Path) -> None:
+    article = tmp_path / "parts.txt"
+    article.write_text(
+        "Two Journeys\n\n"
+        "An opening paragraph that sets the scene for what follows.\n\n"
+        "By Sea\n\n"
+        "The ferry crossed the bay slowly, rolling with every wave.\n\n"
+        "Another paragraph about the sea, the gulls and the harbour lights.\n\n"
+        "By Land\n\n"
+        "The train climbed through the hills and down into the valley.\n",
+        encoding="utf-8",
+    )
+    by_heading, by_paragraph = tmp_path / "h.mp3", tmp_path / "p.mp3"
+    assert invoke("render", str(article), "-o", str(by_heading), "-q").exit_code == 0
+    assert invoke("render", str(article), "-o", str(by_paragraph), "--chapters", "paragraphs",
+                  "-q").exit_code == 0  # fmt: skip
+    titles = [str(c.sub_frames["TIT2"]) for c in
+              sorted(ID3(by_heading).getall("CHAP"), key=lambda c: c.start_time)]  # fmt: skip
+    assert titles == ["Two Journeys", "By Sea", "By Land"]
+    assert len(ID3(by_paragraph).getall("CHAP")) == 4

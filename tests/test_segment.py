@@ -127,3 +127,14 @@ def test_an_unspeakable_piece_is_dropped_and_its_pause_kept() -> None:
         ("First sentence here.", Pauses().paragraph),
         ("Next.", Pauses().paragraph),
     ]
+
+
+def test_headings_are_segments_with_a_section_pause_before_them() -> None:
+    document = Document(paragraphs=("Intro text.", "Part One", "Body text."), headings=(1,))
+    pauses = Pauses()
+    segments = segment_document(document, 600, pauses)
+    assert [(s.kind, s.paragraph, s.pause_after_ms) for s in segments] == [
+        ("paragraph", 1, pauses.section),
+        ("heading", 2, pauses.heading),
+        ("paragraph", 3, pauses.paragraph),
+    ]

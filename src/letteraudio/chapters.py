@@ -49,13 +49,25 @@ def build_chapters(
     mode: ChapterMode,
     title: str | None = None,
 ) -> list[Chapter]:
-    """Chapters for a rendered script; ``headings`` falls back to paragraphs when there are none."""
+    """Chapters for a rendered script; ``headings`` falls back to paragraphs when there are none.
+
+    By paragraph, the first chapter also holds the title and is named after it. By heading,
+    what comes before the first heading is an opening chapter of its own when it has a
+    paragraph; otherwise the first heading's chapter simply starts at 0.
+    """
     if mode is ChapterMode.NONE:
         return []
-    starts = _chapter_starts(segments, spans, headings=mode is ChapterMode.HEADINGS)
+    by_heading = mode is ChapterMode.HEADINGS and any(s.kind == "heading" for s in segments)
+    opener = "heading" if by_heading else "paragraph"
+    starts = _chapter_starts(segments, spans, opener)
     if not starts:
         return []
-    if title:
+    if by_heading:
+        before = [s for s, span in zip(segments, spans, strict=True) if span and
+                  span.start_ms < starts[0][0] and s.kind == "paragraph"]  # fmt: skip
+        if before:
+            starts.insert(0, (0, title or first_words(before[0].text)))
+    elif title:
         starts[0] = (starts[0][0], title)
     chapters = []
     for i, (start, name) in enumerate(starts):
@@ -65,16 +77,15 @@ def build_chapters(
 
 
 def _chapter_starts(
-    segments: Sequence[Segment], spans: Sequence[Span | None], headings: bool
+    segments: Sequence[Segment], spans: Sequence[Span | None], opener: str
 ) -> list[tuple[int, str]]:
-    """(speech start, title) of each chapter: where each heading or paragraph starts speaking."""
-    opener = "heading" if headings and any(s.kind == "heading" for s in segments) else "paragraph"
+    """(speech start, title) where each block of kind ``opener`` starts speaking."""
     starts: list[tuple[int, str]] = []
-    opened: set[tuple[str, int]] = set()
+    opened: set[int] = set()
     for segment, span in zip(segments, spans, strict=True):
-        block = (segment.kind, segment.paragraph)
-        if span is None or segment.kind != opener or block in opened:
+        if span is None or segment.kind != opener or segment.paragraph in opened:
             continue
-        opened.add(block)
-        starts.append((span.start_ms, first_words(segment.text)))
+        opened.add(segment.paragraph)
+        name = segment.text if opener == "heading" else first_words(segment.text)
+        starts.append((span.start_ms, name))
     return starts

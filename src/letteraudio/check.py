@@ -19,13 +19,14 @@ import numpy as np
 
 from letteraudio.audio.ffmpeg import ffmpeg_exe
 from letteraudio.audio.frames import StreamInfo, walk
-from letteraudio.audio.loudness import DEFAULT_TARGET_LUFS, measure
+from letteraudio.audio.loudness import DEFAULT_TARGET_LUFS, MAX_TRUE_PEAK_DBTP, measure
 from letteraudio.errors import InputError
 
 DURATION_TOLERANCE_S = 0.05
 LOUDNESS_TOLERANCE_LU = 1.0
-MAX_TRUE_PEAK_DBTP = -1.0
-MIN_BITRATE_KBPS = 64
+MIN_BITRATE_KBPS = 32
+"""Apple's minimum."""
+GOOD_BITRATE_KBPS = 64
 PODCAST_RATES = (44100, 48000)
 
 
@@ -69,6 +70,7 @@ class Decoded:
     """A full decode: mono samples at the file's rate and what the decoder complained about."""
 
     samples: np.ndarray
+    """Shaped (frames, channels)."""
     rate: int
     errors: list[str]
 
@@ -87,24 +89,25 @@ def check_mp3(path: Path, target_lufs: float = DEFAULT_TARGET_LUFS) -> Report:
     findings = _stream_findings(stream)
     if stream.first is None:
         return Report(path, findings)
-    decoded = decode(path, stream.first.sample_rate)
+    decoded = decode(path, stream.first.sample_rate, stream.first.channels)
     findings += _decode_findings(stream, decoded)
     findings += _loudness_findings(decoded, target_lufs)
     findings += _tag_findings(path, decoded.duration)
     return Report(path, findings)
 
 
-def decode(path: Path, rate: int) -> Decoded:
-    """Decode the whole file with ffmpeg, keeping every error it reports."""
+def decode(path: Path, rate: int, channels: int) -> Decoded:
+    """Decode the whole file with ffmpeg, channels kept apart, keeping every error it reports."""
     result = subprocess.run(
         [ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
-         "-map", "0:a:0", "-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"],
+         "-map", "0:a:0", "-f", "s16le", "-ac", str(channels), "-ar", str(rate), "pipe:1"],
         capture_output=True, check=False,
     )  # fmt: skip
     errors = result.stderr.decode("utf-8", "replace").strip().splitlines()
     if result.returncode != 0 and not errors:
         errors = [f"ffmpeg exited with {result.returncode}"]
-    samples = np.frombuffer(result.stdout[: len(result.stdout) // 2 * 2], dtype=np.int16)
+    usable = len(result.stdout) // (2 * channels) * 2 * channels
+    samples = np.frombuffer(result.stdout[:usable], dtype=np.int16).reshape(-1, channels)
     return Decoded(samples, rate, errors)
 
 
@@ -113,11 +116,22 @@ def _stream_findings(stream: StreamInfo) -> list[Finding]:
     if first is None:
         return [Finding("codec", "no MPEG audio frames", Status.FAIL, "not an MP3 file")]
     layer = f"MPEG-{'2.5' if first.version == 25 else first.version} Layer III"
-    bitrate = (
-        f"{first.bitrate_kbps} kbps CBR"
-        if len(stream.bitrates) == 1
-        else f"VBR {min(stream.bitrates)}-{max(stream.bitrates)} kbps"
-    )
+    cbr = len(stream.bitrates) <= 1
+    average = stream.average_bitrate_kbps
+    constant = min(stream.bitrates, default=first.bitrate_kbps)
+    bitrate = f"{constant if cbr else round(average)} kbps {'CBR' if cbr else 'VBR'}"
+    if average < MIN_BITRATE_KBPS:
+        bitrate_status, bitrate_detail = Status.FAIL, f"below {MIN_BITRATE_KBPS} kbps"
+    elif average < GOOD_BITRATE_KBPS:
+        bitrate_status, bitrate_detail = Status.WARN, f"below {GOOD_BITRATE_KBPS} kbps"
+    else:
+        bitrate_status, bitrate_detail = Status.OK, ""
+    if stream.xing:
+        xing_status, xing_detail = Status.OK, ""
+    elif cbr:
+        xing_status, xing_detail = Status.WARN, "players estimate the duration from the bitrate"
+    else:
+        xing_status, xing_detail = Status.FAIL, "players cannot tell a VBR file's duration"
     problems = []
     if stream.junk_at:
         problems.append(f"junk between frames at byte {stream.junk_at[0]:,}")
@@ -135,16 +149,8 @@ def _stream_findings(stream: StreamInfo) -> list[Finding]:
             "" if first.sample_rate in PODCAST_RATES else "podcast apps expect 44.1 or 48 kHz",
         ),
         Finding("channels", "mono" if first.channels == 1 else "stereo", Status.OK),
-        Finding(
-            "bitrate", bitrate,
-            Status.OK if min(stream.bitrates) >= MIN_BITRATE_KBPS else Status.FAIL,
-            "" if min(stream.bitrates) >= MIN_BITRATE_KBPS else f"below {MIN_BITRATE_KBPS} kbps",
-        ),
-        Finding(
-            "Xing/Info header", stream.xing or "missing",
-            Status.OK if stream.xing else Status.FAIL,
-            "" if stream.xing else "players have to guess the duration",
-        ),
+        Finding("bitrate", bitrate, bitrate_status, bitrate_detail),
+        Finding("Xing/Info header", stream.xing or "missing", xing_status, xing_detail),
         Finding(
             "frames", f"{stream.frames:,}",
             Status.FAIL if problems else Status.OK, "; ".join(problems),
@@ -190,7 +196,7 @@ def _loudness_findings(decoded: Decoded, target_lufs: float) -> list[Finding]:
             "" if in_range else f"target {target_lufs:g} \u00b1 {LOUDNESS_TOLERANCE_LU:g} LUFS",
         ),
         Finding(
-            "true peak", f"{peak:.1f} dBTP",
+            "true peak", f"{peak:.2f} dBTP",
             Status.OK if peak <= MAX_TRUE_PEAK_DBTP else Status.FAIL,
             "" if peak <= MAX_TRUE_PEAK_DBTP else f"above {MAX_TRUE_PEAK_DBTP:g} dBTP",
         ),
@@ -204,6 +210,8 @@ def _tag_findings(path: Path, duration: float) -> list[Finding]:
         tag = ID3(path)
     except ID3NoHeaderError:
         return [Finding("ID3 tag", "none", Status.FAIL, "no title for players to show")]
+    if tag.version[0] < 2:
+        return [Finding("ID3 tag", "ID3v1 only", Status.FAIL, "no ID3v2 tag for podcast players")]
     version = f"ID3v2.{tag.version[1]}"
     findings = [
         Finding(

@@ -41,6 +41,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RETRIES = 3
+LOUDNESS_TOLERANCE_LU = 1.0
 MARKUP_SUFFIXES = {".md", ".markdown", ".html", ".htm"}
 
 ENGINE = "Engine and voice"
@@ -173,9 +174,9 @@ def render(
     loudness: Annotated[
         float,
         typer.Option(
-            min=-40.0,
-            max=-6.0,
-            help="Integrated loudness target in LUFS (true peak stays under -1 dBTP).",
+            min=-24.0,
+            max=-14.0,
+            help="Integrated loudness target in LUFS, -24 to -14 (true peak stays under -1 dBTP).",
             rich_help_panel=AUDIO,
         ),
     ] = -16.0,
@@ -353,6 +354,13 @@ def render(
             episode = narrate(script, voices, target, settings, metadata, progress)
         if not quiet:
             typer.echo(_summary(episode, time.perf_counter() - started))
+            reached = episode.loudness.integrated_lufs if episode.loudness else loudness
+            if abs(reached - loudness) > LOUDNESS_TOLERANCE_LU:
+                typer.echo(
+                    f"Note: it measures {reached:.1f} LUFS, not {loudness:g}: speech this short "
+                    "or this uneven cannot be levelled further without distortion.",
+                    err=True,
+                )
             if voices.fallback and voices.fallback.name in episode.speakers:
                 typer.echo(_speaker_summary(script, episode.speakers, voices.fallback.name))
 

@@ -17,6 +17,7 @@ from letteraudio.audio.encode import DEFAULT_BITRATE, atomic_output, check_bitra
 from letteraudio.audio.loudness import (
     DEFAULT_CEILING_DBTP,
     DEFAULT_TARGET_LUFS,
+    MAX_TRUE_PEAK_DBTP,
     Loudness,
     measure,
     normalize,
@@ -36,7 +37,6 @@ Progress = Callable[[int, int, Segment], None]
 
 MAX_ARTICLE_CHARS = 1_000_000
 """Longest article accepted by default: about 18 hours of speech."""
-MAX_TRUE_PEAK_DBTP = -1.0
 LOUDNESS_TOLERANCE_LU = 0.3
 ENCODING_LOSS_LU = 0.4
 """How much quieter speech measures after MP3 encoding (seen here: 0.4-0.5 LU at 96 kbps)."""
@@ -200,29 +200,35 @@ def narrate(
 
 
 def _encode(timeline: Timeline, settings: RenderSettings, path: Path) -> Loudness | None:
-    """Encode, normalizing loudness first when asked; measured on the decoded MP3, corrected once.
+    """Encode, normalizing loudness first when asked; measured on the decoded MP3.
 
     Encoding moves loudness (about -0.5 LU here, as the encoder's low-pass takes energy that
-    K-weighting counts) and adds inter-sample overshoot, so the first MP3 is measured and, when
-    it is off, the mastering runs again with the difference taken into account.
+    K-weighting counts) and adds inter-sample overshoot, so the MP3 is measured: when its
+    loudness is off, the mastering runs again aiming past the difference; when its true peak
+    is over the limit, plain gain takes it under (gain passes through the encoder unchanged).
     """
     target = settings.loudness_lufs
     if target is None:
         encode_mp3(timeline.samples.tobytes(), OUTPUT_RATE, path, settings.bitrate_kbps)
         return None
-    aim, ceiling = target + ENCODING_LOSS_LU, DEFAULT_CEILING_DBTP
-    for attempt in range(2):
-        pcm = normalize(timeline.samples, OUTPUT_RATE, timeline.spans, aim, ceiling)
-        encode_mp3(pcm.tobytes(), OUTPUT_RATE, path, settings.bitrate_kbps)
-        measured = measure(decode_mp3_file(path), OUTPUT_RATE)
-        off = target - measured.integrated_lufs
-        overshoot = measured.true_peak_dbtp - MAX_TRUE_PEAK_DBTP
-        if attempt or (abs(off) <= LOUDNESS_TOLERANCE_LU and overshoot <= 0):
-            return measured
-        if math.isfinite(off):
-            aim += off
-        ceiling -= max(0.0, overshoot + 0.1)
-    return measured  # pragma: no cover - the loop always returns
+    aim = target + ENCODING_LOSS_LU
+    pcm = normalize(timeline.samples, OUTPUT_RATE, timeline.spans, aim, DEFAULT_CEILING_DBTP)
+    measured = _encode_and_measure(pcm, path, settings.bitrate_kbps)
+    off = target - measured.integrated_lufs
+    if math.isfinite(off) and abs(off) > LOUDNESS_TOLERANCE_LU:
+        pcm = normalize(timeline.samples, OUTPUT_RATE, timeline.spans, aim + off)
+        measured = _encode_and_measure(pcm, path, settings.bitrate_kbps)
+    overshoot = measured.true_peak_dbtp - MAX_TRUE_PEAK_DBTP
+    if overshoot > 0:
+        quieter = pcm.astype(np.float32) * 10 ** (-(overshoot + 0.1) / 20)
+        pcm = np.round(quieter).astype(np.int16)
+        measured = _encode_and_measure(pcm, path, settings.bitrate_kbps)
+    return measured
+
+
+def _encode_and_measure(pcm: npt.NDArray[np.int16], path: Path, bitrate_kbps: int) -> Loudness:
+    encode_mp3(pcm.tobytes(), OUTPUT_RATE, path, bitrate_kbps)
+    return measure(decode_mp3_file(path), OUTPUT_RATE)
 
 
 def decode_mp3_file(path: Path) -> npt.NDArray[np.int16]:
@@ -235,7 +241,9 @@ def decode_mp3_file(path: Path) -> npt.NDArray[np.int16]:
 
 def describe_block(segment: Segment) -> str:
     """The block a segment belongs to: ``title``, ``subtitle`` or ``paragraph 3``."""
-    return segment.kind if segment.kind != "paragraph" else f"paragraph {segment.paragraph}"
+    if segment.kind in ("paragraph", "heading"):
+        return f"{segment.kind} {segment.paragraph}"
+    return segment.kind
 
 
 def describe(segment: Segment) -> str:

@@ -48,6 +48,8 @@ class StreamInfo:
 
     frames: int = 0
     audio_start: int = 0
+    audio_bytes: int = 0
+    """Bytes of audio frames, the Xing frame not counted."""
     first: FrameHeader | None = None
     bitrates: set[int] = field(default_factory=set)
     junk_at: list[int] = field(default_factory=list)
@@ -63,6 +65,14 @@ class StreamInfo:
     def audio_frames(self) -> int:
         """Frames of audio, not counting the Xing/Info frame."""
         return self.frames - (1 if self.xing else 0)
+
+    @property
+    def average_bitrate_kbps(self) -> float:
+        """Audio bits over audio time (what a VBR file costs on average)."""
+        if self.first is None or not self.audio_frames:
+            return 0.0
+        seconds = self.audio_frames * self.first.samples / self.first.sample_rate
+        return self.audio_bytes * 8 / seconds / 1000
 
     @property
     def header_duration(self) -> float | None:
@@ -104,7 +114,7 @@ def id3v2_size(data: bytes) -> int:
 def walk(data: bytes) -> StreamInfo:
     """Walk every frame of an MP3 file's bytes."""
     info = StreamInfo(audio_start=id3v2_size(data))
-    end = len(data) - (128 if data[-128:-125] == b"TAG" else 0)
+    end = audio_end(data)
     pos = info.audio_start
     while pos < end:
         header = parse_header(data, pos)
@@ -119,10 +129,28 @@ def walk(data: bytes) -> StreamInfo:
         if info.first is None:
             info.first = header
             _read_xing(data, pos, header, info)
+        elif header.sample_rate != info.first.sample_rate or header.version != info.first.version:
+            info.junk_at.append(pos)  # a frame that cannot belong to this stream
+        if info.frames or not info.xing:  # the Xing frame's own bitrate says nothing
+            info.bitrates.add(header.bitrate_kbps)
+            info.audio_bytes += header.length
         info.frames += 1
-        info.bitrates.add(header.bitrate_kbps)
         pos += header.length
     return info
+
+
+def audio_end(data: bytes) -> int:
+    """Where the audio ends: before an ID3v1 tag, a Lyrics3v2 block and an APEv2 tag."""
+    end = len(data)
+    if data[end - 128 : end - 125] == b"TAG":
+        end -= 128
+    if data[end - 9 : end] == b"LYRICS200" and data[end - 15 : end - 9].isdigit():
+        end -= int(data[end - 15 : end - 9]) + 15
+    if data[end - 32 : end - 24] == b"APETAGEX":
+        size = int.from_bytes(data[end - 20 : end - 16], "little")
+        has_header = bool(int.from_bytes(data[end - 12 : end - 8], "little") & 0x80000000)
+        end -= size + (32 if has_header else 0)
+    return max(end, 0)
 
 
 def _resync(data: bytes, pos: int, end: int) -> int:

@@ -20,10 +20,13 @@ import numpy.typing as npt
 from letteraudio.audio.stitch import Span
 
 DEFAULT_TARGET_LUFS = -16.0
+MAX_TRUE_PEAK_DBTP = -1.0
+"""The highest true peak podcast platforms accept."""
 DEFAULT_CEILING_DBTP = -1.5
 """Limiter ceiling before encoding: MP3 encoding adds a few tenths of a dB of overshoot."""
 MAX_SEGMENT_GAIN_DB = 24.0
-_PASSES = 3
+MAX_EXTRA_GAIN_DB = 6.0
+_PASSES = 5
 
 Samples = npt.NDArray[np.float32]
 
@@ -37,16 +40,18 @@ class Loudness:
 
 
 def measure(samples: npt.NDArray[np.floating] | npt.NDArray[np.int16], rate: int) -> Loudness:
-    """Integrated loudness and true peak of mono audio (int16 or float in [-1, 1])."""
+    """Integrated loudness and true peak (the highest of any channel) of audio shaped
+    ``(frames,)`` or ``(frames, channels)``, int16 or float in [-1, 1]."""
     import pyebur128
 
-    data = _as_float64(samples)
+    channels = 1 if samples.ndim == 1 else samples.shape[1]
     mode = pyebur128.MeasurementMode.MODE_I | pyebur128.MeasurementMode.MODE_TRUE_PEAK
-    state = pyebur128.R128State(1, rate, mode)
-    if len(data):
-        state.add_frames(data, len(data))
+    state = pyebur128.R128State(channels, rate, mode)
+    for start in range(0, len(samples), _CHUNK_FRAMES):  # in chunks: no float copy of it all
+        chunk = _as_float64(samples[start : start + _CHUNK_FRAMES]).reshape(-1)
+        state.add_frames(chunk, len(chunk) // channels)
     integrated = pyebur128.get_loudness_global(state)
-    peak = pyebur128.get_true_peak(state, 0)
+    peak = max(pyebur128.get_true_peak(state, c) for c in range(channels))
     return Loudness(
         integrated_lufs=float(integrated),
         true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
@@ -71,20 +76,35 @@ def normalize(
     target_lufs: float = DEFAULT_TARGET_LUFS,
     ceiling_dbtp: float = DEFAULT_CEILING_DBTP,
 ) -> npt.NDArray[np.int16]:
-    """Level each span to the target, then compress, limit and land on ``target_lufs``."""
+    """Level each span to the target, then compress, limit and land on ``target_lufs``.
+
+    The make-up gain before the limiter is searched (secant steps kept inside a bracket),
+    since limiting makes loudness rise less than the gain; it never goes more than
+    ``MAX_EXTRA_GAIN_DB`` past plain gain, where limiting would only distort. The closest
+    result wins when the target cannot be reached (a one-word text, say).
+    """
     audio = level_spans(samples.astype(np.float32) / 32768.0, rate, spans, target_lufs)
     compressed = _compress(audio, rate)
-    gain_db = target_lufs - integrated_lufs(compressed, rate)
-    if not math.isfinite(gain_db):
+    plain_gain = target_lufs - integrated_lufs(compressed, rate)
+    if not math.isfinite(plain_gain):
         return samples
-    limited = compressed
+    highest = plain_gain + MAX_EXTRA_GAIN_DB
+    below, above = -math.inf, highest  # gains known to land below / above the target
+    gain, best, best_error = plain_gain, compressed, math.inf
     for _ in range(_PASSES):
-        limited = _limit(compressed * _db_to_gain(gain_db), rate, ceiling_dbtp)
+        limited = _limit(compressed * _db_to_gain(gain), rate, ceiling_dbtp)
         error = target_lufs - integrated_lufs(limited, rate)
-        if not math.isfinite(error) or abs(error) < 0.1:
+        if abs(error) < abs(best_error):
+            best, best_error = limited, error
+        if abs(error) < 0.1 or (error > 0 and gain >= highest):
             break
-        gain_db += error
-    return np.round(np.clip(limited, -1.0, 32767 / 32768) * 32768).astype(np.int16)
+        if error > 0:
+            below = max(below, gain)
+        else:
+            above = min(above, gain)
+        step = gain + error
+        gain = step if below < step < above else (max(below, gain - 6) + above) / 2
+    return np.round(np.clip(best, -1.0, 32767 / 32768) * 32768).astype(np.int16)
 
 
 def level_spans(
@@ -133,3 +153,6 @@ def _as_float64(
     if samples.dtype == np.int16:
         return samples.astype(np.float64) / 32768.0
     return np.ascontiguousarray(samples, dtype=np.float64)
+
+
+_CHUNK_FRAMES = 1 << 20

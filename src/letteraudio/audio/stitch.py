@@ -21,6 +21,7 @@ from letteraudio.engines import Clip
 OUTPUT_RATE = 44_100
 SILENCE_THRESHOLD_DBFS = -50.0
 EDGE_MARGIN_MS = 15
+EDGE_FADE_MS = 8
 
 with warnings.catch_warnings():
     # pydub warns at import when ffmpeg is not on PATH (we never use its ffmpeg lookup)
@@ -76,7 +77,8 @@ def trim_silence(segment: AudioSegment) -> AudioSegment:
     trail = detect_leading_silence(segment.reverse(), SILENCE_THRESHOLD_DBFS, chunk_size=5)
     start = max(0, lead - EDGE_MARGIN_MS)
     end = min(len(segment), len(segment) - trail + EDGE_MARGIN_MS)
-    return segment[start:end]
+    # Short fades: the cut is in near-silence, but levelling later lifts it; no clicks.
+    return segment[start:end].fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS)
 
 
 def silence(ms: int, rate: int = OUTPUT_RATE) -> AudioSegment:

@@ -223,8 +223,12 @@ def decode_mp3(data: bytes) -> Clip:
     """Decode one MP3 answer in process (libsndfile); undecodable audio is an error."""
     import soundfile
 
+    from letteraudio.audio.frames import walk
+
     if not data:
         raise TransientError("the text-to-speech service returned empty audio")
+    if walk(data).truncated:
+        raise TransientError("the text-to-speech service returned audio that was cut short")
     try:
         samples, rate = soundfile.read(io.BytesIO(data), dtype="int16", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, ValueError) as error:

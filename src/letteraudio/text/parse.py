@@ -17,6 +17,8 @@ SHORTER_SHARE = 0.6
 """A subtitle (or a title glued to its paragraph) is at most this share of what follows."""
 _SPACES = re.compile(r"\s+")
 _TITLE_ENDINGS = (".", ",", ";", ":")
+_HEADING_ENDINGS = (*_TITLE_ENDINGS, "!", "?", "\u2026", '"', "'", "\u201d", "\u2019", ")")
+HEADING_MAX_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Document:
     title: str | None = None
     subtitle: str | None = None
     paragraphs: tuple[str, ...] = field(default_factory=tuple)
+    headings: tuple[int, ...] = ()
+    """Which of the paragraphs are section headings (their indexes)."""
 
 
 def split_blocks(text: str) -> list[list[str]]:
@@ -62,7 +66,26 @@ def parse_text(text: str) -> Document:
             and looks_like_subtitle(blocks[0][0], blocks[1:])
         ):
             subtitle = blocks.pop(0)[0]
-    return Document(title=title, subtitle=subtitle, paragraphs=tuple(map(" ".join, blocks)))
+    headings = tuple(i for i in range(len(blocks)) if _is_heading(blocks, i))
+    return Document(
+        title=title, subtitle=subtitle, paragraphs=tuple(map(" ".join, blocks)), headings=headings
+    )
+
+
+def _is_heading(blocks: list[list[str]], index: int) -> bool:
+    """A section heading: one short line that does not end like a sentence, standing before
+    a paragraph at least twice as long."""
+    block = blocks[index]
+    if len(block) != 1 or index + 1 >= len(blocks):
+        return False
+    words = len(block[0].split())
+    following = sum(len(line.split()) for line in blocks[index + 1])
+    return (
+        words <= HEADING_MAX_WORDS
+        and not block[0].endswith(_HEADING_ENDINGS)
+        and following >= 2 * words
+        and any(ch.isalpha() for ch in block[0])
+    )
 
 
 def _starts_with_title(blocks: list[list[str]]) -> bool:

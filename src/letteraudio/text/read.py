@@ -107,7 +107,9 @@ def _detect_legacy(data: bytes) -> str:
         return str(western)
     best = from_bytes(data).best()
     if best is None:
-        raise InputError("this does not look like text (no encoding fits it); save it as UTF-8")
+        raise InputError(
+            "this does not look like text (binary data, or no encoding fits); save it as UTF-8"
+        )
     return str(best)
 
 

@@ -33,6 +33,9 @@ class Pauses:
 
     title: int = 1200
     subtitle: int = 1000
+    heading: int = 1000
+    section: int = 1200
+    """Before a heading: the end of a section."""
     paragraph: int = 750
     sentence: int = 250
     clause: int = 150
@@ -52,9 +55,10 @@ class Segment:
     """One piece of text an engine speaks in one call."""
 
     index: int
-    kind: str  # "title", "subtitle" or "paragraph"
+    kind: str  # "title", "subtitle", "heading" or "paragraph"
     paragraph: int
-    """Number of the body paragraph it belongs to, from 1; 0 for the title and subtitle."""
+    """Number of the body block (paragraph or heading) it belongs to, from 1; 0 for the
+    title and subtitle."""
     text: str
     pause_after_ms: int
 
@@ -71,17 +75,22 @@ def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list
     pause after it goes to the segment before it when that pause is longer.
     """
     blocks = [("title", document.title), ("subtitle", document.subtitle)]
-    blocks += [("paragraph", p) for p in document.paragraphs]
+    blocks += [
+        ("heading" if i in document.headings else "paragraph", text)
+        for i, text in enumerate(document.paragraphs)
+    ]
     segments: list[Segment] = []
     paragraph = 0
     for kind, text in blocks:
         if not text:
             continue
-        paragraph += kind == "paragraph"
+        paragraph += kind in ("paragraph", "heading")
+        if kind == "heading" and segments and segments[-1].pause_after_ms < pauses.section:
+            segments[-1] = replace(segments[-1], pause_after_ms=pauses.section)
         for piece, boundary in split_text(text, max_chars):
             pause = pauses.after(kind, boundary)
             if is_speakable(piece):
-                number = paragraph if kind == "paragraph" else 0
+                number = paragraph if kind in ("paragraph", "heading") else 0
                 segments.append(Segment(len(segments), kind, number, piece, pause))
             elif segments and pause > segments[-1].pause_after_ms:
                 segments[-1] = replace(segments[-1], pause_after_ms=pause)
