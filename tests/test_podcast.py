@@ -393,3 +393,46 @@ def test_headings_become_chapters(tmp_path: Path) -> None:
               sorted(ID3(by_heading).getall("CHAP"), key=lambda c: c.start_time)]  # fmt: skip
     assert titles == ["Two Journeys", "By Sea", "By Land"]
     assert len(ID3(by_paragraph).getall("CHAP")) == 4
+
+
+def test_check_accepts_nested_tables_of_contents(episode: Path, tmp_path: Path) -> None:
+    from mutagen.id3 import CTOC, TIT2
+
+    nested = tmp_path / "nested.mp3"
+    nested.write_bytes(episode.read_bytes())
+    tag = ID3(nested)
+    (top,) = tag.getall("CTOC")
+    ids = list(top.child_element_ids)
+    tag.delall("CTOC")
+    flags = CTOCFlags.ORDERED
+    tag.add(
+        CTOC(
+            element_id="part1",
+            flags=flags,
+            child_element_ids=ids[:2],
+            sub_frames=[TIT2(text=["1"])],
+        )
+    )
+    tag.add(
+        CTOC(
+            element_id="part2",
+            flags=flags,
+            child_element_ids=ids[2:],
+            sub_frames=[TIT2(text=["2"])],
+        )
+    )
+    tag.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | flags,
+            child_element_ids=["part1", "part2"],
+        )
+    )
+    tag.save(v2_version=3)
+    code, report = check(nested)
+    assert code == 0, report
+    tag = ID3(nested)
+    top = next(t for t in tag.getall("CTOC") if t.element_id == "toc")
+    top.child_element_ids = ["part2", "part1"]  # out of time order
+    tag.save(v2_version=3)
+    assert check(nested)[0] == 1

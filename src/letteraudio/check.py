@@ -285,6 +285,19 @@ def chapter_problems(chapters: list[Any], tocs: list[Any], duration: float) -> l
         toc = top[0]
         if not toc.flags & CTOCFlags.ORDERED:
             problems.append("the table of contents is not marked ordered")
-        if list(toc.child_element_ids) != [c.element_id for c in by_time]:
+        listed = _flatten_toc(toc, {t.element_id: t for t in tocs}, set())
+        if listed != [c.element_id for c in by_time]:
             problems.append("the table of contents does not list every chapter in time order")
     return problems
+
+
+def _flatten_toc(toc: Any, tables: dict[str, Any], seen: set[str]) -> list[str]:
+    """The chapter ids a table of contents lists, nested tables opened in place."""
+    seen.add(toc.element_id)
+    ids: list[str] = []
+    for child in toc.child_element_ids:
+        if child in tables and child not in seen:
+            ids += _flatten_toc(tables[child], tables, seen)
+        elif child not in tables:
+            ids.append(child)
+    return ids

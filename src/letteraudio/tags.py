@@ -100,9 +100,9 @@ def write_tags(
     tag.add(TCON(encoding=text, text=[GENRE]))
     if metadata.date:
         tag.add(TDRC(encoding=text, text=[metadata.date]))
-    if metadata.description:
-        tag.add(COMM(encoding=text, lang="eng", desc="", text=[metadata.description]))
     language = language_code(metadata.language) if metadata.language else None
+    if metadata.description:
+        tag.add(COMM(encoding=text, lang=language or "eng", desc="", text=[metadata.description]))
     if language:
         tag.add(TLAN(encoding=text, text=[language]))
     tag.add(TLEN(encoding=text, text=[str(length_ms)]))
