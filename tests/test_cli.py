@@ -46,12 +46,19 @@ def test_dry_run_lists_segments_and_loads_no_voice(seed_article: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", "import json\n" + probe], capture_output=True, text=True, check=True
     )
-    *lines, summary, loaded = result.stdout.strip().splitlines()
+    *lines, loaded = result.stdout.strip().splitlines()
     assert json.loads(loaded) == []
-    assert lines[0].split()[:4] == ["1", "title", "pause", "1200"]
-    assert lines[1].split()[:4] == ["2", "subtitle", "pause", "1000"]
-    assert all(line.split()[1] == "paragraph" for line in lines[2:])
-    assert summary.startswith("13 segments, 2,311 characters; estimated duration 2:")
+    segments = [line for line in lines if re.match(r"\s*\d+  [a-z]+ +(pause|tail) ", line)]
+    assert segments[0].split()[:4] == ["1", "title", "pause", "1200"]
+    assert segments[1].split()[:4] == ["2", "subtitle", "pause", "1000"]
+    assert all(line.split()[1] == "paragraph" for line in segments[2:])
+    assert len(segments) == 11  # the two promotional lines are dropped
+    (summary,) = [line for line in lines if "estimated duration" in line]
+    assert re.match(r"11 segments, [\d,]+ characters; estimated duration [12]:\d\d", summary)
+    assert [line.split(":")[0] for line in lines if line.startswith("dropped")] == [
+        "dropped (newsletter sign-up)",
+        "dropped (newsletter sign-up)",
+    ]
 
 
 def test_dry_run_splits_for_the_engine_limit(tmp_path: Path, runner: CliRunner) -> None:

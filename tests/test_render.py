@@ -131,8 +131,9 @@ def test_seed_article_renders_end_to_end(seed_article: Path, tmp_path: Path) -> 
     assert result.stdout.startswith(f"Wrote {out}: ")
     samples = decode(out)
     assert 100 < len(samples) / RATE < 160  # about two minutes
-    # Title, subtitle and eleven paragraphs: twelve block boundaries, each an audible pause.
-    assert len(inner_silences(samples, LONG_PAUSE)) == 12
+    # Title, subtitle and nine paragraphs (two promotional lines dropped): ten block
+    # boundaries, each an audible pause.
+    assert len(inner_silences(samples, LONG_PAUSE)) == 10
     check = subprocess.run(
         [sys.executable, "-m", "letteraudio", "check", str(out), "--json"],
         capture_output=True, text=True, check=False,
@@ -143,7 +144,7 @@ def test_seed_article_renders_end_to_end(seed_article: Path, tmp_path: Path) -> 
         [ffprobe, "-v", "error", "-show_chapters", "-of", "csv=p=0", str(out)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert len(listed.stdout.strip().splitlines()) == 11  # one per paragraph
+    assert len(listed.stdout.strip().splitlines()) == 9  # one per paragraph
 
 
 def test_voice_option_loads_a_piper_voice_from_a_path(tmp_path: Path, runner: CliRunner) -> None:

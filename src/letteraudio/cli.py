@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from letteraudio.check import Report
     from letteraudio.engines import Engine
     from letteraudio.pipeline import Episode, Progress, Script
+    from letteraudio.text.lexicon import Lexicon
+    from letteraudio.text.segment import Pauses
 
 app = typer.Typer(
     name="letteraudio",
@@ -42,7 +44,6 @@ EXIT_INTERRUPTED = 130
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RETRIES = 3
 LOUDNESS_TOLERANCE_LU = 1.0
-MARKUP_SUFFIXES = {".md", ".markdown", ".html", ".htm"}
 
 ENGINE = "Engine and voice"
 AUDIO = "Audio"
@@ -63,6 +64,94 @@ def _main(
     ] = False,
 ) -> None:
     """Turn a written article or letter into one narrated MP3, offline by default."""
+
+
+TextFormat = Annotated[
+    str | None,
+    typer.Option("--format", help="Read the article as text, markdown or html (default: by its "
+                 "extension)."),
+]  # fmt: skip
+KeepBoilerplate = Annotated[
+    bool,
+    typer.Option("--keep-boilerplate", help="Keep sign-up prompts, share buttons, credits and "
+                 "the like."),
+]  # fmt: skip
+LexiconOption = Annotated[
+    Path | None,
+    typer.Option("--lexicon", help='TOML file of pronunciations: word = "said like this".'),
+]
+MaxChars = Annotated[
+    int,
+    typer.Option("--max-chars", min=1, help="Refuse articles longer than this many characters."),
+]
+
+
+@app.command()
+def script(
+    article: Annotated[
+        str,
+        typer.Argument(metavar="ARTICLE", help="The article: a file, or - for standard input."),
+    ],
+    engine: Annotated[
+        str, typer.Option("--engine", "-e", help="Engine whose limits and pace to plan for.")
+    ] = DEFAULT_ENGINE,
+    text_format: TextFormat = None,
+    keep_boilerplate: KeepBoilerplate = False,
+    lexicon: LexiconOption = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Config file (default: ./letteraudio.toml).")
+    ] = None,
+    max_chars: MaxChars = 1_000_000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the script as JSON.")] = False,
+) -> None:
+    """Print what would be spoken: each segment, its kind and pause, and what was dropped."""
+    from letteraudio.config import find_config
+    from letteraudio.engines import engine_class
+    from letteraudio.text.segment import Pauses
+
+    with _errors_to_exit_codes():
+        engine_type = engine_class(engine)
+        planned = _script(
+            article, engine_type, Pauses(), text_format, keep_boilerplate, lexicon,
+            find_config(config), max_chars,
+        )  # fmt: skip
+        if as_json:
+            typer.echo(json.dumps(_script_json(planned, engine_type), indent=2, ensure_ascii=False))
+        else:
+            _print_script(planned, engine_type.name, engine_type.chars_per_second)
+
+
+@app.command()
+def say(
+    text: Annotated[str, typer.Argument(help="The words to say, e.g. a name to audition.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the MP3.")
+    ] = DEFAULT_OUTPUT_DIR / "say.mp3",
+    engine: Annotated[
+        str, typer.Option("--engine", "-e", help="Text-to-speech engine.")
+    ] = DEFAULT_ENGINE,
+    voice: Annotated[str | None, typer.Option(help="Piper voice file (.onnx).")] = None,
+    lexicon: LexiconOption = None,
+) -> None:
+    """Speak a short phrase to an MP3, to audition a pronunciation."""
+    from letteraudio.audio.encode import check_writable
+    from letteraudio.config import find_config
+    from letteraudio.engines import EngineSettings, create_engine, engine_class
+    from letteraudio.pipeline import ReadingSettings, RenderSettings, Voices, build_script, narrate
+    from letteraudio.tags import Metadata
+    from letteraudio.text.segment import Pauses
+
+    with _errors_to_exit_codes():
+        engine_type = engine_class(engine)
+        check_writable(output)
+        reading = ReadingSettings(
+            lexicon=_lexicon(lexicon, find_config(None)), phonemes=engine_type.name == "piper"
+        )
+        planned = build_script(text, engine_type.max_chars, Pauses(), reading)
+        voices = Voices(engine=create_engine(engine, EngineSettings(voice=voice)))
+        settings = RenderSettings(chapters=ChapterMode.NONE)
+        episode = narrate(planned, voices, output, settings, Metadata(title=text[:100]))
+        typer.echo(f"Wrote {episode.path}: {episode.duration:.1f} s")
 
 
 @app.command()
@@ -261,12 +350,10 @@ def render(
         bool,
         typer.Option("--no-clobber", help="Refuse to replace an existing output file."),
     ] = False,
-    max_chars: Annotated[
-        int,
-        typer.Option(
-            "--max-chars", min=1, help="Refuse articles longer than this many characters."
-        ),
-    ] = 1_000_000,
+    max_chars: MaxChars = 1_000_000,
+    text_format: TextFormat = None,
+    keep_boilerplate: KeepBoilerplate = False,
+    lexicon: LexiconOption = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -282,9 +369,9 @@ def render(
     from letteraudio.cache import ClipCache, default_cache_dir
     from letteraudio.config import find_config, load_metadata
     from letteraudio.engines import EngineSettings, create_engine, engine_class
-    from letteraudio.pipeline import RenderSettings, Voices, build_script, narrate
+    from letteraudio.pipeline import RenderSettings, Voices, narrate
     from letteraudio.tags import Metadata, read_cover
-    from letteraudio.text.read import STDIN, read_article
+    from letteraudio.text.read import STDIN
     from letteraudio.text.segment import Pauses
 
     started = time.perf_counter()
@@ -308,28 +395,29 @@ def render(
             check_writable(target)
             if no_clobber and target.exists():
                 raise InputError(f"{target} exists (--no-clobber): choose another -o or remove it")
-        defaults = load_metadata(find_config(config))
+        config_path = find_config(config)
+        defaults = load_metadata(config_path)
         given = {"title": title, "author": author, "show": show, "description": description,
                  "language": language, "cover": cover, "date": date}  # fmt: skip
-        chosen = {**defaults, **{k: v for k, v in given.items() if v is not None}}
-        if chosen.get("cover"):
-            read_cover(Path(chosen["cover"]))
-        if chosen.get("date"):
-            _check_date(str(chosen["date"]))
-        if not quiet and Path(article).suffix.lower() in MARKUP_SUFFIXES:
-            typer.echo(f"Note: {article} is read as plain text (markup is spoken as is).", err=True)
+        if given["cover"]:
+            read_cover(Path(given["cover"]))
+        if given["date"]:
+            _check_date(str(given["date"]))
         if article == STDIN and sys.stdin.isatty() and not quiet:
             typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
-        script = build_script(
-            read_article(article),
-            engine_type.max_chars,
-            settings.pauses,
-            max_article_chars=max_chars,
-        )
+        script = _script(
+            article, engine_type, settings.pauses, text_format, keep_boilerplate,
+            lexicon, config_path, max_chars,
+        )  # fmt: skip
         if dry_run:
             _print_script(script, engine_type.name, engine_type.chars_per_second)
             return
         document = script.document
+        chosen = {**defaults, **document.metadata, **{k: v for k, v in given.items() if v}}
+        if chosen.get("cover"):
+            read_cover(Path(chosen["cover"]))
+        if chosen.get("date"):
+            _check_date(str(chosen["date"]))
         metadata = Metadata(
             title=str(chosen.get("title") or document.title or _stem(article)),
             author=chosen.get("author"),
@@ -451,6 +539,9 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("Interrupted: nothing was written.", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # the reader went away (`letteraudio script a.txt | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -476,7 +567,7 @@ def _errors_to_exit_codes() -> Iterator[None]:
     """Turn library errors into one line on stderr and an exit code, never a traceback."""
     try:
         yield
-    except (typer.Exit, typer.Abort):
+    except (typer.Exit, typer.Abort, BrokenPipeError):
         raise
     except KeyboardInterrupt:
         typer.echo("Interrupted: nothing was written.", err=True)
@@ -577,6 +668,57 @@ def _summary(episode: Episode, seconds: float) -> str:
     return f"Wrote {episode.path}: {', '.join(parts)}"
 
 
+def _script(
+    article: str,
+    engine: type[Engine],
+    pauses: Pauses,
+    text_format: str | None,
+    keep_boilerplate: bool,
+    lexicon: Path | None,
+    config_path: Path | None,
+    max_chars: int,
+) -> Script:
+    """Read, parse, clean and segment an article for ``engine``."""
+    from letteraudio.pipeline import ReadingSettings, build_script
+    from letteraudio.text.formats import detect_format
+    from letteraudio.text.read import read_article
+
+    text = read_article(article)
+    reading = ReadingSettings(
+        format=detect_format(article, text, text_format),
+        keep_boilerplate=keep_boilerplate,
+        lexicon=_lexicon(lexicon, config_path),
+        phonemes=engine.name == "piper",
+        max_article_chars=max_chars,
+    )
+    return build_script(text, engine.max_chars, pauses, reading)
+
+
+def _lexicon(path: Path | None, config_path: Path | None) -> Lexicon | None:
+    """The lexicon from ``--lexicon``, else the config file's ``[lexicon]`` table."""
+    from letteraudio.config import load_section
+    from letteraudio.text.lexicon import lexicon_from_table, load_lexicon
+
+    if path is not None:
+        return load_lexicon(path)
+    table = load_section(config_path, "lexicon")
+    return lexicon_from_table(table, f"config {config_path}") if table else None
+
+
+def _script_json(script: Script, engine: type[Engine]) -> dict[str, object]:
+    return {
+        "title": script.document.title,
+        "engine": engine.name,
+        "estimated_seconds": round(script.estimated_seconds(engine.chars_per_second), 1),
+        "segments": [
+            {"index": s.index, "kind": s.kind, "text": s.text, "pause_after_ms": s.pause_after_ms}
+            for s in script.segments
+        ],
+        "tail_ms": script.pauses.tail,
+        "dropped": [{"text": d.text, "reason": d.reason} for d in script.document.dropped],
+    }
+
+
 def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
     for segment in script.segments:
         if segment is script.segments[-1]:
@@ -589,6 +731,8 @@ def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
         f"{_plural(len(script.segments), 'segment')}, {_plural(characters, 'character')}; "
         f"estimated duration {_clock(script.estimated_seconds(chars_per_second))} with {engine}"
     )
+    for dropped in script.document.dropped:
+        typer.echo(f"dropped ({dropped.reason}): {dropped.text}")
 
 
 def _print_report(report: Report) -> None:

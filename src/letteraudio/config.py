@@ -19,9 +19,11 @@ from typing import Any
 from letteraudio.errors import InputError
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    import tomllib as tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+__all__ = ["find_config", "load_metadata", "load_section", "tomllib"]
 
 CONFIG_NAME = "letteraudio.toml"
 METADATA_KEYS = ("title", "author", "show", "description", "language", "cover", "date")
@@ -58,3 +60,17 @@ def load_metadata(path: Path | None) -> dict[str, Any]:
     if "cover" in values:
         values["cover"] = str((path.parent / values["cover"]).resolve())
     return values
+
+
+def load_section(path: Path | None, name: str) -> dict[str, Any]:
+    """Any table of a config file (empty without a file or without that table)."""
+    if path is None:
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"config {path}: cannot read it as TOML ({error})") from error
+    table = document.get(name, {})
+    if not isinstance(table, dict):
+        raise InputError(f"config {path}: [{name}] must be a table")
+    return table

@@ -28,8 +28,10 @@ from letteraudio.chapters import Chapter, ChapterMode, build_chapters, first_wor
 from letteraudio.engines import Clip, Engine
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError, SynthesisError
 from letteraudio.tags import Metadata, write_tags
-from letteraudio.text.normalize import normalize_text
-from letteraudio.text.parse import Document, parse_text
+from letteraudio.text.formats import parser
+from letteraudio.text.lexicon import Lexicon
+from letteraudio.text.parse import Document
+from letteraudio.text.prepare import prepare
 from letteraudio.text.segment import Pauses, Segment, segment_document
 
 Progress = Callable[[int, int, Segment], None]
@@ -87,16 +89,30 @@ class Episode:
     """The engine that spoke each segment."""
 
 
+@dataclass(frozen=True)
+class ReadingSettings:
+    """How an article's text becomes a script."""
+
+    format: str = "text"
+    keep_boilerplate: bool = False
+    lexicon: Lexicon | None = None
+    phonemes: bool = False
+    """Whether the engine takes raw phonemes from the lexicon (Piper does)."""
+    max_article_chars: int = MAX_ARTICLE_CHARS
+
+
 def build_script(
-    text: str, max_chars: int, pauses: Pauses, max_article_chars: int = MAX_ARTICLE_CHARS
+    text: str, max_chars: int, pauses: Pauses, reading: ReadingSettings | None = None
 ) -> Script:
-    """Clean, parse and segment an article; refuse one with nothing to say or too much."""
-    if len(text) > max_article_chars:
+    """Parse, clean and segment an article; refuse one with nothing to say or too much."""
+    reading = reading or ReadingSettings()
+    if len(text) > reading.max_article_chars:
         raise InputError(
-            f"the article has {len(text):,} characters, over the limit of {max_article_chars:,} "
-            "(see --max-chars)"
+            f"the article has {len(text):,} characters, over the limit of "
+            f"{reading.max_article_chars:,} (see --max-chars)"
         )
-    document = parse_text(normalize_text(text))
+    parsed = parser(reading.format)(text)
+    document = prepare(parsed, reading.keep_boilerplate, reading.lexicon, reading.phonemes)
     segments = segment_document(document, max_chars, pauses)
     if not segments:
         raise InputError("the article has nothing to speak (it is empty or has no words)")
@@ -241,9 +257,9 @@ def decode_mp3_file(path: Path) -> npt.NDArray[np.int16]:
 
 def describe_block(segment: Segment) -> str:
     """The block a segment belongs to: ``title``, ``subtitle`` or ``paragraph 3``."""
-    if segment.kind in ("paragraph", "heading"):
-        return f"{segment.kind} {segment.paragraph}"
-    return segment.kind
+    if segment.kind in ("title", "subtitle"):
+        return segment.kind
+    return f"{segment.kind} {segment.paragraph}"
 
 
 def describe(segment: Segment) -> str:

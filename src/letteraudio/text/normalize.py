@@ -1,6 +1,7 @@
-"""Text clean-up before parsing: an ordered list of small ``str -> str`` passes.
+"""Text clean-up before speaking: an ordered list of small ``str -> str`` passes.
 
-Each pass does one thing and can be tested alone.
+Each pass does one thing and can be tested alone. They run on each block (title,
+heading, paragraph) after parsing, so they never change the article's structure.
 """
 
 from __future__ import annotations
@@ -19,6 +20,26 @@ _EMOJI = re.compile(
     "\U000e0020-\U000e007f"  # tag characters (flag sequences)
     "]+"
 )
+_HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z][A-Za-z0-9_]*)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|_+")
+_BRACKETED = re.compile(r"\[([^\[\]]{1,60})\]")
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
+_EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
+_ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|\u2026)(?=\s*\w)")
+_DASH = re.compile(r"\s+[\u2014\u2013-]{1,2}\s+|(?<=\w)\u2014(?=\w)")
+_QUOTE_GAP = re.compile(
+    r"(?<=[\"'\u201c\u201d\u2018\u2019])\s+(?=[\"'\u201c\u201d\u2018\u2019](?:\s|$))"
+)
+
+ABBREVIATIONS = {
+    "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor",
+    "Jr.": "Junior", "Sr.": "Senior", "Mt.": "Mount", "vs.": "versus", "etc.": "et cetera",
+    "e.g.": "for example", "i.e.": "that is", "approx.": "approximately", "No.": "number",
+}  # fmt: skip
+_ABBREVIATION = re.compile(
+    r"(?<![\w.])(" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")(?=\s|$|,)"
+)
+_SAINT_OR_STREET = re.compile(r"(?<![\w.])St\.(?=\s+([A-Z]?))")
 
 
 def remove_emoji(text: str) -> str:
@@ -26,7 +47,53 @@ def remove_emoji(text: str) -> str:
     return _EMOJI.sub(" ", text)
 
 
-DEFAULT_PASSES: tuple[Pass, ...] = (remove_emoji,)
+def spell_hashtags(text: str) -> str:
+    """``#MeToo`` -> ``hashtag Me Too``."""
+    return _HASHTAG.sub(lambda m: "hashtag " + _CAMEL.sub(" ", m.group(1)).strip(), text)
+
+
+def unbracket(text: str) -> str:
+    """Editorial brackets are read as their words: ``[her] power`` -> ``her power``."""
+    return _BRACKETED.sub(r"\1", text)
+
+
+def shorten_links(text: str) -> str:
+    """A URL is read as its site (``example.com``); an e-mail address as ``name at site``."""
+    text = _URL.sub(lambda m: _site(m.group(0)), text)
+    return _EMAIL.sub(lambda m: f"{m.group(1)} at {m.group(2)}", text)
+
+
+def expand_abbreviations(text: str) -> str:
+    """``Dr.`` -> ``Doctor``, ``e.g.`` -> ``for example``; ``St.`` -> Saint before a name,
+    else Street."""
+    text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
+    return _SAINT_OR_STREET.sub(lambda m: "Saint" if m.group(1) else "Street", text)
+
+
+def soften_punctuation(text: str) -> str:
+    """Ellipses and spaced dashes become short pauses (commas); stray spaces between quote
+    marks go (``'me too,' "`` -> ``'me too,'"``), so sentences are not cut there."""
+    text = _QUOTE_GAP.sub("", text)
+    text = _ELLIPSIS.sub(",", text)
+    return _DASH.sub(", ", text)
+
+
+def _site(url: str) -> str:
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE)
+    return host.split("/", 1)[0].split("?", 1)[0].rstrip(".,;:")
+
+
+from letteraudio.text.numbers import say_numbers  # noqa: E402 - kept beside its siblings
+
+DEFAULT_PASSES: tuple[Pass, ...] = (
+    remove_emoji,
+    shorten_links,
+    spell_hashtags,
+    unbracket,
+    expand_abbreviations,
+    say_numbers,
+    soften_punctuation,
+)
 
 
 def normalize_text(text: str, passes: Sequence[Pass] = DEFAULT_PASSES) -> str:

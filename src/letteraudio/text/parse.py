@@ -7,6 +7,7 @@ lines inside one paragraph (hard wraps) are joined with single spaces.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from letteraudio.text.read import normalize_newlines
@@ -22,14 +23,33 @@ HEADING_MAX_WORDS = 10
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """A block left out of the narration, and why."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Document:
-    """An article as it will be read: title, subtitle and body paragraphs."""
+    """An article as it will be read: title, subtitle and body blocks."""
 
     title: str | None = None
     subtitle: str | None = None
     paragraphs: tuple[str, ...] = field(default_factory=tuple)
     headings: tuple[int, ...] = ()
     """Which of the paragraphs are section headings (their indexes)."""
+    items: tuple[int, ...] = ()
+    """Which of the paragraphs are list items."""
+    dropped: tuple[Dropped, ...] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    """What the document says about itself (Markdown front matter, HTML meta tags)."""
+
+    def kind(self, index: int) -> str:
+        """The kind of body block ``index``: heading, item or paragraph."""
+        if index in self.headings:
+            return "heading"
+        return "item" if index in self.items else "paragraph"
 
 
 def split_blocks(text: str) -> list[list[str]]:

@@ -37,6 +37,8 @@ class Pauses:
     section: int = 1200
     """Before a heading: the end of a section."""
     paragraph: int = 750
+    item: int = 500
+    """After a list item."""
     sentence: int = 250
     clause: int = 150
     word: int = 60
@@ -55,7 +57,7 @@ class Segment:
     """One piece of text an engine speaks in one call."""
 
     index: int
-    kind: str  # "title", "subtitle", "heading" or "paragraph"
+    kind: str  # "title", "subtitle", "heading", "paragraph" or "item"
     paragraph: int
     """Number of the body block (paragraph or heading) it belongs to, from 1; 0 for the
     title and subtitle."""
@@ -75,22 +77,19 @@ def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list
     pause after it goes to the segment before it when that pause is longer.
     """
     blocks = [("title", document.title), ("subtitle", document.subtitle)]
-    blocks += [
-        ("heading" if i in document.headings else "paragraph", text)
-        for i, text in enumerate(document.paragraphs)
-    ]
+    blocks += [(document.kind(i), text) for i, text in enumerate(document.paragraphs)]
     segments: list[Segment] = []
     paragraph = 0
     for kind, text in blocks:
         if not text:
             continue
-        paragraph += kind in ("paragraph", "heading")
+        paragraph += kind not in ("title", "subtitle")
         if kind == "heading" and segments and segments[-1].pause_after_ms < pauses.section:
             segments[-1] = replace(segments[-1], pause_after_ms=pauses.section)
         for piece, boundary in split_text(text, max_chars):
             pause = pauses.after(kind, boundary)
             if is_speakable(piece):
-                number = paragraph if kind in ("paragraph", "heading") else 0
+                number = 0 if kind in ("title", "subtitle") else paragraph
                 segments.append(Segment(len(segments), kind, number, piece, pause))
             elif segments and pause > segments[-1].pause_after_ms:
                 segments[-1] = replace(segments[-1], pause_after_ms=pause)

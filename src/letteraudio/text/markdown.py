@@ -1,0 +1,133 @@
+"""Markdown to a document (markdown-it-py): headings, paragraphs, lists, quotes.
+
+Link text is read and URLs are not; images give their alt text; code blocks, tables and
+raw HTML are left out and listed as dropped. YAML or TOML front matter supplies metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from letteraudio.text.parse import Document, Dropped, looks_like_subtitle
+
+_TOML_FRONT = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*(?:\n|\Z)", re.DOTALL)
+_SPACES = re.compile(r"\s+")
+
+
+def parse_markdown(text: str) -> Document:
+    """Parse Markdown into a :class:`Document`."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    metadata: dict[str, str] = {}
+    toml = _TOML_FRONT.match(text)
+    if toml:
+        metadata = _toml_metadata(toml.group(1))
+        text = text[toml.end() :]
+    tokens = MarkdownIt("commonmark").use(front_matter_plugin).enable("table").parse(text)
+    blocks: list[tuple[str, str]] = []  # (kind, text)
+    dropped: list[Dropped] = []
+    depth = {"list": 0, "table": 0}
+    heading_level = 0
+    for token in tokens:
+        kind = token.type
+        if kind == "front_matter":
+            metadata = _yaml_metadata(token.content)
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            depth["list"] += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            depth["list"] -= 1
+        elif kind == "table_open":
+            depth["table"] += 1
+            dropped.append(Dropped("(a table)", "table"))
+        elif kind == "table_close":
+            depth["table"] -= 1
+        elif kind == "heading_open":
+            heading_level = int(token.tag[1:])
+        elif kind == "heading_close":
+            heading_level = 0
+        elif kind in ("fence", "code_block"):
+            dropped.append(Dropped(_first_line(token.content), "code block"))
+        elif kind == "html_block":
+            dropped.append(Dropped(_first_line(token.content), "raw HTML"))
+        elif kind == "inline" and not depth["table"]:
+            spoken = _inline_text(token.children or [])
+            if not spoken:
+                continue
+            if heading_level:
+                blocks.append(("h1" if heading_level == 1 else "heading", spoken))
+            else:
+                blocks.append(("item" if depth["list"] else "paragraph", spoken))
+    return _document(blocks, dropped, metadata)
+
+
+def _document(
+    blocks: list[tuple[str, str]], dropped: list[Dropped], metadata: dict[str, str]
+) -> Document:
+    title = subtitle = None
+    if blocks and blocks[0][0] == "h1":
+        title = blocks.pop(0)[1]
+    elif metadata.get("title"):
+        title = metadata["title"]  # spoken too, as a title would be
+    blocks = [("heading" if kind == "h1" else kind, text) for kind, text in blocks]
+    body = [[text] for kind, text in blocks[1:] if kind == "paragraph"] or [[""]]
+    if (
+        title
+        and len(blocks) > 1
+        and blocks[0][0] == "paragraph"
+        and looks_like_subtitle(blocks[0][1], body)
+    ):
+        subtitle = blocks.pop(0)[1]
+    return Document(
+        title=title,
+        subtitle=subtitle,
+        paragraphs=tuple(text for _, text in blocks),
+        headings=tuple(i for i, (kind, _) in enumerate(blocks) if kind == "heading"),
+        items=tuple(i for i, (kind, _) in enumerate(blocks) if kind == "item"),
+        dropped=tuple(dropped),
+        metadata=metadata,
+    )
+
+
+def _inline_text(children: list[Any]) -> str:
+    """What a reader says for a line of inline Markdown."""
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content or "")  # the alt text
+    return _SPACES.sub(" ", "".join(parts)).strip()
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n", 1)[0]
+    return line[:60] + ("\u2026" if len(line) > 60 else "")
+
+
+def _yaml_metadata(text: str) -> dict[str, str]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    return _strings(data)
+
+
+def _toml_metadata(text: str) -> dict[str, str]:
+    from letteraudio.config import tomllib
+
+    try:
+        return _strings(tomllib.loads(text))
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def _strings(data: object) -> dict[str, str]:
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
