@@ -53,7 +53,7 @@ def build_chapters(
 
     By paragraph, the first chapter also holds the title and is named after it. By heading,
     what comes before the first heading is an opening chapter of its own when it has a
-    paragraph; otherwise the first heading's chapter simply starts at 0.
+    subtitle or a paragraph; otherwise the first heading's chapter simply starts at 0.
     """
     if mode is ChapterMode.NONE:
         return []
@@ -64,7 +64,7 @@ def build_chapters(
         return []
     if by_heading:
         before = [s for s, span in zip(segments, spans, strict=True) if span and
-                  span.start_ms < starts[0][0] and s.kind == "paragraph"]  # fmt: skip
+                  span.start_ms < starts[0][0] and s.kind in ("subtitle", "paragraph")]  # fmt: skip
         if before:
             starts.insert(0, (0, title or first_words(before[0].text)))
     elif title:

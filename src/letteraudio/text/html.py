@@ -50,7 +50,7 @@ def parse_html(text: str) -> Document:
             element.name == "blockquote" and element.find(("p", "li"))
         ):
             continue
-        spoken = _ENTITY.sub("", _SPACES.sub(" ", element.get_text(" ", strip=True))).strip()
+        spoken = _SPACES.sub(" ", _ENTITY.sub("", element.get_text(" ", strip=True))).strip()
         if element.name in ("pre", "table"):
             dropped.append(Dropped(spoken[:60] or f"(a {element.name})", _why(element.name)))
         elif spoken:

@@ -23,7 +23,7 @@ _EMOJI = re.compile(
 _HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z][A-Za-z0-9_]*)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|_+")
 _BRACKETED = re.compile(r"\[([^\[\]]{1,60})\]")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", re.IGNORECASE)
 _EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 _ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|\u2026)(?=\s*\w)")
 _DASH = re.compile(r"\s+[\u2014\u2013-]{1,2}\s+|(?<=\w)\u2014(?=\w)")

@@ -1,0 +1,181 @@
+"""Markdown, HTML and the seed: the spoken script a person would read aloud."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+from typer.testing import CliRunner
+
+from letteraudio.cli import app
+from letteraudio.text.html import parse_html
+from letteraudio.text.markdown import parse_markdown
+from letteraudio.text.prepare import prepare
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def script(*args: str) -> dict[str, object]:
+    result = CliRunner().invoke(app, ["script", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def spoken(report: dict[str, object]) -> list[tuple[str, str]]:
+    return [(s["kind"], s["text"]) for s in report["segments"]]  # type: ignore[attr-defined, index]
+
+
+def test_markdown_fixture() -> None:
+    report = script(str(FIXTURES / "tides.md"))
+    assert spoken(report) == [
+        ("title", "Notes on Tides"),
+        ("subtitle", "A short guide to reading the sea, with a map."),
+        ("heading", "Why tides happen"),
+        (
+            "paragraph",
+            "The moon pulls the water, and the two daily tides follow it. A moon over the bay",
+        ),
+        ("item", "Spring tides are strong"),
+        ("item", "Neap tides are weak"),
+        ("paragraph", "Time and tide wait for no one."),
+    ]
+    assert [d["reason"] for d in report["dropped"]] == ["code block", "table"]  # type: ignore[attr-defined, index]
+
+
+def test_markdown_front_matter_yaml_and_toml() -> None:
+    yaml_doc = parse_markdown("---\ntitle: From YAML\nauthor: Jo\n---\nBody text here.\n")
+    assert yaml_doc.metadata == {"title": "From YAML", "author": "Jo"}
+    assert yaml_doc.title == "From YAML"
+    toml_doc = parse_markdown('+++\ntitle = "From TOML"\nauthor = "Al"\n+++\n# Heading\n\nBody.\n')
+    assert toml_doc.metadata == {"title": "From TOML", "author": "Al"}
+    assert toml_doc.title == "Heading"
+
+
+def test_html_fixture_reads_the_article_not_the_page() -> None:
+    report = script(str(FIXTURES / "tides.html"))
+    assert spoken(report) == [
+        ("title", "How Tides Work"),
+        ("subtitle", "A short guide to the sea."),
+        ("paragraph", "The moon pulls the water & the two daily tides follow it."),
+        ("heading", "Spring and neap"),
+        ("paragraph", "Spring tides are strong, with a high range of water."),
+        ("item", "Spring: strong"),
+        ("item", "Neap: weak"),
+        ("paragraph", "Time and tide wait for no one."),
+    ]
+    everything = json.dumps(report)
+    for clutter in ("Home", "cookies", "Share this", "Related", "All rights reserved", "var x"):
+        assert clutter not in everything
+    assert {d["reason"] for d in report["dropped"]} == {"code block", "advertisement"}  # type: ignore[attr-defined, index]
+
+
+def test_html_never_resolves_external_entities(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
+    page = (
+        f'<!DOCTYPE html [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        "<html><body><article><h1>T</h1><p>Before &xxe; after, with enough words.</p>"
+        "</article></body></html>"
+    )
+    document = parse_html(page)
+    assert "TOP-SECRET" not in " ".join(document.paragraphs)
+    assert document.paragraphs == ("Before after, with enough words.",)
+    assert parse_html(page).metadata == {}
+
+
+def test_html_metadata() -> None:
+    document = parse_html((FIXTURES / "tides.html").read_text(encoding="utf-8"))
+    assert document.metadata == {
+        "title": "Tides | Example News",
+        "author": "Jo Example",
+        "description": "About tides.",
+        "language": "en-GB",
+    }
+
+
+def test_seed_script_is_pinned(seed_article: Path) -> None:
+    report = script(str(seed_article))
+    kinds = [kind for kind, _ in spoken(report)]
+    assert kinds == ["title", "subtitle"] + ["paragraph"] * 9
+    assert spoken(report)[0][1] == (
+        "Alyssa Milano Writes A Moving Letter To Her three-Year-Old Daughter About The Future "
+        "Of hashtag Me Too"
+    )
+    assert [d["text"][:20] for d in report["dropped"]] == [  # type: ignore[attr-defined, index]
+        "Love feel-good stori",
+        "Subscribe to our new",
+    ]
+    texts = " ".join(text for _, text in spoken(report))
+    assert "#" not in texts and "[" not in texts
+    assert "'me too,'\" she said" in texts
+    assert "in her power to protect her daughter" in texts
+    kept = script(str(seed_article), "--keep-boilerplate")
+    assert len(kept["segments"]) == 13 and kept["dropped"] == []  # type: ignore[arg-type]
+
+
+def test_format_override_and_stdin() -> None:
+    result = CliRunner().invoke(
+        app, ["script", "-", "--format", "markdown"], input="# A\n\nB words.\n"
+    )
+    assert result.exit_code == 0
+    assert result.stdout.split()[1:2] == ["title"]
+    bad = CliRunner().invoke(app, ["script", "-", "--format", "pdf"], input="x")
+    assert bad.exit_code == 2 and "unknown format 'pdf'" in bad.stderr
+
+
+def test_lexicon_from_file_and_config(tmp_path: Path, seed_article: Path) -> None:
+    words = tmp_path / "words.toml"
+    words.write_text('[lexicon]\nEllewhere = "Elle, where"\nnanosecond = "nano second"\n',
+                     encoding="utf-8")  # fmt: skip
+    report = script(str(seed_article), "--lexicon", str(words))
+    texts = " ".join(text for _, text in spoken(report))
+    assert "in Elle, where she reflects" in texts and "Ellewhere" not in texts
+    assert "one nano second of your" in texts
+    config = tmp_path / "letteraudio.toml"
+    config.write_text('[lexicon]\nMilano = { say = "Mee-lah-no", phonemes = "mɪlˈɑːnoʊ" }\n',
+                      encoding="utf-8")  # fmt: skip
+    piper = " ".join(t for _, t in spoken(script(str(seed_article), "--config", str(config))))
+    gtts = " ".join(
+        t for _, t in spoken(script(str(seed_article), "--config", str(config), "-e", "gtts"))
+    )
+    assert "[[ mɪlˈɑːnoʊ ]]" in piper and "Milano" not in piper
+    assert "Mee-lah-no" in gtts and "[[" not in gtts
+
+
+def test_prepare_keeps_headings_and_items_aligned() -> None:
+    document = parse_markdown(
+        "# T\n\nSubscribe to our newsletter today.\n\n## Part\n\n- one\n- two\n"
+    )
+    ready = prepare(document)
+    assert [ready.kind(i) for i in range(len(ready.paragraphs))] == ["heading", "item", "item"]
+    assert [d.reason for d in ready.dropped] == ["newsletter sign-up"]
+
+
+def test_render_markdown_takes_metadata_from_front_matter(tmp_path: Path) -> None:
+    out = tmp_path / "tides.mp3"
+    result = CliRunner().invoke(app, ["render", str(FIXTURES / "tides.md"), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    tag = ID3(out)
+    assert (str(tag["TIT2"]), str(tag["TPE1"])) == ("Notes on Tides", "Jo Example")
+    chapters = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
+    assert [str(c.sub_frames["TIT2"]) for c in chapters] == ["Notes on Tides", "Why tides happen"]
+    override = CliRunner().invoke(
+        app, ["render", str(FIXTURES / "tides.md"), "-o", str(out), "-q", "--author", "Me"]
+    )
+    assert override.exit_code == 0 and str(ID3(out)["TPE1"]) == "Me"
+
+
+def test_say_auditions_a_phrase(tmp_path: Path) -> None:
+    out = tmp_path / "say.mp3"
+    result = CliRunner().invoke(app, ["say", "Elle, where", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("name", ["tides.md", "tides.html"])
+def test_dry_run_shows_the_same_script(name: str) -> None:
+    plain = CliRunner().invoke(app, ["script", str(FIXTURES / name)]).stdout
+    dry = CliRunner().invoke(app, ["render", str(FIXTURES / name), "--dry-run"]).stdout
+    assert plain == dry

@@ -1,0 +1,129 @@
+"""Each normalization pass alone, table by table, and the passes together."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from letteraudio.text.normalize import (
+    ABBREVIATIONS,
+    expand_abbreviations,
+    normalize_text,
+    remove_emoji,
+    shorten_links,
+    soften_punctuation,
+    spell_hashtags,
+    unbracket,
+)
+from letteraudio.text.numbers import say_numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("#MeToo last October", "hashtag Me Too last October"),
+        ("the #BlackLivesMatter movement", "the hashtag Black Lives Matter movement"),
+        ("#COVID19 cases", "hashtag COVID 19 cases"),
+        ("issue #42 and C#", "issue #42 and C#"),  # not hashtags
+        ("R&D#x", "R&D#x"),
+    ],
+)
+def test_hashtags(text: str, said: str) -> None:
+    assert spell_hashtags(text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("in [her] power to protect [her daughter]", "in her power to protect her daughter"),
+        ("no brackets", "no brackets"),
+    ],
+)
+def test_editorial_brackets(text: str, said: str) -> None:
+    assert unbracket(text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("her 3-year-old daughter", "her three-year-old daughter"),
+        ("It cost $500.", "It cost five hundred dollars."),
+        ("It cost $1 and \u00a32.50", "It cost one dollar and two pounds and fifty pence"),
+        ("about $3 million", "about three million dollars"),
+        ("25% of us and 3.5% more", "twenty-five percent of us and three point five percent more"),
+        ("the 1990s", "the nineteen nineties"),
+        ("the '80s", "the nineteen eighties"),
+        ("the 21st century, the 3rd time", "the twenty-first century, the third time"),
+        ("at 3:30 pm or 10:05", "at three thirty p m or ten oh five"),
+        ("in 1990 and since 2008", "in nineteen ninety and since two thousand and eight"),
+        ("1,234 people", "one thousand two hundred and thirty-four people"),
+        ("call 555-1234", "call 555-1234"),  # phone numbers are left to the voice
+        ("no numbers here", "no numbers here"),
+    ],
+)
+def test_numbers(text: str, said: str) -> None:
+    assert say_numbers(text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Dr. Smith and Mr. Jones", "Doctor Smith and Mister Jones"),
+        ("on Main St. near St. Paul's", "on Main Street near Saint Paul's"),
+        (
+            "fruit, e.g. apples, i.e. food, etc.",
+            "fruit, for example apples, that is food, et cetera",
+        ),
+        ("Drive slowly.", "Drive slowly."),
+    ],
+)
+def test_abbreviations(text: str, said: str) -> None:
+    assert expand_abbreviations(text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("see https://www.example.com/a/b?c=1 now", "see example.com now"),
+        ("or www.example.org.", "or example.org."),
+        ("write to jo@example.co.uk", "write to jo at example.co.uk"),
+    ],
+)
+def test_links(text: str, said: str) -> None:
+    assert shorten_links(text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Wait... what", "Wait, what"),
+        ("Wait\u2026 what", "Wait, what"),
+        ("a pause \u2014 then more", "a pause, then more"),
+        ("say 'me too,' \" she said", "say 'me too,'\" she said"),
+        ("well-known", "well-known"),
+    ],
+)
+def test_punctuation(text: str, said: str) -> None:
+    assert soften_punctuation(text) == said
+
+
+def test_emoji() -> None:
+    assert remove_emoji("Party \U0001f389 time \u2764\ufe0f!").split() == ["Party", "time", "!"]
+
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=9).filter(
+    lambda w: f"{w}." not in ABBREVIATIONS
+)
+GLUE = st.sampled_from([" ", ", ", ". ", "; ", " \u2014 ", "... ", "! ", "? ", ' "', '" '])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(WORD, GLUE), max_size=40))
+def test_normalization_never_drops_a_word(pairs: list[tuple[str, str]]) -> None:
+    text = "".join(word + glue for word, glue in pairs)
+    said = [w.strip(".,;:!?\"'") for w in normalize_text(text).split()]
+    words = [word for word, _ in pairs]
+    position = 0
+    for word in words:  # every word, in order
+        position = said.index(word, position) + 1
