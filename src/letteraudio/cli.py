@@ -43,7 +43,8 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RETRIES = 3
-LOUDNESS_TOLERANCE_LU = 1.0
+NOTE_LOUDNESS_OFF_LU = 0.5
+"""Say so when the episode is further than this from the target (check allows 1 LU)."""
 
 ENGINE = "Engine and voice"
 AUDIO = "Audio"
@@ -443,7 +444,7 @@ def render(
         if not quiet:
             typer.echo(_summary(episode, time.perf_counter() - started))
             reached = episode.loudness.integrated_lufs if episode.loudness else loudness
-            if abs(reached - loudness) > LOUDNESS_TOLERANCE_LU:
+            if abs(reached - loudness) > NOTE_LOUDNESS_OFF_LU:
                 typer.echo(
                     f"Note: it measures {reached:.1f} LUFS, not {loudness:g}: speech this short "
                     "or this uneven cannot be levelled further without distortion.",
