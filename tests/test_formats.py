@@ -64,11 +64,13 @@ def test_html_fixture_reads_the_article_not_the_page() -> None:
         ("item", "Spring: strong"),
         ("item", "Neap: weak"),
         ("paragraph", "Time and tide wait for no one."),
+        ("paragraph", "A chart of the tides"),  # the figure's alt text
     ]
-    everything = json.dumps(report)
+    said = " ".join(text for _, text in spoken(report))
     for clutter in ("Home", "cookies", "Share this", "Related", "All rights reserved", "var x"):
-        assert clutter not in everything
-    assert {d["reason"] for d in report["dropped"]} == {"code block", "advertisement"}  # type: ignore[attr-defined, index]
+        assert clutter not in said
+    reasons = {d["reason"] for d in report["dropped"]}  # type: ignore[attr-defined, index]
+    assert reasons == {"code block", "advertisement", "page clutter"}
 
 
 def test_html_never_resolves_external_entities(tmp_path: Path) -> None:
@@ -88,7 +90,7 @@ def test_html_never_resolves_external_entities(tmp_path: Path) -> None:
 def test_html_metadata() -> None:
     document = parse_html((FIXTURES / "tides.html").read_text(encoding="utf-8"))
     assert document.metadata == {
-        "title": "Tides | Example News",
+        "title": "Tides",
         "author": "Jo Example",
         "description": "About tides.",
         "language": "en-GB",
@@ -179,3 +181,52 @@ def test_dry_run_shows_the_same_script(name: str) -> None:
     plain = CliRunner().invoke(app, ["script", str(FIXTURES / name)]).stdout
     dry = CliRunner().invoke(app, ["render", str(FIXTURES / name), "--dry-run"]).stdout
     assert plain == dry
+
+
+def test_html_wrappers_divs_breaks_and_inline_tags(tmp_path: Path) -> None:
+    page = tmp_path / "wrap.html"
+    page.write_text(
+        "<html><head><title>Growing Tomatoes | Garden Weekly</title></head><body>"
+        '<header><h1 class="logo">Garden Weekly</h1></header>'
+        '<div class="site-content has-sidebar"><div class="post tag-newsletter">'
+        "<h2>Growing Tomatoes</h2>"
+        "<div>Plant them in <em>full</em> sun and water <a href='#'>every</a> morning.<br><br>"
+        "Stake them early, before the stems get heavy.</div>"
+        "<table><tr><td><p>A layout cell holding a real paragraph.</p></td></tr></table>"
+        "<p>It was <em>un</em>believable: H<sub>2</sub>O everywhere.</p>"
+        "<p><a href='/1'>Part one</a> \u00b7 <a href='/2'>Part two</a></p>"
+        "<ul><li>Slow down.<ul><li>Measure twice.</li></ul></li><li>Cut once.</li></ul>"
+        '<div class="sidebar">Popular posts</div>'
+        '<form id="aspnetForm"><p>Inside a form, still the article.</p></form>'
+        "</div></div></body></html>",
+        encoding="utf-8",
+    )
+    report = script(str(page))
+    assert spoken(report) == [
+        ("title", "Growing Tomatoes"),
+        ("paragraph", "Plant them in full sun and water every morning."),
+        ("paragraph", "Stake them early, before the stems get heavy."),
+        ("paragraph", "A layout cell holding a real paragraph."),
+        ("paragraph", "It was unbelievable: H2O everywhere."),
+        ("item", "Slow down."),
+        ("item", "Measure twice."),
+        ("item", "Cut once."),
+        ("paragraph", "Inside a form, still the article."),
+    ]
+    reasons = {d["reason"] for d in report["dropped"]}  # type: ignore[attr-defined, index]
+    assert reasons == {"page clutter", "navigation links", "page header"}
+
+
+def test_boilerplate_spares_real_sentences() -> None:
+    from letteraudio.text.boilerplate import boilerplate_reason
+
+    for sentence in (
+        "She decided to join the protest after reading the updates from her sister in Kyiv.",
+        "Join us as we explore the history of the inbox and how it changed work.",
+        "Share this moment with someone you love, she told the crowd.",
+        "Read more about it in her book, she said.",
+        "Follow us, the guide said, and keep to the path.",
+    ):
+        assert boilerplate_reason(sentence) is None, sentence
+    for prompt in ("Share this article", "Read more", "Follow us on Instagram", "Advertisement"):
+        assert boilerplate_reason(prompt) is not None, prompt

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from letteraudio.text.parse import Document, Dropped, looks_like_subtitle
+from letteraudio.text.parse import Document, Dropped, document_from_blocks
 
 _TOML_FRONT = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*(?:\n|\Z)", re.DOTALL)
 _SPACES = re.compile(r"\s+")
@@ -65,29 +65,10 @@ def parse_markdown(text: str) -> Document:
 def _document(
     blocks: list[tuple[str, str]], dropped: list[Dropped], metadata: dict[str, str]
 ) -> Document:
-    title = subtitle = None
+    title = metadata.get("title")  # spoken too, as a title would be
     if blocks and blocks[0][0] == "h1":
         title = blocks.pop(0)[1]
-    elif metadata.get("title"):
-        title = metadata["title"]  # spoken too, as a title would be
-    blocks = [("heading" if kind == "h1" else kind, text) for kind, text in blocks]
-    body = [[text] for kind, text in blocks[1:] if kind == "paragraph"] or [[""]]
-    if (
-        title
-        and len(blocks) > 1
-        and blocks[0][0] == "paragraph"
-        and looks_like_subtitle(blocks[0][1], body)
-    ):
-        subtitle = blocks.pop(0)[1]
-    return Document(
-        title=title,
-        subtitle=subtitle,
-        paragraphs=tuple(text for _, text in blocks),
-        headings=tuple(i for i, (kind, _) in enumerate(blocks) if kind == "heading"),
-        items=tuple(i for i, (kind, _) in enumerate(blocks) if kind == "item"),
-        dropped=tuple(dropped),
-        metadata=metadata,
-    )
+    return document_from_blocks(title, blocks, dropped, metadata)
 
 
 def _inline_text(children: list[Any]) -> str:
@@ -96,7 +77,9 @@ def _inline_text(children: list[Any]) -> str:
     for child in children:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
+        elif child.type in ("softbreak", "hardbreak") or (
+            child.type == "html_inline" and child.content.lower().startswith("<br")
+        ):
             parts.append(" ")
         elif child.type == "image":
             parts.append(child.content or "")  # the alt text

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from letteraudio.text.numbers import say_numbers
+
 Pass = Callable[[str], str]
 
 _EMOJI = re.compile(
@@ -23,6 +25,8 @@ _EMOJI = re.compile(
 _HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z][A-Za-z0-9_]*)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|_+")
 _BRACKETED = re.compile(r"\[([^\[\]]{1,60})\]")
+_CITATION = re.compile(r"\s?\[\d{1,3}\]")
+_NUMBERED = re.compile(r"(?<![\w&])#(\d+)\b")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", re.IGNORECASE)
 _EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
 _ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|\u2026)(?=\s*\w)")
@@ -31,15 +35,18 @@ _QUOTE_GAP = re.compile(
     r"(?<=[\"'\u201c\u201d\u2018\u2019])\s+(?=[\"'\u201c\u201d\u2018\u2019](?:\s|$))"
 )
 
+TITLES = {"Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor"}
+"""Abbreviations that always stand before a name, so never end a sentence."""
 ABBREVIATIONS = {
-    "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor",
-    "Jr.": "Junior", "Sr.": "Senior", "Mt.": "Mount", "vs.": "versus", "etc.": "et cetera",
-    "e.g.": "for example", "i.e.": "that is", "approx.": "approximately", "No.": "number",
+    **TITLES, "Jr.": "Junior", "Sr.": "Senior", "Mt.": "Mount", "vs.": "versus",
+    "etc.": "et cetera", "e.g.": "for example", "i.e.": "that is", "approx.": "approximately",
 }  # fmt: skip
 _ABBREVIATION = re.compile(
-    r"(?<![\w.])(" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")(?=\s|$|,)"
+    r"(?<![\w.])(" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")(?=(\s+\S|\s*$|,))"
 )
-_SAINT_OR_STREET = re.compile(r"(?<![\w.])St\.(?=\s+([A-Z]?))")
+_NUMBER_SIGN = re.compile(r"(?<![\w.])No\.(?=\s*\d)")
+_SAINT = re.compile(r"(?<![\w.])St\.(?=\s+[A-Z])")
+_STREET = re.compile(r"\b([A-Z][a-z]+) St\.")
 
 
 def remove_emoji(text: str) -> str:
@@ -48,13 +55,15 @@ def remove_emoji(text: str) -> str:
 
 
 def spell_hashtags(text: str) -> str:
-    """``#MeToo`` -> ``hashtag Me Too``."""
+    """``#MeToo`` -> ``hashtag Me Too``; ``#1`` -> ``number 1``."""
+    text = _NUMBERED.sub(r"number \1", text)
     return _HASHTAG.sub(lambda m: "hashtag " + _CAMEL.sub(" ", m.group(1)).strip(), text)
 
 
 def unbracket(text: str) -> str:
-    """Editorial brackets are read as their words: ``[her] power`` -> ``her power``."""
-    return _BRACKETED.sub(r"\1", text)
+    """Editorial brackets are read as their words (``[her] power`` -> ``her power``);
+    citation marks (``[1]``) go."""
+    return _BRACKETED.sub(r"\1", _CITATION.sub("", text))
 
 
 def shorten_links(text: str) -> str:
@@ -64,10 +73,28 @@ def shorten_links(text: str) -> str:
 
 
 def expand_abbreviations(text: str) -> str:
-    """``Dr.`` -> ``Doctor``, ``e.g.`` -> ``for example``; ``St.`` -> Saint before a name,
-    else Street."""
-    text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
-    return _SAINT_OR_STREET.sub(lambda m: "Saint" if m.group(1) else "Street", text)
+    """``Dr.`` -> ``Doctor``, ``e.g.`` -> ``for example``, ``No. 5`` -> ``number 5``;
+    ``St.`` is Street after a name (``Main St.``) and Saint before one (``St. Paul``).
+    An abbreviation that ends a sentence keeps its full stop (``etc. Then`` -> ``et
+    cetera. Then``); titles never end one."""
+    text = _NUMBER_SIGN.sub("number", text)
+    text = _STREET.sub(
+        lambda m: f"{m.group(1)} Street" + ("." if _ends_sentence(text, m.end()) else ""), text
+    )
+    text = _SAINT.sub("Saint", text)
+
+    def expand(match: re.Match[str]) -> str:
+        word = ABBREVIATIONS[match.group(1)]
+        ends = match.group(1) not in TITLES and _ends_sentence(text, match.end())
+        return word + ("." if ends else "")
+
+    return _ABBREVIATION.sub(expand, text)
+
+
+def _ends_sentence(text: str, end: int) -> bool:
+    """True when what follows ``end`` starts a new sentence (a capital) or nothing follows."""
+    rest = text[end:].lstrip()
+    return not rest or rest[0].isupper()
 
 
 def soften_punctuation(text: str) -> str:
@@ -82,8 +109,6 @@ def _site(url: str) -> str:
     host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE)
     return host.split("/", 1)[0].split("?", 1)[0].rstrip(".,;:")
 
-
-from letteraudio.text.numbers import say_numbers  # noqa: E402 - kept beside its siblings
 
 DEFAULT_PASSES: tuple[Pass, ...] = (
     remove_emoji,

@@ -124,3 +124,32 @@ def looks_like_subtitle(line: str, body: list[list[str]]) -> bool:
     lengths = sorted(sum(len(row.split()) for row in block) for block in body)
     median = lengths[len(lengths) // 2]
     return words <= SUBTITLE_MAX_WORDS and words <= SHORTER_SHARE * median
+
+
+def document_from_blocks(
+    title: str | None,
+    blocks: list[tuple[str, str]],
+    dropped: list[Dropped],
+    metadata: Mapping[str, str],
+) -> Document:
+    """Assemble a document from (kind, text) blocks of a structured format (Markdown, HTML):
+    a further ``h1`` is a heading; a short first paragraph after the title is the subtitle."""
+    blocks = [("heading" if kind == "h1" else kind, text) for kind, text in blocks]
+    subtitle = None
+    body = [[text] for kind, text in blocks[1:] if kind == "paragraph"] or [[""]]
+    first = blocks[0] if blocks else ("", "")
+    standfirst = first[0] == "subtitle" or (
+        first[0] == "paragraph" and looks_like_subtitle(first[1], body)
+    )
+    if title and len(blocks) > 1 and standfirst:
+        subtitle = blocks.pop(0)[1]
+    blocks = [("paragraph" if kind == "subtitle" else kind, text) for kind, text in blocks]
+    return Document(
+        title=title,
+        subtitle=subtitle,
+        paragraphs=tuple(text for _, text in blocks),
+        headings=tuple(i for i, (kind, _) in enumerate(blocks) if kind == "heading"),
+        items=tuple(i for i, (kind, _) in enumerate(blocks) if kind == "item"),
+        dropped=tuple(dropped),
+        metadata=metadata,
+    )
