@@ -91,8 +91,9 @@ class ClipCache:
         count = 0
         if self.clips.is_dir():
             for entry in self.clips.glob("*/*"):
-                entry.unlink(missing_ok=True)
-                count += entry.suffix == ".clip"
+                if entry.is_file() and entry.suffix in (".clip", ".tmp"):
+                    entry.unlink(missing_ok=True)
+                    count += entry.suffix == ".clip"
         return count
 
 

@@ -10,7 +10,7 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -146,7 +146,9 @@ def say(
         engine_type = engine_class(engine)
         check_writable(output)
         reading = ReadingSettings(
-            lexicon=_lexicon(lexicon, find_config(None)), phonemes=engine_type.name == "piper"
+            keep_boilerplate=True,  # a phrase to audition is never clutter
+            lexicon=_lexicon(lexicon, find_config(None)),
+            phonemes=engine_type.name == "piper",
         )
         planned = build_script(text, engine_type.max_chars, Pauses(), reading)
         voices = Voices(engine=create_engine(engine, EngineSettings(voice=voice)))
@@ -414,11 +416,10 @@ def render(
             _print_script(script, engine_type.name, engine_type.chars_per_second)
             return
         document = script.document
-        chosen = {**defaults, **document.metadata, **{k: v for k, v in given.items() if v}}
-        if chosen.get("cover"):
-            read_cover(Path(chosen["cover"]))
-        if chosen.get("date"):
-            _check_date(str(chosen["date"]))
+        from_document = _document_metadata(document.metadata, article)
+        chosen = {**defaults, **from_document, **{k: v for k, v in given.items() if v}}
+        if defaults.get("cover") and chosen.get("cover") == defaults["cover"]:
+            read_cover(Path(defaults["cover"]))
         metadata = Metadata(
             title=str(chosen.get("title") or document.title or _stem(article)),
             author=chosen.get("author"),
@@ -488,9 +489,10 @@ def cache_info(
     """Where the cache is, how many segments it holds and its size."""
     from letteraudio.cache import ClipCache, default_cache_dir
 
-    cache = ClipCache(cache_dir or default_cache_dir())
-    count, size = cache.info()
-    typer.echo(f"{cache.folder}: {_plural(count, 'segment')}, {size / 1e6:.1f} MB")
+    with _errors_to_exit_codes():
+        cache = ClipCache(cache_dir or default_cache_dir())
+        count, size = cache.info()
+        typer.echo(f"{cache.folder}: {_plural(count, 'segment')}, {size / 1e6:.1f} MB")
 
 
 @cache_app.command("clear")
@@ -500,8 +502,9 @@ def cache_clear(
     """Delete every cached segment."""
     from letteraudio.cache import ClipCache, default_cache_dir
 
-    cache = ClipCache(cache_dir or default_cache_dir())
-    typer.echo(f"Removed {_plural(cache.clear(), 'segment')} from {cache.folder}")
+    with _errors_to_exit_codes():
+        cache = ClipCache(cache_dir or default_cache_dir())
+        typer.echo(f"Removed {_plural(cache.clear(), 'segment')} from {cache.folder}")
 
 
 @app.command()
@@ -635,6 +638,27 @@ def _stem(article: str) -> str:
     return re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "article"
 
 
+def _document_metadata(metadata: Mapping[str, str], article: str) -> dict[str, str]:
+    """What a document says about itself, taken leniently: a date is kept only when it
+    starts with YYYY-MM-DD (or is a year), a cover only when it is a readable image
+    beside the article; anything else is left out rather than refused."""
+    from letteraudio.tags import read_cover
+
+    kept = {k: v for k, v in metadata.items() if k in ("title", "author", "description",
+                                                      "language", "show")}  # fmt: skip
+    date = re.match(r"\d{4}-\d{2}-\d{2}|\d{4}$", str(metadata.get("date", "")).strip())
+    if date:
+        with contextlib.suppress(InputError):
+            _check_date(date.group(0))
+            kept["date"] = date.group(0)
+    if metadata.get("cover") and article != "-":
+        cover = Path(article).parent / str(metadata["cover"])
+        with contextlib.suppress(InputError):
+            read_cover(cover)
+            kept["cover"] = str(cover)
+    return kept
+
+
 def _check_date(value: str) -> None:
     try:
         if re.fullmatch(r"\d{4}", value):
@@ -712,7 +736,13 @@ def _script_json(script: Script, engine: type[Engine]) -> dict[str, object]:
         "engine": engine.name,
         "estimated_seconds": round(script.estimated_seconds(engine.chars_per_second), 1),
         "segments": [
-            {"index": s.index, "kind": s.kind, "text": s.text, "pause_after_ms": s.pause_after_ms}
+            {
+                "index": s.index,
+                "kind": s.kind,
+                "text": s.text,
+                "pause_after_ms": s.pause_after_ms,
+                "estimated_seconds": round(len(s.text) / engine.chars_per_second, 1),
+            }
             for s in script.segments
         ],
         "tail_ms": script.pauses.tail,

@@ -106,12 +106,13 @@ def build_script(
 ) -> Script:
     """Parse, clean and segment an article; refuse one with nothing to say or too much."""
     reading = reading or ReadingSettings()
-    if len(text) > reading.max_article_chars:
+    parsed = parser(reading.format)(text)
+    length = sum(len(block) for block in (parsed.title or "", *parsed.paragraphs))
+    if length > reading.max_article_chars:
         raise InputError(
-            f"the article has {len(text):,} characters, over the limit of "
+            f"the article has {length:,} characters of text, over the limit of "
             f"{reading.max_article_chars:,} (see --max-chars)"
         )
-    parsed = parser(reading.format)(text)
     document = prepare(parsed, reading.keep_boilerplate, reading.lexicon, reading.phonemes)
     segments = segment_document(document, max_chars, pauses)
     if not segments:

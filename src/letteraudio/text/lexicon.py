@@ -12,6 +12,7 @@ A key with capitals matches only that spelling; an all-lower-case key matches an
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,21 +23,49 @@ from letteraudio.errors import InputError
 
 @dataclass(frozen=True)
 class Entry:
-    pattern: re.Pattern[str]
+    pattern: str
     say: str
     phonemes: str | None = None
+
+
+_OPEN, _CLOSE, _BASE = "\ue002", "\ue003", 0xE200
 
 
 @dataclass(frozen=True)
 class Lexicon:
     entries: tuple[Entry, ...] = ()
 
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        """One alternation: each word is replaced once, never by a later entry's output."""
+        return re.compile("|".join(f"(?P<e{i}>{e.pattern})" for i, e in enumerate(self.entries)))
+
+    def protect(self, text: str, phonemes: bool = False) -> tuple[str, list[str]]:
+        """Replace listed words by placeholders that later passes leave alone; the second
+        value is what :func:`restore` puts back."""
+        if not self.entries:
+            return text, []
+        said: list[str] = []
+
+        def placeholder(match: re.Match[str]) -> str:
+            entry = self.entries[int((match.lastgroup or "e0")[1:])]
+            use_phonemes = phonemes and entry.phonemes
+            said.append(f"[[ {entry.phonemes} ]]" if use_phonemes else entry.say)
+            return f"{_OPEN}{chr(_BASE + len(said) - 1)}{_CLOSE}"
+
+        return self._pattern.sub(placeholder, text), said
+
     def apply(self, text: str, phonemes: bool = False) -> str:
-        """Replace every listed word; with ``phonemes``, use raw phonemes where given."""
-        for entry in self.entries:
-            spoken = f"[[ {entry.phonemes} ]]" if phonemes and entry.phonemes else entry.say
-            text = entry.pattern.sub(spoken.replace("\\", "\\\\"), text)
+        """Replace every listed word (whole words; case-aware)."""
+        protected, said = self.protect(text, phonemes)
+        return restore(protected, said)
+
+
+def restore(text: str, said: list[str]) -> str:
+    """Put the lexicon's words back where :meth:`Lexicon.protect` left placeholders."""
+    if not said:
         return text
+    return re.sub(f"{_OPEN}(.){_CLOSE}", lambda m: said[ord(m.group(1)) - _BASE], text)
 
 
 def lexicon_from_table(table: Mapping[str, object], where: str) -> Lexicon:
@@ -50,8 +79,8 @@ def lexicon_from_table(table: Mapping[str, object], where: str) -> Lexicon:
             phonemes = str(value["phonemes"]) if value.get("phonemes") else None
         else:
             raise InputError(f"{where}: lexicon entry {word!r} must be text or {{ say = ... }}")
-        flags = 0 if word != word.lower() else re.IGNORECASE
-        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", flags)
+        body = rf"(?<!\w){re.escape(word)}(?!\w)"
+        pattern = body if word != word.lower() else f"(?i:{body})"
         entries.append(Entry(pattern, say, phonemes))
     return Lexicon(tuple(entries))
 

@@ -6,6 +6,7 @@ raw HTML are left out and listed as dropped. YAML or TOML front matter supplies 
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -113,4 +114,10 @@ def _toml_metadata(text: str) -> dict[str, str]:
 def _strings(data: object) -> dict[str, str]:
     if not isinstance(data, dict):
         return {}
-    return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
+    values = {}
+    for key, value in data.items():
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            values[str(key)] = value.isoformat()
+        elif isinstance(value, (str, int, float)):
+            values[str(key)] = str(value)
+    return values

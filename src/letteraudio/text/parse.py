@@ -6,6 +6,7 @@ lines inside one paragraph (hard wraps) are joined with single spaces.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,9 +48,17 @@ class Document:
 
     def kind(self, index: int) -> str:
         """The kind of body block ``index``: heading, item or paragraph."""
-        if index in self.headings:
+        if index in self._heading_set:
             return "heading"
-        return "item" if index in self.items else "paragraph"
+        return "item" if index in self._item_set else "paragraph"
+
+    @functools.cached_property
+    def _heading_set(self) -> frozenset[int]:
+        return frozenset(self.headings)
+
+    @functools.cached_property
+    def _item_set(self) -> frozenset[int]:
+        return frozenset(self.items)
 
 
 def split_blocks(text: str) -> list[list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from letteraudio.text.boilerplate import boilerplate_reason
-from letteraudio.text.lexicon import Lexicon
+from letteraudio.text.lexicon import Lexicon, restore
 from letteraudio.text.normalize import normalize_text
 from letteraudio.text.parse import Document, Dropped
 
@@ -29,15 +29,19 @@ def prepare(
     def speak(text: str | None) -> str | None:
         if text is None:
             return None
-        spoken = normalize_text(text)
-        return lexicon.apply(spoken, phonemes) if lexicon else spoken
+        if lexicon is None:
+            return normalize_text(text)
+        # The lexicon sees the words as written (COVID-19, #MeToo); its output is kept
+        # away from the normalization passes.
+        protected, said = lexicon.protect(text, phonemes)
+        return restore(normalize_text(protected), said)
 
     return replace(
         document,
         title=speak(document.title),
         subtitle=speak(document.subtitle),
         paragraphs=tuple(speak(document.paragraphs[i]) or "" for i in kept),
-        headings=tuple(n for n, i in enumerate(kept) if i in document.headings),
-        items=tuple(n for n, i in enumerate(kept) if i in document.items),
+        headings=tuple(n for n, i in enumerate(kept) if document.kind(i) == "heading"),
+        items=tuple(n for n, i in enumerate(kept) if document.kind(i) == "item"),
         dropped=tuple(dropped),
     )

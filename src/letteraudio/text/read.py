@@ -14,6 +14,8 @@ from pathlib import Path
 from letteraudio.errors import InputError
 
 STDIN = "-"
+MAX_BYTES = 64 * 2**20
+"""Larger files are not articles (a saved page with inline scripts is a few MB)."""
 MAX_CONTROL_SHARE = 0.05
 MIN_BINARY_CONTROLS = 8
 """More control characters than both of these (a share, a count) means binary data."""
@@ -71,16 +73,24 @@ def normalize_newlines(text: str) -> str:
 def read_article(source: str | Path) -> str:
     """Read an article from a path, or from standard input when ``source`` is ``-``."""
     if str(source) == STDIN:
-        return decode_text(sys.stdin.buffer.read())
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError(f"standard input: over {MAX_BYTES // 2**20} MB; not an article")
+        return decode_text(data)
     path = Path(source)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a text file")
+    if not path.is_file() and not path.is_fifo():
+        raise InputError(f"{path}: not a regular file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or error})") from error
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{path}: over {MAX_BYTES // 2**20} MB; not an article")
     try:
         return decode_text(data)
     except InputError as error:
