@@ -175,6 +175,29 @@ class Delay(Reply):
         self.then.send(handler, request)
 
 
+@dataclass(frozen=True)
+class Trickle(Reply):
+    """A 200 whose body arrives one byte every ``interval`` seconds (for a long while)."""
+
+    interval: float = 0.2
+
+    def send(self, handler: Handler, request: Request) -> None:
+        body = rpc_body("QUJD" * 100)
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        for byte in body:
+            if handler.fake.wait(self.interval):
+                break
+            try:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            except OSError:
+                break
+        handler.close_connection = True
+
+
 def always(reply: Reply) -> Behaviour:
     """The same reply to every request."""
     return lambda request: reply

@@ -20,7 +20,7 @@ import typer
 from letteraudio import __version__
 from letteraudio.chapters import ChapterMode
 from letteraudio.engines import DEFAULT_ENGINE
-from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
+from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError, NetworkError
 
 if TYPE_CHECKING:
     from letteraudio.check import Report
@@ -434,9 +434,19 @@ def render(
             timeout=timeout or DEFAULT_TIMEOUT, deterministic=deterministic,
             retries=DEFAULT_RETRIES if retries is None else retries,
         )  # fmt: skip
+        backup = create_engine(fallback, EngineSettings()) if fallback else None
+        try:
+            main_engine = create_engine(engine, engine_settings)
+        except NetworkError as error:
+            if backup is None:
+                raise
+            typer.echo(
+                f"Note: {error.args[0].split(';')[0]}; {backup.name} speaks it all.", err=True
+            )
+            main_engine, backup = backup, None
         voices = Voices(
-            engine=create_engine(engine, engine_settings),
-            fallback=create_engine(fallback, EngineSettings()) if fallback else None,
+            engine=main_engine,
+            fallback=backup,
             cache=None if no_cache else ClipCache(cache_dir or default_cache_dir()),
         )
         show_progress = not quiet and sys.stderr.isatty()

@@ -40,6 +40,9 @@ Progress = Callable[[int, int, Segment], None]
 MAX_ARTICLE_CHARS = 1_000_000
 """Longest article accepted by default: about 18 hours of speech."""
 LOUDNESS_TOLERANCE_LU = 0.3
+PEAK_LIMIT_DBTP = MAX_TRUE_PEAK_DBTP - 0.2
+"""What the render allows itself: decoders disagree on true peak by a tenth or two."""
+MASTERING_ATTEMPTS = 3
 ENCODING_LOSS_LU = 0.4
 """How much quieter speech measures after MP3 encoding (seen here: 0.4-0.5 LU at 96 kbps)."""
 
@@ -134,19 +137,28 @@ def synthesize_all(
 ) -> tuple[list[Clip], list[str]]:
     """Speak every segment in order: (clips, name of the engine that spoke each).
 
-    A segment the engine fails is given to the fallback engine when there is one;
-    otherwise the error names the segment. Clips already spoken stay in the cache,
-    so a failed render resumes where it stopped.
+    A segment the engine fails is given to the fallback engine when there is one, and
+    so is every later segment the cache does not already hold (an engine that failed
+    after all its retries is not asked again); without a fallback the error names the
+    segment. Clips already spoken stay in the cache, so a failed render resumes.
     """
     clips, speakers = [], []
+    engine_down = False
     for done, segment in enumerate(segments, start=1):
         try:
-            clip, speaker = _speak(voices.engine, segment, voices.cache), voices.engine.name
+            if engine_down:
+                clip = _cached(voices.engine, segment, voices.cache)
+                if clip is None:
+                    raise SynthesisError(f"the {voices.engine.name} engine failed earlier")
+            else:
+                clip = _speak(voices.engine, segment, voices.cache)
+            speaker = voices.engine.name
         except EngineUnavailable:
             raise
         except LetterAudioError as error:
             if voices.fallback is None:
                 raise SynthesisError(f"{describe(segment)}: {error}") from error
+            engine_down = True
             try:
                 clip = _speak(voices.fallback, segment, voices.cache)
             except LetterAudioError as second:
@@ -164,14 +176,18 @@ def synthesize_all(
 
 def _speak(engine: Engine, segment: Segment, cache: ClipCache | None) -> Clip:
     """One segment's clip, from the cache when it has it."""
-    if cache is None:
-        return engine.synthesize(segment.text)
-    key = cache_key(engine.identity(), segment.text)
-    clip = cache.get(key)
+    clip = _cached(engine, segment, cache)
     if clip is None:
         clip = engine.synthesize(segment.text)
-        cache.put(key, clip)
+        if cache is not None:
+            cache.put(cache_key(engine.identity(), segment.text), clip)
     return clip
+
+
+def _cached(engine: Engine, segment: Segment, cache: ClipCache | None) -> Clip | None:
+    if cache is None:
+        return None
+    return cache.get(cache_key(engine.identity(), segment.text))
 
 
 def assemble(script: Script, clips: list[Clip]) -> Timeline:
@@ -228,16 +244,20 @@ def _encode(timeline: Timeline, settings: RenderSettings, path: Path) -> Loudnes
     if target is None:
         encode_mp3(timeline.samples.tobytes(), OUTPUT_RATE, path, settings.bitrate_kbps)
         return None
-    aim = target + ENCODING_LOSS_LU
-    pcm = normalize(timeline.samples, OUTPUT_RATE, timeline.spans, aim, DEFAULT_CEILING_DBTP)
-    measured = _encode_and_measure(pcm, path, settings.bitrate_kbps)
-    off = target - measured.integrated_lufs
-    if math.isfinite(off) and abs(off) > LOUDNESS_TOLERANCE_LU:
-        pcm = normalize(timeline.samples, OUTPUT_RATE, timeline.spans, aim + off)
+    aim, ceiling = target + ENCODING_LOSS_LU, DEFAULT_CEILING_DBTP
+    for attempt in range(MASTERING_ATTEMPTS):
+        pcm = normalize(timeline.samples, OUTPUT_RATE, timeline.spans, aim, ceiling)
         measured = _encode_and_measure(pcm, path, settings.bitrate_kbps)
-    overshoot = measured.true_peak_dbtp - MAX_TRUE_PEAK_DBTP
+        off = target - measured.integrated_lufs
+        overshoot = measured.true_peak_dbtp - PEAK_LIMIT_DBTP
+        last = attempt == MASTERING_ATTEMPTS - 1
+        if last or (abs(off) <= LOUDNESS_TOLERANCE_LU and overshoot <= 0):
+            break
+        # Low bitrates lose more loudness and overshoot more: aim past both.
+        aim += off if math.isfinite(off) else 0.0
+        ceiling -= max(0.0, overshoot + 0.2)
     if overshoot > 0:
-        quieter = pcm.astype(np.float32) * 10 ** (-(overshoot + 0.1) / 20)
+        quieter = pcm.astype(np.float32) * 10 ** (-(overshoot + 0.05) / 20)
         pcm = np.round(quieter).astype(np.int16)
         measured = _encode_and_measure(pcm, path, settings.bitrate_kbps)
     return measured

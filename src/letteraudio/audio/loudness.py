@@ -25,7 +25,7 @@ MAX_TRUE_PEAK_DBTP = -1.0
 DEFAULT_CEILING_DBTP = -1.5
 """Limiter ceiling before encoding: MP3 encoding adds a few tenths of a dB of overshoot."""
 MAX_SEGMENT_GAIN_DB = 24.0
-MAX_EXTRA_GAIN_DB = 6.0
+MAX_EXTRA_GAIN_DB = 8.0
 _PASSES = 5
 
 Samples = npt.NDArray[np.float32]

@@ -153,6 +153,7 @@ class GttsEngine:
     def _send(self, request: requests.PreparedRequest) -> bytes:
         """Send one prepared request and return the answer's body, or raise a clear error."""
         import requests
+        import urllib3
 
         if self.endpoint:
             request.url = self.endpoint
@@ -161,16 +162,25 @@ class GttsEngine:
         environment = self._session.merge_environment_settings(
             request.url or "", {}, None, None, None
         )
+        late = TransientError(f"no answer from {host} within {timeout:g} s (see --timeout)")
+        started = time.monotonic()
+        environment["stream"] = True  # the body is read against a deadline, below
         try:
-            response = self._session.send(request, timeout=timeout, **environment)
-        except requests.Timeout as error:
-            raise TransientError(
-                f"no answer from {host} within {timeout:g} s (see --timeout)"
-            ) from error
-        except requests.RequestException as error:
+            with self._session.send(request, timeout=timeout, **environment) as response:
+                # The socket timeout only bounds each read; a server trickling bytes would
+                # never trip it, so the whole answer has a deadline, checked after every
+                # read (read1 returns whatever one read brings).
+                body = bytearray()
+                while chunk := response.raw.read1(65536, decode_content=True):
+                    body += chunk
+                    if time.monotonic() - started > timeout:
+                        raise late
+        except (requests.Timeout, urllib3.exceptions.TimeoutError) as error:
+            raise late from error
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
             raise TransientError(f"cannot reach {host}: {_reason(error)}") from error
         if response.status_code == 200:
-            return response.content
+            return bytes(body)
         message = (
             f"{host} answered {response.status_code} {response.reason or ''}"
             f"{_probable_cause(response.status_code)}"
