@@ -23,7 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["find_config", "load_metadata", "load_section", "tomllib"]
+__all__ = ["find_config", "load_metadata", "load_section", "read_toml", "tomllib"]
 
 CONFIG_NAME = "letteraudio.toml"
 METADATA_KEYS = ("title", "author", "show", "description", "language", "cover", "date")
@@ -37,19 +37,30 @@ def find_config(explicit: Path | None) -> Path | None:
     return local if local.is_file() else None
 
 
-def load_metadata(path: Path | None) -> dict[str, Any]:
-    """The ``[metadata]`` table of a config file (empty without one); paths made absolute."""
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A whole TOML file; unreadable or invalid is an :class:`InputError` naming ``what``."""
+    try:
+        document: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(f"{what} {path}: cannot read ({error.strerror or error})") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{what} {path}: not valid TOML ({error})") from error
+    return document
+
+
+def load_section(path: Path | None, name: str) -> dict[str, Any]:
+    """One table of a config file (empty without a file or without that table)."""
     if path is None:
         return {}
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(f"config {path}: cannot read ({error.strerror or error})") from error
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"config {path}: not valid TOML ({error})") from error
-    table = document.get("metadata", {})
+    table = read_toml(path, "config").get(name, {})
     if not isinstance(table, dict):
-        raise InputError(f"config {path}: [metadata] must be a table")
+        raise InputError(f"config {path}: [{name}] must be a table")
+    return table
+
+
+def load_metadata(path: Path | None) -> dict[str, Any]:
+    """The ``[metadata]`` table of a config file (empty without one); paths made absolute."""
+    table = load_section(path, "metadata")
     unknown = sorted(set(table) - set(METADATA_KEYS))
     if unknown:
         raise InputError(
@@ -57,20 +68,6 @@ def load_metadata(path: Path | None) -> dict[str, Any]:
             f"(known: {', '.join(METADATA_KEYS)})"
         )
     values = {key: str(value) for key, value in table.items()}
-    if "cover" in values:
+    if "cover" in values and path is not None:
         values["cover"] = str((path.parent / values["cover"]).resolve())
     return values
-
-
-def load_section(path: Path | None, name: str) -> dict[str, Any]:
-    """Any table of a config file (empty without a file or without that table)."""
-    if path is None:
-        return {}
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"config {path}: cannot read it as TOML ({error})") from error
-    table = document.get(name, {})
-    if not isinstance(table, dict):
-        raise InputError(f"config {path}: [{name}] must be a table")
-    return table

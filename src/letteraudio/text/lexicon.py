@@ -87,14 +87,9 @@ def lexicon_from_table(table: Mapping[str, object], where: str) -> Lexicon:
 
 def load_lexicon(path: Path) -> Lexicon:
     """Read a lexicon file: a ``[lexicon]`` table, or word = replacement lines at the top."""
-    from letteraudio.config import tomllib
+    from letteraudio.config import read_toml
 
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(f"lexicon {path}: cannot read ({error.strerror or error})") from error
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"lexicon {path}: not valid TOML ({error})") from error
+    document = read_toml(path, "lexicon")
     table = document.get("lexicon", document)
     if not isinstance(table, Mapping):
         raise InputError(f"lexicon {path}: [lexicon] must be a table")

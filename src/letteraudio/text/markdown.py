@@ -108,7 +108,7 @@ def _toml_metadata(text: str) -> dict[str, str]:
     try:
         return _strings(tomllib.loads(text))
     except tomllib.TOMLDecodeError:
-        return {}
+        return {}  # front matter is advisory: a broken block is ignored
 
 
 def _strings(data: object) -> dict[str, str]:
