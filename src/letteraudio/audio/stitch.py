@@ -48,11 +48,6 @@ class Timeline:
     spans: tuple[Span | None, ...]
 
     @property
-    def duration(self) -> float:
-        """Length in seconds."""
-        return len(self.audio) / 1000.0
-
-    @property
     def samples(self) -> npt.NDArray[np.int16]:
         """The audio as an int16 array."""
         return np.frombuffer(self.audio.raw_data, dtype=np.int16)
