@@ -454,3 +454,37 @@ def test_an_unreachable_service_hands_everything_to_the_fallback(article: Path, 
     assert result.returncode == 0, result.stderr
     assert "cannot resolve no-such-host.invalid" in result.stderr
     assert out.is_file()
+
+
+def test_a_damaged_cache_entry_is_spoken_again(
+    server: FakeGtts, article: Path, out: Path, _test_cache: Path
+) -> None:
+    assert render(article, out, server.url).returncode == 0
+    entries = sorted((_test_cache / "clips").glob("*/*.clip"))
+    assert len(entries) == len(SEGMENTS)
+    damaged = entries[0]
+    damaged.write_bytes(damaged.read_bytes()[:-100])  # truncated
+    flipped = bytearray(entries[1].read_bytes())
+    flipped[-1] ^= 0xFF  # one sample changed: the hash no longer matches
+    entries[1].write_bytes(bytes(flipped))
+
+    assert render(article, out, server.url).returncode == 0
+    assert len(server.requests) == len(SEGMENTS) + 2  # exactly the two damaged ones again
+    assert len(sound_stretches(decode(out))) == len(SEGMENTS)
+
+
+def test_backoff_grows_with_full_jitter_and_retry_after_is_capped() -> None:
+    import random
+
+    from letteraudio.engines.gtts import BACKOFF_BASE_S, BACKOFF_CAP_S, _backoff, _retry_after
+
+    random.seed(7)
+    for attempt in range(6):
+        waits = [_backoff(attempt) for _ in range(200)]
+        ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt)
+        assert all(0 <= w <= ceiling for w in waits)
+        assert max(waits) > 0.8 * ceiling  # jitter spreads over the whole window
+    assert _retry_after("3") == 3.0
+    assert _retry_after("100000") == 60.0
+    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past
+    assert _retry_after("soon") is None

@@ -335,3 +335,23 @@ def test_cache_is_private_and_named_by_hashes(tmp_path: Path, _test_cache: Path)
     assert (_test_cache.stat().st_mode & 0o777) == 0o700
     entries = list((_test_cache / "clips").glob("*/*"))
     assert entries and all(re.fullmatch(r"[0-9a-f]{64}\.clip", p.name) for p in entries)
+
+
+def test_no_clobber_holds_against_a_file_that_appears_meanwhile(tmp_path: Path) -> None:
+    from letteraudio.audio.encode import atomic_output
+    from letteraudio.errors import OutputError
+
+    target = tmp_path / "episode.mp3"
+    with (
+        pytest.raises(OutputError, match="appeared meanwhile"),
+        atomic_output(target, replace=False) as temporary,
+    ):
+        temporary.write_bytes(b"new")
+        target.write_bytes(b"someone else's")  # another render got there first
+    assert target.read_bytes() == b"someone else's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["episode.mp3"]
+    fresh = tmp_path / "fresh.mp3"
+    with atomic_output(fresh, replace=False) as temporary:
+        temporary.write_bytes(b"new")
+    assert fresh.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["episode.mp3", "fresh.mp3"]

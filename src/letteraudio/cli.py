@@ -390,6 +390,7 @@ def render(
             loudness_lufs=None if no_normalize else loudness,
             chapters=chapters,
             id3v24=id3v24,
+            replace=not no_clobber,
         )
         target = _target(output, article)
         if article != STDIN and target.exists() and target.resolve() == Path(article).resolve():

@@ -57,6 +57,8 @@ class RenderSettings:
     """Integrated loudness target; None leaves the engine's level untouched."""
     chapters: ChapterMode = ChapterMode.HEADINGS
     id3v24: bool = False
+    replace: bool = True
+    """Whether an existing file at the target may be replaced."""
 
     def __post_init__(self) -> None:
         check_bitrate(self.bitrate_kbps)
@@ -218,7 +220,7 @@ def narrate(
     chapters = build_chapters(
         script.segments, timeline.spans, length_ms, settings.chapters, script.document.title
     )
-    with atomic_output(target) as temporary:
+    with atomic_output(target, replace=settings.replace) as temporary:
         loudness = _encode(timeline, settings, temporary)
         write_tags(temporary, metadata, chapters, length_ms, id3v24=settings.id3v24)
     return Episode(

@@ -43,8 +43,11 @@ def check_writable(target: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_output(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it over ``target`` on success only."""
+def atomic_output(target: Path, replace: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; move it to ``target`` on success only.
+
+    With ``replace=False`` an existing target is never replaced, even one that another
+    process creates meanwhile (a hard link fails when the name exists)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_parts(target)
@@ -59,7 +62,14 @@ def atomic_output(target: Path) -> Iterator[Path]:
         yield temporary
         _apply_umask(temporary)
         try:
-            temporary.replace(target)
+            if replace:
+                temporary.replace(target)
+            else:
+                os.link(temporary, target)
+        except FileExistsError as error:
+            raise OutputError(
+                f"{target} appeared meanwhile; not replaced (--no-clobber)"
+            ) from error
         except OSError as error:
             raise OutputError(f"cannot write {target}: {error.strerror or error}") from error
     finally:
