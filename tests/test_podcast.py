@@ -247,6 +247,17 @@ def test_bad_tag_options_are_refused_before_any_work(
 # --- letteraudio check -----------------------------------------------------------------
 
 
+def reencode(source: Path, target: Path, audio_filter: str, bitrate: str = "96k") -> Path:
+    """Re-encode an MP3 through the system ffmpeg with an audio filter."""
+    ffmpeg = require_tool("ffmpeg")
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-i", str(source), "-af", audio_filter, "-c:a", "libmp3lame",
+         "-b:a", bitrate, str(target)],
+        check=True,
+    )  # fmt: skip
+    return target
+
+
 def check(path: Path, *args: str) -> tuple[int, dict[str, object]]:
     result = CliRunner().invoke(app, ["check", str(path), "--json", *args])
     report = json.loads(result.stdout)
@@ -287,13 +298,7 @@ def test_check_fails_a_truncated_tail(episode: Path, tmp_path: Path) -> None:
 
 
 def test_check_fails_a_too_loud_file(episode: Path, tmp_path: Path) -> None:
-    ffmpeg = require_tool("ffmpeg")
-    loud = tmp_path / "loud.mp3"
-    subprocess.run(
-        [ffmpeg, "-v", "error", "-i", str(episode), "-af", "volume=8dB", "-c:a", "libmp3lame",
-         "-b:a", "96k", str(loud)],
-        check=True,
-    )  # fmt: skip
+    loud = reencode(episode, tmp_path / "loud.mp3", "volume=8dB")
     code, report = check(loud)
     assert code == 1
     assert {"loudness", "true peak"} <= failed(report)
@@ -334,12 +339,8 @@ def test_check_measures_stereo_as_stereo(episode: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     code, report = check(good)
     assert code == 0, report
-    hot = tmp_path / "hot.mp3"  # dual mono: each channel alone would measure -16.5
-    subprocess.run(
-        [ffmpeg, "-v", "error", "-i", str(good), "-af", "volume=2.5dB", "-c:a", "libmp3lame",
-         "-b:a", "128k", str(hot)],
-        check=True,
-    )  # fmt: skip
+    # 2.5 dB hotter: about -13.5 LUFS measured over both channels, as BS.1770 sums them.
+    hot = reencode(good, tmp_path / "hot.mp3", "volume=2.5dB", bitrate="128k")
     code, report = check(hot)
     assert code == 1 and "loudness" in failed(report)
 
