@@ -52,9 +52,11 @@ def test_dry_run_lists_segments_and_loads_no_voice(seed_article: Path) -> None:
     assert segments[0].split()[:4] == ["1", "title", "pause", "1200"]
     assert segments[1].split()[:4] == ["2", "subtitle", "pause", "1000"]
     assert all(line.split()[1] == "paragraph" for line in segments[2:])
-    assert len(segments) == 11  # the two promotional lines are dropped
+    # One segment per sentence; 9 paragraphs (the two promotional lines are dropped).
+    assert len(segments) == 15
+    assert sum(" 750 ms " in line for line in segments) == 8
     (summary,) = [line for line in lines if "estimated duration" in line]
-    assert re.match(r"11 segments, [\d,]+ characters; estimated duration [12]:\d\d", summary)
+    assert re.match(r"15 segments, [\d,]+ characters; estimated duration [12]:\d\d", summary)
     assert [line.split(":")[0] for line in lines if line.startswith("dropped")] == [
         "dropped (newsletter sign-up)",
         "dropped (newsletter sign-up)",

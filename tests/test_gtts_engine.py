@@ -196,10 +196,10 @@ def test_renders_each_segment_as_its_own_answer_in_order(
 def test_a_segment_gtts_splits_in_two_is_heard_whole(
     server: FakeGtts, tmp_path: Path, out: Path
 ) -> None:
-    # 100 characters: one segment for letteraudio. gTTS adds a space after "!" and,
-    # now over its own limit of 100, sends the segment as two requests.
+    # 100 characters, one sentence: one segment for letteraudio. gTTS adds a space after
+    # "!" and, now over its own limit of 100, sends the segment as two requests.
     text = (
-        "Look out! The tide is turning now and the boats must be in before the wind comes"
+        "Look out!\u2014the tide is turning now and the boats must be in before the wind comes"
         " round to the north."
     )
     assert len(text) == 100
@@ -209,7 +209,7 @@ def test_a_segment_gtts_splits_in_two_is_heard_whole(
     result = render(article, out, server.url)
 
     assert result.returncode == 0, result.stderr
-    assert server.texts == ["Look out!", text.removeprefix("Look out! ")]
+    assert server.texts == ["Look out!", text.removeprefix("Look out!\u2014")]
     # Both answers are in the episode, back to back, first one first.
     samples = decode(out)
     (stretch,) = sound_stretches(samples)

@@ -14,6 +14,7 @@ from letteraudio.text.segment import (
     Pauses,
     is_speakable,
     segment_document,
+    sentences,
     split_text,
 )
 
@@ -137,4 +138,38 @@ def test_headings_are_segments_with_a_section_pause_before_them() -> None:
         ("paragraph", 1, pauses.section),
         ("heading", 2, pauses.heading),
         ("paragraph", 3, pauses.paragraph),
+    ]
+
+
+def test_every_sentence_is_its_own_segment_even_when_short() -> None:
+    document = Document(paragraphs=("One fish. Two fish! Red fish?", "Blue fish."))
+    segments = segment_document(document, 600, Pauses())
+    assert [(s.text, s.paragraph, s.pause_after_ms) for s in segments] == [
+        ("One fish.", 1, Pauses().sentence),
+        ("Two fish!", 1, Pauses().sentence),
+        ("Red fish?", 1, Pauses().paragraph),
+        ("Blue fish.", 2, Pauses().paragraph),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The U.S. Army arrived at dawn.",
+        "Dr. Okafor met Mr. Lund at St. Ives.",
+        "Bring snacks, e.g. Apples and pears.",
+        # "Jan." may end a sentence too: joining is the safer mistake (no pause mid-name).
+        "It rose in Jan. Nobody knew why.",
+    ],
+)
+def test_abbreviations_do_not_end_a_sentence(text: str) -> None:
+    assert sentences(text) == [text]
+
+
+def test_sentences_split_at_terminal_punctuation_and_closing_quotes() -> None:
+    assert sentences('He said "go." She went.  Why?\nBecause.') == [
+        'He said "go."',
+        "She went.",
+        "Why?",
+        "Because.",
     ]

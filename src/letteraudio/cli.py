@@ -750,6 +750,7 @@ def _script_json(script: Script, engine: type[Engine]) -> dict[str, object]:
             {
                 "index": s.index,
                 "kind": s.kind,
+                "paragraph": s.paragraph,
                 "text": s.text,
                 "pause_after_ms": s.pause_after_ms,
                 "estimated_seconds": round(len(s.text) / engine.chars_per_second, 1),

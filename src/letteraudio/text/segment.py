@@ -1,8 +1,9 @@
 """Cut a document into segments an engine can speak, each with the pause after it.
 
-A paragraph longer than the engine's limit is split at sentence, then clause,
-then word boundaries (and, for a word longer than the limit, inside the word).
-Nothing is dropped or reordered; blocks with nothing speakable are skipped.
+Every sentence is its own segment: the unit the cache keys, the workers share out
+and the transcript times. A sentence longer than the engine's limit is split at
+clause, then word boundaries (and, for a word longer than the limit, inside the
+word). Nothing is dropped or reordered; blocks with nothing speakable are skipped.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from letteraudio.text.parse import Document
 _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|(?<=[.!?\u2026][\"'\u201d\u2019)\]])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
 _WHITESPACE = re.compile(r"\s+")
+_ABBREVIATION_END = re.compile(
+    r"(?:^|\s)(?:[A-Za-z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Mt|Jr|Sr|vs|etc|approx|No|Vol|"
+    r"Fig|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
+)
+"""A piece ending like this ("U.S.", "Dr.") ends an abbreviation, not a sentence."""
 
 
 class Boundary(str, Enum):
@@ -86,7 +92,7 @@ def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list
         paragraph += kind not in ("title", "subtitle")
         if kind == "heading" and segments and segments[-1].pause_after_ms < pauses.section:
             segments[-1] = replace(segments[-1], pause_after_ms=pauses.section)
-        for piece, boundary in split_text(text, max_chars):
+        for piece, boundary in split_sentences(text, max_chars):
             pause = pauses.after(kind, boundary)
             if is_speakable(piece):
                 number = 0 if kind in ("title", "subtitle") else paragraph
@@ -94,6 +100,29 @@ def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list
             elif segments and pause > segments[-1].pause_after_ms:
                 segments[-1] = replace(segments[-1], pause_after_ms=pause)
     return segments
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, white space collapsed; abbreviations do not end one."""
+    text = _WHITESPACE.sub(" ", text).strip()
+    found: list[str] = []
+    for piece in filter(None, _SENTENCE_END.split(text)):
+        if found and _ABBREVIATION_END.search(found[-1]):
+            found[-1] = f"{found[-1]} {piece}"
+        else:
+            found.append(piece)
+    return found
+
+
+def split_sentences(text: str, max_chars: int) -> list[tuple[str, Boundary]]:
+    """Every sentence as its own piece (long ones split further by :func:`split_text`)."""
+    pieces: list[tuple[str, Boundary]] = []
+    for sentence in sentences(text):
+        pieces += split_text(sentence, max_chars)
+        pieces[-1] = (pieces[-1][0], Boundary.SENTENCE)
+    if pieces:
+        pieces[-1] = (pieces[-1][0], Boundary.PARAGRAPH)
+    return pieces
 
 
 def split_text(text: str, max_chars: int) -> list[tuple[str, Boundary]]:
