@@ -1,9 +1,12 @@
-"""A content-addressed cache of synthesized clips, one file per segment.
+"""A content-addressed cache: spoken clips (one per segment) and mastered chunks.
 
-The key is a hash of everything that shapes the audio: the engine's identity (voice
-file, settings), the exact text, and the cache format version. Entries are written
-atomically and verified on read (length and SHA-256 of the samples): a damaged entry
-is deleted and treated as a miss, never stitched. Article text never becomes a path.
+A clip's key is a hash of everything that shapes the audio: the engine's identity
+(voice file, settings), the exact text, and the cache format version. A chunk (a
+paragraph mastered and encoded, see :mod:`letteraudio.audio.mastering`) is keyed by
+its clips' keys, its pauses and the mastering settings, so re-rendering an unchanged
+paragraph costs a file read. Entries are written atomically and verified on read
+(SHA-256): a damaged entry is deleted and treated as a miss, never used. Article text
+never becomes a path.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ import numpy as np
 from letteraudio.engines import Clip
 
 FORMAT_VERSION = 1
+CHUNK_FORMAT_VERSION = 1
 _MAGIC = b"LACLIP1\n"
+_CHUNK_MAGIC = b"LACHNK1\n"
 _HEADER = struct.Struct("<8sIQ32s")  # magic, sample rate, sample count, sha256 of samples
 
 
@@ -47,12 +52,23 @@ def cache_key(identity: Mapping[str, Any], text: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def chunk_key(clip_keys: list[str], layout: Mapping[str, Any]) -> str:
+    """Hex SHA-256 of a chunk's clips and of how they are laid out and mastered."""
+    payload = json.dumps(
+        {"format": CHUNK_FORMAT_VERSION, "clips": clip_keys, "layout": layout},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 class ClipCache:
-    """Clips stored under ``folder/clips/ab/abcdef....clip``."""
+    """Clips under ``folder/clips/ab/abcdef....clip``; chunks under ``folder/chunks/``."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.clips = folder / "clips"
+        self.chunks = folder / "chunks"
 
     def path(self, key: str) -> Path:
         return self.clips / key[:2] / f"{key}.clip"
@@ -71,29 +87,62 @@ class ClipCache:
 
     def put(self, key: str, clip: Clip) -> None:
         """Store a clip atomically; a cache that cannot be written is silently skipped."""
-        path = self.path(key)
+        self._write(self.path(key), _encode(clip))
+
+    def chunk_path(self, key: str) -> Path:
+        return self.chunks / key[:2] / f"{key}.chunk"
+
+    def get_chunk(self, key: str) -> tuple[dict[str, Any], bytes] | None:
+        """A stored chunk: (its description, its bytes), or None (a damaged entry is removed)."""
+        path = self.chunk_path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        entry = _decode_chunk(data)
+        if entry is None:
+            path.unlink(missing_ok=True)
+        return entry
+
+    def put_chunk(self, key: str, description: Mapping[str, Any], payload: bytes) -> None:
+        """Store a chunk atomically (silently skipped when the cache cannot be written)."""
+        header = json.dumps(dict(description), sort_keys=True).encode("utf-8")
+        digest = hashlib.sha256(header + payload).digest()
+        body = _CHUNK_MAGIC + struct.pack("<IQ", len(header), len(payload)) + digest
+        self._write(self.chunk_path(key), body + header + payload)
+
+    def _write(self, path: Path, data: bytes) -> None:
         try:
             _make_private_dirs(path.parent, self.folder)
             handle, name = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
             with os.fdopen(handle, "wb") as stream:
-                stream.write(_encode(clip))
+                stream.write(data)
             Path(name).replace(path)
         except OSError:
             return
 
+    def _entries(self) -> list[Path]:
+        return [
+            entry
+            for folder, suffix in ((self.clips, ".clip"), (self.chunks, ".chunk"))
+            if folder.is_dir()
+            for entry in folder.glob(f"*/*{suffix}")
+        ]
+
     def info(self) -> tuple[int, int]:
         """(number of entries, bytes used)."""
-        entries = list(self.clips.glob("*/*.clip")) if self.clips.is_dir() else []
+        entries = self._entries()
         return len(entries), sum(p.stat().st_size for p in entries)
 
     def clear(self) -> int:
-        """Delete every entry; return how many there were."""
+        """Delete every entry (and any left half-written); return how many entries there were."""
         count = 0
-        if self.clips.is_dir():
-            for entry in self.clips.glob("*/*"):
-                if entry.is_file() and entry.suffix in (".clip", ".tmp"):
-                    entry.unlink(missing_ok=True)
-                    count += entry.suffix == ".clip"
+        for folder in (self.clips, self.chunks):
+            if folder.is_dir():
+                for entry in folder.glob("*/*"):
+                    if entry.is_file() and entry.suffix in (".clip", ".chunk", ".tmp"):
+                        entry.unlink(missing_ok=True)
+                        count += entry.suffix != ".tmp"
         return count
 
 
@@ -115,8 +164,24 @@ def _decode(data: bytes) -> Clip | None:
     return Clip(np.frombuffer(samples, dtype="<i2").astype(np.int16), int(rate))
 
 
+def _decode_chunk(data: bytes) -> tuple[dict[str, Any], bytes] | None:
+    fixed = len(_CHUNK_MAGIC) + 12 + 32
+    if len(data) < fixed or not data.startswith(_CHUNK_MAGIC):
+        return None
+    header_length, payload_length = struct.unpack_from("<IQ", data, len(_CHUNK_MAGIC))
+    digest = data[fixed - 32 : fixed]
+    rest = data[fixed:]
+    if len(rest) != header_length + payload_length or hashlib.sha256(rest).digest() != digest:
+        return None
+    try:
+        description = json.loads(rest[:header_length])
+    except ValueError:
+        return None
+    return (description, rest[header_length:]) if isinstance(description, dict) else None
+
+
 def _make_private_dirs(folder: Path, root: Path) -> None:
-    """Create ``folder`` (under ``root``) readable by the user only."""
+    """Create ``folder`` (two levels under ``root``) readable by the user only."""
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    (root / "clips").mkdir(mode=0o700, exist_ok=True)
+    folder.parent.mkdir(mode=0o700, exist_ok=True)
     folder.mkdir(mode=0o700, exist_ok=True)

@@ -339,7 +339,8 @@ def render(
     cache_dir: Annotated[
         Path | None,
         typer.Option(
-            help="Where spoken segments are cached (default: the user cache folder).",
+            help="Where spoken segments and encoded paragraphs are cached (default: the user "
+            "cache folder).",
             rich_help_panel=AUDIO,
         ),
     ] = None,
@@ -349,6 +350,18 @@ def render(
             "--no-cache", help="Speak every segment afresh; store nothing.", rich_help_panel=AUDIO
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=64,
+            help="Segments spoken at once (default: the engine's choice: one per core for "
+            "piper, 4 requests in flight for gtts).",
+            rich_help_panel=AUDIO,
+        ),
+    ] = None,
     no_clobber: Annotated[
         bool,
         typer.Option("--no-clobber", help="Refuse to replace an existing output file."),
@@ -433,9 +446,9 @@ def render(
         engine_settings = EngineSettings(
             voice=voice, lang=lang, tld=tld or "com", slow=slow,
             timeout=timeout or DEFAULT_TIMEOUT, deterministic=deterministic,
-            retries=DEFAULT_RETRIES if retries is None else retries,
+            retries=DEFAULT_RETRIES if retries is None else retries, jobs=jobs,
         )  # fmt: skip
-        backup = create_engine(fallback, EngineSettings()) if fallback else None
+        backup = create_engine(fallback, EngineSettings(jobs=jobs)) if fallback else None
         try:
             main_engine = create_engine(engine, engine_settings)
         except NetworkError as error:
@@ -449,6 +462,7 @@ def render(
             engine=main_engine,
             fallback=backup,
             cache=None if no_cache else ClipCache(cache_dir or default_cache_dir()),
+            jobs=jobs,
         )
         show_progress = not quiet and sys.stderr.isatty()
         with _progress_bar(len(script.segments), show_progress) as progress:

@@ -1,4 +1,4 @@
-"""Compose the stages: article text -> segments -> clips -> timeline -> loudness -> MP3 -> tags.
+"""Compose the stages: article text -> segments -> clips -> chunks -> one MP3 -> tags.
 
 Nothing here prints; progress is reported through a callback.
 """
@@ -7,26 +7,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from letteraudio.audio.encode import DEFAULT_BITRATE, atomic_output, check_bitrate, encode_mp3
-from letteraudio.audio.loudness import (
-    DEFAULT_CEILING_DBTP,
-    DEFAULT_TARGET_LUFS,
-    MAX_TRUE_PEAK_DBTP,
-    Loudness,
-    measure,
-    normalize,
-)
-from letteraudio.audio.stitch import OUTPUT_RATE, Timeline, stitch
-from letteraudio.cache import ClipCache, cache_key
-from letteraudio.chapters import Chapter, ChapterMode, build_chapters, first_words
-from letteraudio.engines import Clip, Engine
-from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError, SynthesisError
+from letteraudio.audio.encode import DEFAULT_BITRATE, atomic_output, check_bitrate
+from letteraudio.audio.loudness import DEFAULT_TARGET_LUFS, Loudness, integrated_from_blocks
+from letteraudio.audio.mastering import Calibration, MasteredChunk, MasteringSettings, master_chunk
+from letteraudio.audio.mp3join import EncodedChunk, Mp3Joiner
+from letteraudio.audio.stitch import OUTPUT_RATE, Span, stitch
+from letteraudio.cache import ClipCache, cache_key, chunk_key
+from letteraudio.chapters import Chapter, ChapterMode, build_chapters
+from letteraudio.errors import InputError, SynthesisError
+from letteraudio.synthesis import Spoken, Voices, describe, describe_block, speak
 from letteraudio.tags import Metadata, write_tags
 from letteraudio.text.formats import parser
 from letteraudio.text.lexicon import Lexicon
@@ -39,12 +35,10 @@ Progress = Callable[[int, int, Segment], None]
 
 MAX_ARTICLE_CHARS = 1_000_000
 """Longest article accepted by default: about 18 hours of speech."""
-LOUDNESS_TOLERANCE_LU = 0.3
-PEAK_LIMIT_DBTP = MAX_TRUE_PEAK_DBTP - 0.2
-"""What the render allows itself: decoders disagree on true peak by a tenth or two."""
-MASTERING_ATTEMPTS = 3
-ENCODING_LOSS_LU = 0.4
-"""How much quieter speech measures after MP3 encoding (seen here: 0.4-0.5 LU at 96 kbps)."""
+GROUP_CHARS = 1200
+"""A block longer than this (about a minute of speech) is mastered in several chunks."""
+
+__all__ = ["Voices", "describe", "describe_block"]  # re-exported for the CLI
 
 
 @dataclass(frozen=True)
@@ -92,6 +86,8 @@ class Episode:
     """Measured on the decoded MP3, when loudness was normalized."""
     speakers: list[str]
     """The engine that spoke each segment."""
+    spans: tuple[Span | None, ...] = ()
+    """Where each segment's speech is in the MP3 (None: it made no sound)."""
 
 
 @dataclass(frozen=True)
@@ -126,81 +122,93 @@ def build_script(
 
 
 @dataclass(frozen=True)
-class Voices:
-    """Who speaks: the engine, an optional fallback for segments it fails, and the cache."""
+class Group:
+    """Segments mastered and encoded together: one block (paragraph, heading, ...) and the
+    pause after it. The unit of streaming and of the chunk cache."""
 
-    engine: Engine
-    fallback: Engine | None = None
-    cache: ClipCache | None = None
+    segments: tuple[Segment, ...]
+    lead_in_ms: int
+    pause_after_ms: int
 
 
-def synthesize_all(
-    voices: Voices, segments: list[Segment], progress: Progress | None
-) -> tuple[list[Clip], list[str]]:
-    """Speak every segment in order: (clips, name of the engine that spoke each).
+def group_segments(script: Script) -> list[Group]:
+    """Cut the script into blocks; a block longer than ``GROUP_CHARS`` is cut between
+    sentences, so that what is held in memory at once stays small."""
+    groups: list[list[Segment]] = []
+    chars = 0
+    for segment in script.segments:
+        previous = groups[-1][-1] if groups else None
+        same_block = previous is not None and (previous.kind, previous.paragraph) == (
+            segment.kind,
+            segment.paragraph,
+        )
+        long_enough = (
+            chars > GROUP_CHARS
+            and previous is not None
+            and (previous.pause_after_ms >= script.pauses.sentence or chars > 4 * GROUP_CHARS)
+        )
+        if same_block and segment.kind not in ("title", "subtitle") and not long_enough:
+            groups[-1].append(segment)
+            chars += len(segment.text)
+        else:
+            groups.append([segment])
+            chars = len(segment.text)
+    last = len(groups) - 1
+    return [
+        Group(
+            segments=tuple(members),
+            lead_in_ms=script.pauses.lead_in if number == 0 else 0,
+            pause_after_ms=script.pauses.tail if number == last else members[-1].pause_after_ms,
+        )
+        for number, members in enumerate(groups)
+    ]
 
-    A segment the engine fails is given to the fallback engine when there is one, and
-    so is every later segment the cache does not already hold (an engine that failed
-    after all its retries is not asked again); without a fallback the error names the
-    segment. Clips already spoken stay in the cache, so a failed render resumes.
-    """
-    clips, speakers = [], []
-    engine_down = False
-    for done, segment in enumerate(segments, start=1):
+
+@dataclass(frozen=True)
+class RenderedGroup:
+    """A group mastered and encoded, with where its speech sits (ms from the chunk start)."""
+
+    mastered: MasteredChunk
+    spans: tuple[Span | None, ...]
+    speakers: tuple[str, ...]
+
+    def to_cache(self) -> tuple[dict[str, Any], bytes]:
+        chunk = self.mastered.chunk
+        description = {
+            "frame_count": chunk.frame_count,
+            "content_samples": self.mastered.content_samples,
+            "true_peak_dbtp": self.mastered.true_peak_dbtp,
+            "spans": [[s.start_ms, s.end_ms] if s else None for s in self.spans],
+            "speakers": list(self.speakers),
+            "sizes": [len(chunk.info_frame), len(chunk.frames), self.mastered.blocks.nbytes],
+        }
+        payload = chunk.info_frame + chunk.frames + self.mastered.blocks.astype("<f4").tobytes()
+        return description, payload
+
+    @classmethod
+    def from_cache(cls, description: dict[str, Any], payload: bytes) -> RenderedGroup | None:
+        """Rebuild a cached group; None when the entry does not fit this version."""
         try:
-            if engine_down:
-                clip = _cached(voices.engine, segment, voices.cache)
-                if clip is None:
-                    raise SynthesisError(f"the {voices.engine.name} engine failed earlier")
-            else:
-                clip = _speak(voices.engine, segment, voices.cache)
-            speaker = voices.engine.name
-        except EngineUnavailable:
-            raise
-        except LetterAudioError as error:
-            if voices.fallback is None:
-                raise SynthesisError(f"{describe(segment)}: {error}") from error
-            engine_down = True
-            try:
-                clip = _speak(voices.fallback, segment, voices.cache)
-            except LetterAudioError as second:
-                raise SynthesisError(
-                    f"{describe(segment)}: {error}; the fallback {voices.fallback.name} "
-                    f"failed too: {second}"
-                ) from second
-            speaker = voices.fallback.name
-        clips.append(clip)
-        speakers.append(speaker)
-        if progress:
-            progress(done, len(segments), segment)
-    return clips, speakers
-
-
-def _speak(engine: Engine, segment: Segment, cache: ClipCache | None) -> Clip:
-    """One segment's clip, from the cache when it has it."""
-    clip = _cached(engine, segment, cache)
-    if clip is None:
-        clip = engine.synthesize(segment.text)
-        if cache is not None:
-            cache.put(cache_key(engine.identity(), segment.text), clip)
-    return clip
-
-
-def _cached(engine: Engine, segment: Segment, cache: ClipCache | None) -> Clip | None:
-    if cache is None:
-        return None
-    return cache.get(cache_key(engine.identity(), segment.text))
-
-
-def assemble(script: Script, clips: list[Clip]) -> Timeline:
-    """Stitch the clips with each segment's pause into one timeline."""
-    return stitch(
-        clips,
-        [s.pause_after_ms for s in script.segments],
-        lead_in_ms=script.pauses.lead_in,
-        tail_ms=script.pauses.tail,
-        rate=OUTPUT_RATE,
-    )
+            info_size, frames_size, blocks_size = description["sizes"]
+            if info_size + frames_size + blocks_size != len(payload):
+                return None
+            chunk = EncodedChunk(
+                frames=payload[info_size : info_size + frames_size],
+                frame_count=int(description["frame_count"]),
+                info_frame=payload[:info_size],
+            )
+            mastered = MasteredChunk(
+                chunk=chunk,
+                content_samples=int(description["content_samples"]),
+                blocks=np.frombuffer(payload[info_size + frames_size :], dtype="<f4").astype(
+                    np.float32
+                ),
+                true_peak_dbtp=float(description["true_peak_dbtp"]),
+            )
+            spans = tuple(Span(int(s[0]), int(s[1])) if s else None for s in description["spans"])
+            return cls(mastered, spans, tuple(str(name) for name in description["speakers"]))
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 def narrate(
@@ -211,18 +219,62 @@ def narrate(
     metadata: Metadata,
     progress: Progress | None = None,
 ) -> Episode:
-    """Render a script to a tagged MP3 at ``target``; nothing is written there on failure."""
-    clips, speakers = synthesize_all(voices, script.segments, progress)
-    timeline = assemble(script, clips)
-    if not any(timeline.spans):
-        raise SynthesisError(f"the {voices.engine.name} engine produced no audio for this article")
-    length_ms = round(len(timeline.samples) * 1000 / OUTPUT_RATE)
-    chapters = build_chapters(
-        script.segments, timeline.spans, length_ms, settings.chapters, script.document.title
-    )
-    with atomic_output(target, replace=settings.replace) as temporary:
-        loudness = _encode(timeline, settings, temporary)
-        write_tags(temporary, metadata, chapters, length_ms, id3v24=settings.id3v24)
+    """Render a script to a tagged MP3 at ``target``; nothing is written there on failure.
+
+    Groups stream through in order: each is spoken (in parallel, see
+    :mod:`letteraudio.synthesis`), mastered, encoded and appended to the file, then
+    forgotten, so memory does not grow with the article. A group whose clips, pauses and
+    settings are unchanged comes from the cache already encoded.
+    """
+    groups = group_segments(script)
+    mastering = MasteringSettings(OUTPUT_RATE, settings.bitrate_kbps, settings.loudness_lufs)
+    identity = voices.engine.identity()
+    planned = [_chunk_key(group, [cache_key(identity, s.text) for s in group.segments], mastering)
+               for group in groups]  # fmt: skip
+    stored = [_from_cache(voices.cache, key) for key in planned]
+    to_speak = [s for group, hit in zip(groups, stored, strict=True) if hit is None
+                for s in group.segments]  # fmt: skip
+    spoken = speak(voices, to_speak)
+    calibration = Calibration()
+    spans: list[Span | None] = []
+    speakers: list[str] = []
+    blocks: list[npt.NDArray[np.float32]] = []
+    peak = -math.inf
+    done = 0
+    try:
+        with atomic_output(target, replace=settings.replace) as temporary:
+            with temporary.open("wb") as stream:
+                joiner = Mp3Joiner(stream)
+                for group, rendered in zip(groups, stored, strict=True):
+                    if rendered is None:
+                        voiced = [next(spoken) for _ in group.segments]
+                        rendered = _render_group(group, voiced, mastering, calibration)
+                        keys = [v.key for v in voiced]
+                        _to_cache(voices.cache, _chunk_key(group, keys, mastering), rendered)
+                    start_ms = joiner.decoded_samples * 1000 / OUTPUT_RATE
+                    joiner.add(rendered.mastered.chunk, rendered.mastered.content_samples)
+                    spans += [_shift(span, start_ms) for span in rendered.spans]
+                    speakers += rendered.speakers
+                    blocks.append(rendered.mastered.blocks)
+                    peak = max(peak, rendered.mastered.true_peak_dbtp)
+                    for segment in group.segments:
+                        done += 1
+                        if progress:
+                            progress(done, len(script.segments), segment)
+                if not any(spans):
+                    raise SynthesisError(
+                        f"the {voices.engine.name} engine produced no audio for this article"
+                    )
+                length_ms = round(joiner.finish() * 1000 / OUTPUT_RATE)
+            chapters = build_chapters(
+                script.segments, tuple(spans), length_ms, settings.chapters, script.document.title
+            )
+            write_tags(temporary, metadata, chapters, length_ms, id3v24=settings.id3v24)
+    finally:
+        spoken.close()
+    loudness = None
+    if settings.loudness_lufs is not None:
+        loudness = Loudness(integrated_from_blocks(blocks), peak)
     return Episode(
         path=target,
         duration=length_ms / 1000,
@@ -231,60 +283,51 @@ def narrate(
         chapters=chapters,
         loudness=loudness,
         speakers=speakers,
+        spans=tuple(spans),
     )
 
 
-def _encode(timeline: Timeline, settings: RenderSettings, path: Path) -> Loudness | None:
-    """Encode, normalizing loudness first when asked; measured on the decoded MP3.
+def _render_group(
+    group: Group, voiced: list[Spoken], mastering: MasteringSettings, calibration: Calibration
+) -> RenderedGroup:
+    """Stitch a group's clips with its pauses, then master and encode it."""
+    pauses = [segment.pause_after_ms for segment in group.segments]
+    pauses[-1] = 0
+    timeline = stitch(
+        [v.clip for v in voiced],
+        pauses,
+        lead_in_ms=group.lead_in_ms,
+        tail_ms=group.pause_after_ms,
+        rate=OUTPUT_RATE,
+    )
+    heard = [span for span in timeline.spans if span]
+    speech = Span(heard[0].start_ms, heard[-1].end_ms) if heard else Span(0, 0)
+    silent_tail = len(timeline.samples) - speech.end_ms * OUTPUT_RATE // 1000
+    mastered = master_chunk(timeline.samples, speech, silent_tail, mastering, calibration)
+    return RenderedGroup(mastered, timeline.spans, tuple(v.speaker for v in voiced))
 
-    Encoding moves loudness (about -0.5 LU here, as the encoder's low-pass takes energy that
-    K-weighting counts) and adds inter-sample overshoot, so the MP3 is measured: when its
-    loudness is off, the mastering runs again aiming past the difference; when its true peak
-    is over the limit, plain gain takes it under (gain passes through the encoder unchanged).
-    """
-    target = settings.loudness_lufs
-    if target is None:
-        encode_mp3(timeline.samples.tobytes(), OUTPUT_RATE, path, settings.bitrate_kbps)
+
+def _chunk_key(group: Group, clip_keys: list[str], mastering: MasteringSettings) -> str:
+    layout = {
+        "pauses": [s.pause_after_ms for s in group.segments],
+        "lead_in": group.lead_in_ms,
+        "after": group.pause_after_ms,
+        "mastering": asdict(mastering),
+    }
+    return chunk_key(clip_keys, layout)
+
+
+def _from_cache(cache: ClipCache | None, key: str) -> RenderedGroup | None:
+    entry = cache.get_chunk(key) if cache is not None else None
+    return RenderedGroup.from_cache(*entry) if entry is not None else None
+
+
+def _to_cache(cache: ClipCache | None, key: str, rendered: RenderedGroup) -> None:
+    if cache is not None:
+        cache.put_chunk(key, *rendered.to_cache())
+
+
+def _shift(span: Span | None, start_ms: float) -> Span | None:
+    if span is None:
         return None
-    aim, ceiling = target + ENCODING_LOSS_LU, DEFAULT_CEILING_DBTP
-    for attempt in range(MASTERING_ATTEMPTS):
-        pcm = normalize(timeline.samples, OUTPUT_RATE, timeline.spans, aim, ceiling)
-        measured = _encode_and_measure(pcm, path, settings.bitrate_kbps)
-        off = target - measured.integrated_lufs
-        overshoot = measured.true_peak_dbtp - PEAK_LIMIT_DBTP
-        last = attempt == MASTERING_ATTEMPTS - 1
-        if last or (abs(off) <= LOUDNESS_TOLERANCE_LU and overshoot <= 0):
-            break
-        # Low bitrates lose more loudness and overshoot more: aim past both.
-        aim += off if math.isfinite(off) else 0.0
-        ceiling -= max(0.0, overshoot + 0.2)
-    if overshoot > 0:
-        quieter = pcm.astype(np.float32) * 10 ** (-(overshoot + 0.05) / 20)
-        pcm = np.round(quieter).astype(np.int16)
-        measured = _encode_and_measure(pcm, path, settings.bitrate_kbps)
-    return measured
-
-
-def _encode_and_measure(pcm: npt.NDArray[np.int16], path: Path, bitrate_kbps: int) -> Loudness:
-    encode_mp3(pcm.tobytes(), OUTPUT_RATE, path, bitrate_kbps)
-    return measure(decode_mp3_file(path), OUTPUT_RATE)
-
-
-def decode_mp3_file(path: Path) -> npt.NDArray[np.int16]:
-    """Decode an MP3 in process (libsndfile) to mono int16 samples."""
-    import soundfile
-
-    samples, _ = soundfile.read(str(path), dtype="int16", always_2d=True)
-    return np.ascontiguousarray(samples[:, 0])
-
-
-def describe_block(segment: Segment) -> str:
-    """The block a segment belongs to: ``title``, ``subtitle`` or ``paragraph 3``."""
-    if segment.kind in ("title", "subtitle"):
-        return segment.kind
-    return f"{segment.kind} {segment.paragraph}"
-
-
-def describe(segment: Segment) -> str:
-    """A short human name for a segment, e.g. ``paragraph 3 ("The boats came…")``."""
-    return f'{describe_block(segment)} ("{first_words(segment.text)}")'
+    return Span(round(start_ms + span.start_ms), round(start_ms + span.end_ms))

@@ -58,6 +58,42 @@ def measure(samples: npt.NDArray[np.floating] | npt.NDArray[np.int16], rate: int
     )
 
 
+def gating_blocks(samples: npt.NDArray[np.int16], rate: int) -> npt.NDArray[np.float32]:
+    """Loudness of each 400 ms block, 100 ms apart, as BS.1770 gating sees them.
+
+    Kept per chunk instead of the chunk's audio: :func:`integrated_from_blocks` gates the
+    blocks of a whole episode, so its integrated loudness never needs all of its PCM.
+    """
+    import pyebur128
+
+    hop = rate // 10
+    state = pyebur128.R128State(1, rate, pyebur128.MeasurementMode.MODE_M)
+    data = _as_float64(samples)
+    blocks = []
+    for number, start in enumerate(range(0, len(data) - hop + 1, hop)):
+        state.add_frames(data[start : start + hop], hop)
+        if number >= 3:
+            blocks.append(pyebur128.get_loudness_momentary(state))
+    return np.asarray(blocks, dtype=np.float32)
+
+
+def integrated_from_blocks(blocks: Sequence[npt.NDArray[np.float32]]) -> float:
+    """Integrated loudness of gating blocks: absolute gate at -70 LUFS, relative at -10 LU."""
+    loudness = np.concatenate([np.zeros(0, np.float32), *blocks]).astype(np.float64)
+    loudness = loudness[loudness > _ABSOLUTE_GATE]
+    if not len(loudness):
+        return -math.inf
+    energy = 10 ** ((loudness + 0.691) / 10)
+    relative_gate = -0.691 + 10 * math.log10(float(energy.mean())) - 10
+    kept = energy[loudness > relative_gate]
+    return -0.691 + 10 * math.log10(float(kept.mean()))
+
+
+def true_peak_dbtp(samples: npt.NDArray[np.int16], rate: int) -> float:
+    """True peak (4x oversampled) of mono int16 audio, in dBTP."""
+    return measure(samples, rate).true_peak_dbtp
+
+
 def integrated_lufs(samples: Samples, rate: int) -> float:
     """Integrated loudness alone (cheaper than :func:`measure`): -inf for silence or < 400 ms."""
     import pyebur128
@@ -156,3 +192,4 @@ def _as_float64(
 
 
 _CHUNK_FRAMES = 1 << 20
+_ABSOLUTE_GATE = -70.0

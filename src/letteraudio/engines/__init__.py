@@ -44,6 +44,9 @@ class EngineSettings:
     """Further attempts after a failed network request (online engines)."""
     deterministic: bool = False
     """Turn off random variation so the same text always gives the same audio."""
+    jobs: int | None = None
+    """Segments spoken at once; None lets the engine choose. Never part of the identity:
+    the audio does not depend on it."""
 
 
 class Engine(Protocol):
@@ -56,6 +59,9 @@ class Engine(Protocol):
     """Longest text one :meth:`synthesize` call accepts."""
     chars_per_second: ClassVar[float]
     """Typical speaking rate, for duration estimates before any synthesis."""
+    jobs: int
+    """How many :meth:`synthesize` calls may run at once from different threads. Optional:
+    an engine without it is called one segment at a time."""
 
     @classmethod
     def unavailable_reason(cls) -> str | None:

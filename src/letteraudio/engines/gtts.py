@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from letteraudio.engines import Clip, EngineSettings, empty_clip
+from letteraudio.engines.throttle import AdaptiveLimit
 from letteraudio.errors import EngineUnavailable, NetworkError, SynthesisError
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 ENDPOINT_VARIABLE = "LETTERAUDIO_GTTS_URL"
 OFFLINE_HINT = "the default engine (piper) speaks offline: leave out --engine gtts"
 DEFAULT_LANG = "en"
+DEFAULT_JOBS = 4
+"""Requests in flight at once: enough to hide network latency, few enough to be polite."""
 SAMPLE_RATE = 24_000
 """What Google's voice answers with."""
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -91,7 +94,6 @@ class GttsEngine:
     def __init__(self, settings: EngineSettings) -> None:
         if importlib.util.find_spec("gtts") is None:
             raise EngineUnavailable("the gtts package is not installed (pip install gtts)")
-        import requests
         from gtts.lang import tts_langs
 
         self.lang = settings.lang or DEFAULT_LANG
@@ -107,7 +109,9 @@ class GttsEngine:
         # Behind a proxy the name may resolve only at the proxy: let the request try.
         if not urllib.request.getproxies() and not host_resolves(host or ""):
             raise NetworkError(f"cannot resolve {host} (no network?); {OFFLINE_HINT}")
-        self._session = requests.Session()
+        self.jobs = settings.jobs or DEFAULT_JOBS
+        self.limit = AdaptiveLimit(self.jobs)
+        self._local = threading.local()  # one keep-alive session per worker thread
 
     def identity(self) -> dict[str, Any]:
         return {
@@ -140,8 +144,14 @@ class GttsEngine:
         attempts = self.settings.retries + 1
         for attempt in range(attempts):
             try:
-                return decode_mp3(extract_audio(self._send(request)))
+                with self.limit.slot():
+                    body = self._send(request)
+                clip = decode_mp3(extract_audio(body))
+                self.limit.succeeded()
+                return clip
             except TransientError as error:
+                if error.status == 429:
+                    self.limit.throttled()
                 if attempt + 1 == attempts:
                     tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                     raise SynthesisError(f"{error}{tries}; {OFFLINE_HINT}") from error
@@ -149,6 +159,15 @@ class GttsEngine:
                     error.retry_after if error.retry_after is not None else _backoff(attempt)
                 )
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _session(self) -> requests.Session:
+        """This thread's session (requests does not promise that one is thread-safe)."""
+        import requests
+
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def _send(self, request: requests.PreparedRequest) -> bytes:
         """Send one prepared request and return the answer's body, or raise a clear error."""
@@ -159,14 +178,13 @@ class GttsEngine:
             request.url = self.endpoint
         host = urlsplit(request.url or "").netloc
         timeout = self.settings.timeout
-        environment = self._session.merge_environment_settings(
-            request.url or "", {}, None, None, None
-        )
+        session = self._session()
+        environment = session.merge_environment_settings(request.url or "", {}, None, None, None)
         late = TransientError(f"no answer from {host} within {timeout:g} s (see --timeout)")
         started = time.monotonic()
         environment["stream"] = True  # the body is read against a deadline, below
         try:
-            with self._session.send(request, timeout=timeout, **environment) as response:
+            with session.send(request, timeout=timeout, **environment) as response:
                 # The socket timeout only bounds each read; a server trickling bytes would
                 # never trip it, so the whole answer has a deadline, checked after every
                 # read (read1 returns whatever one read brings).
@@ -186,16 +204,20 @@ class GttsEngine:
             f"{_probable_cause(response.status_code)}"
         )
         if response.status_code in RETRY_STATUSES:
-            raise TransientError(message, _retry_after(response.headers.get("Retry-After")))
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            raise TransientError(message, retry_after, status=response.status_code)
         raise SynthesisError(f"{message}; {OFFLINE_HINT}")
 
 
 class TransientError(SynthesisError):
     """A failure that may pass: a timeout, a refused connection, 429, a 5xx, damaged audio."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, retry_after: float | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status
 
 
 def _backoff(attempt: int) -> float:

@@ -1,0 +1,248 @@
+"""Encode an episode in chunks and join them into one gapless CBR MP3.
+
+Each chunk (a paragraph and the pause after it) is encoded on its own, so a chunk
+can be cached and reused when the rest of the article changes. A fresh LAME
+encoder starts with an empty bit reservoir, so the frames of separately encoded
+chunks form a valid stream when laid end to end; the joins sit in the silence of
+a pause. The joined file gets one Info (Xing) frame with a LAME tag counting every
+frame, so players show the exact duration and trim the encoder delay and padding.
+
+Timing is exact: a chunk of ``n`` frames adds ``n * 1152`` samples to the decoded
+stream, and its first sample lands where the frames before it end (the encoder
+delay of the first chunk is what the LAME tag tells decoders to skip).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+
+from letteraudio.audio.encode import check_bitrate
+from letteraudio.audio.ffmpeg import ffmpeg_exe
+from letteraudio.audio.frames import parse_header, walk
+from letteraudio.errors import OutputError
+
+FRAME_SAMPLES = 1152
+ENCODER_DELAY = 576
+"""Samples of delay LAME puts before the audio of every chunk."""
+_FLUSH = 1106
+"""LAME ends a stream of S samples after floor((S + 1106) / 1152) + 1 frames (measured)."""
+_MONO_SIDE_INFO = 17
+_INFO_AT = 4 + _MONO_SIDE_INFO
+_LAME_AT = _INFO_AT + 4 + 4 + 4 + 4 + 100 + 4
+_TAG_CRC_SPAN = 190
+
+
+@dataclass(frozen=True)
+class EncodedChunk:
+    """A chunk's MP3 frames (no Info frame) and what joining needs to know about them."""
+
+    frames: bytes
+    frame_count: int
+    info_frame: bytes
+    """The chunk's own Info frame: the template for the joined file's header."""
+
+    @property
+    def decoded_samples(self) -> int:
+        """Samples this chunk adds to the joined stream."""
+        return self.frame_count * FRAME_SAMPLES
+
+
+def samples_for_frames(frames: int) -> int:
+    """The most PCM samples that encode to exactly ``frames`` frames (least padding)."""
+    return max(1, frames) * FRAME_SAMPLES - _FLUSH - 1
+
+
+def fit_to_frames(pcm: npt.NDArray[np.int16], silent_tail: int) -> npt.NDArray[np.int16]:
+    """Pad or cut the silence that ends ``pcm`` so that its chunk decodes to the whole number
+    of frames nearest its length: pauses stay within half a frame (13 ms) of what was asked.
+    Never cuts more than ``silent_tail`` samples."""
+    frames = max(1, round(len(pcm) / FRAME_SAMPLES))
+    while samples_for_frames(frames) < len(pcm) - silent_tail:
+        frames += 1
+    length = samples_for_frames(frames)
+    if length <= len(pcm):
+        return pcm[:length]
+    return np.concatenate([pcm, np.zeros(length - len(pcm), dtype=np.int16)])
+
+
+def encode_chunk(pcm: npt.NDArray[np.int16], rate: int, bitrate_kbps: int) -> EncodedChunk:
+    """Encode mono 16-bit PCM with LAME (through ffmpeg) into a chunk of CBR frames."""
+    check_bitrate(bitrate_kbps)
+    handle, name = tempfile.mkstemp(prefix="letteraudio-", suffix=".mp3")
+    os.close(handle)
+    path = Path(name)
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostats",
+        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+        "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-ar", str(rate), "-ac", "1",
+        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+        "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y", str(path),
+    ]  # fmt: skip
+    try:
+        try:
+            result = subprocess.run(command, input=pcm.tobytes(), capture_output=True, check=False)
+        except OSError as error:
+            raise OutputError(f"cannot run ffmpeg: {error.strerror or error}") from error
+        if result.returncode != 0:
+            lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise OutputError(
+                f"ffmpeg could not encode: {lines[-1] if lines else result.returncode}"
+            )
+        data = path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+    return split_info_frame(data)
+
+
+def split_info_frame(data: bytes) -> EncodedChunk:
+    """Separate an encoded file into its Info frame and its audio frames."""
+    info = walk(data)
+    header = parse_header(data, info.audio_start)
+    if header is None or info.xing != "Info" or header.channels != 1 or header.version != 1:
+        raise OutputError("the encoder did not write a mono MPEG-1 CBR stream with an Info frame")
+    start = info.audio_start + header.length
+    return EncodedChunk(data[start:], info.audio_frames, data[info.audio_start : start])
+
+
+class Mp3Joiner:
+    """Write chunks one after another to a stream, then give it the header that covers them.
+
+    Memory stays flat: only counters and a running CRC are kept.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.start = stream.tell()
+        self.template: bytes | None = None
+        self.frame_count = 0
+        self.audio_bytes = 0
+        self.crc = 0
+        self.last_start = 0
+        self.last_content = 0
+
+    @property
+    def decoded_samples(self) -> int:
+        """Samples in the stream so far: where the next chunk's first sample will land."""
+        return self.frame_count * FRAME_SAMPLES
+
+    @property
+    def length(self) -> int:
+        """Decoded samples of the finished stream: up to the end of the last chunk's PCM."""
+        return self.last_start + self.last_content
+
+    def add(self, chunk: EncodedChunk, content_samples: int) -> None:
+        """Append a chunk that was encoded from ``content_samples`` samples of PCM."""
+        if self.template is None:
+            self.template = chunk.info_frame
+            self.stream.write(bytes(len(chunk.info_frame)))  # the header: see finish()
+        elif chunk.info_frame[:4] != self.template[:4]:
+            raise OutputError("chunks encoded with different settings cannot be joined")
+        self.stream.write(chunk.frames)
+        self.crc = crc16_combine(self.crc, crc16(chunk.frames), len(chunk.frames))
+        self.last_start = self.decoded_samples
+        self.last_content = content_samples
+        self.frame_count += chunk.frame_count
+        self.audio_bytes += len(chunk.frames)
+
+    def finish(self) -> int:
+        """Write the Info frame over the placeholder; return the decoded length in samples."""
+        if self.template is None:
+            raise OutputError("nothing to write: no audio")
+        end = self.stream.tell()
+        padding = self.decoded_samples - ENCODER_DELAY - self.length
+        total = len(self.template) + self.audio_bytes
+        self.stream.seek(self.start)
+        self.stream.write(info_frame(self.template, self.frame_count, total, padding, self.crc))
+        self.stream.seek(end)
+        return self.length
+
+
+def info_frame(
+    template: bytes, frames: int, total_bytes: int, padding: int, music_crc: int
+) -> bytes:
+    """A copy of an encoder's Info frame rewritten for a stream of ``frames`` audio frames."""
+    if not 0 <= padding < 1 << 12:
+        raise OutputError(f"cannot describe {padding} samples of padding in the LAME tag")
+    frame = bytearray(template)
+    frame[_INFO_AT + 8 : _INFO_AT + 12] = frames.to_bytes(4, "big")
+    frame[_INFO_AT + 12 : _INFO_AT + 16] = total_bytes.to_bytes(4, "big")
+    # CBR: byte position grows linearly with time.
+    frame[_INFO_AT + 16 : _INFO_AT + 116] = bytes(min(255, 256 * i // 100) for i in range(100))
+    frame[_LAME_AT + 21 : _LAME_AT + 24] = (ENCODER_DELAY << 12 | padding).to_bytes(3, "big")
+    frame[_LAME_AT + 28 : _LAME_AT + 32] = total_bytes.to_bytes(4, "big")
+    frame[_LAME_AT + 32 : _LAME_AT + 34] = music_crc.to_bytes(2, "big")
+    frame[_LAME_AT + 34 : _LAME_AT + 36] = b"\0\0"
+    # As LAME and ffmpeg do: the CRC of the frame's first 190 bytes, its own field zeroed.
+    tag_crc = crc16(bytes(frame[:_TAG_CRC_SPAN]))
+    frame[_LAME_AT + 34 : _LAME_AT + 36] = tag_crc.to_bytes(2, "big")
+    return bytes(frame)
+
+
+# --- CRC-16/ARC (poly 0x8005 reflected), as the LAME tag uses --------------------------
+
+_TABLE = np.zeros(256, dtype=np.uint32)
+for _byte in range(256):
+    _crc = _byte
+    for _ in range(8):
+        _crc = (_crc >> 1) ^ 0xA001 if _crc & 1 else _crc >> 1
+    _TABLE[_byte] = _crc
+_LANES = 512
+
+
+def crc16(data: bytes) -> int:
+    """CRC-16/ARC of ``data``: many lanes at once with numpy, then combined."""
+    if len(data) < 4 * _LANES:
+        return _crc16_bytes(data, 0)
+    width = len(data) // _LANES
+    lanes = np.frombuffer(data, dtype=np.uint8, count=width * _LANES).reshape(_LANES, width)
+    crcs = np.zeros(_LANES, dtype=np.uint32)
+    for column in lanes.T:
+        crcs = _TABLE[(crcs ^ column) & 0xFF] ^ (crcs >> 8)
+    total = 0
+    shift = _shift_matrix(width)
+    for value in crcs.tolist():
+        total = _apply(shift, total) ^ value
+    return _crc16_bytes(data[width * _LANES :], total)
+
+
+def crc16_combine(first: int, second: int, second_length: int) -> int:
+    """The CRC of A + B from CRC(A), CRC(B) and len(B) (init 0, no final xor: linear)."""
+    return _apply(_shift_matrix(second_length), first) ^ second
+
+
+def _crc16_bytes(data: bytes, crc: int) -> int:
+    table = _TABLE.tolist()
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc
+
+
+def _shift_matrix(length: int) -> list[int]:
+    """Columns of the linear map 'run the CRC over ``length`` zero bytes'."""
+    result = [1 << bit for bit in range(16)]  # identity
+    step = [_crc16_bytes(b"\0", 1 << bit) for bit in range(16)]  # one zero byte
+    while length:
+        if length & 1:
+            result = [_apply(step, column) for column in result]
+        step = [_apply(step, column) for column in step]
+        length >>= 1
+    return result
+
+
+def _apply(matrix: list[int], vector: int) -> int:
+    out = 0
+    bit = 0
+    while vector:
+        if vector & 1:
+            out ^= matrix[bit]
+        vector >>= 1
+        bit += 1
+    return out
