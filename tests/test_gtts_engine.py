@@ -31,6 +31,7 @@ from fake_gtts import (
     Delay,
     FakeGtts,
     Reply,
+    Request,
     Status,
     Tone,
     Trickle,
@@ -98,6 +99,9 @@ def render(article: Path, out: Path, url: str, *options: str) -> subprocess.Comp
         options = ("--retries", "0", *options)
     if "--jobs" not in options:
         options = ("--jobs", "1", *options)
+    elif options[options.index("--jobs") + 1] == "default":
+        at = options.index("--jobs")
+        options = options[:at] + options[at + 2 :]
     env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
     env.pop("LETTERAUDIO_DEBUG", None)
     env["LETTERAUDIO_GTTS_URL"] = url
@@ -514,3 +518,64 @@ def test_backoff_grows_with_full_jitter_and_retry_after_is_capped() -> None:
     assert _retry_after("100000") == 60.0
     assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past
     assert _retry_after("soon") is None
+
+
+# --- speed: the paragraph cache and requests in flight -------------------------------
+
+
+def many_sentences(tmp_path: Path, count: int) -> Path:
+    words = ["harbour", "boats", "gulls", "market", "nets", "tide", "pier", "salt"]
+    sentences = [f"Sentence {words[i % 8]} number {i + 1} is here." for i in range(count)]
+    paragraphs = [" ".join(sentences[i : i + 4]) for i in range(0, count, 4)]
+    path = tmp_path / "many.txt"
+    path.write_text("Many Sentences\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return path
+
+
+def test_editing_one_sentence_speaks_only_that_sentence(
+    server: FakeGtts, tmp_path: Path, out: Path, _test_cache: Path
+) -> None:
+    article = many_sentences(tmp_path, 12)
+    assert render(article, out, server.url, "--jobs", "4").returncode == 0
+    first = len(server.requests)
+    assert first == 13  # the title and 12 sentences
+    chunks = set((_test_cache / "chunks").glob("*/*.chunk"))
+
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("number 6 is here", "number six is there"), encoding="utf-8")
+    assert render(article, out, server.url, "--jobs", "4").returncode == 0
+
+    assert server.texts[first:] == ["Sentence tide number six is there."]  # one synthesis
+    new_chunks = set((_test_cache / "chunks").glob("*/*.chunk")) - chunks
+    assert len(new_chunks) == 1  # and one paragraph encoded again
+    assert len(sound_stretches(decode(out))) == 13
+
+
+@pytest.mark.parametrize("jobs", [None, "2", "6"])
+def test_requests_in_flight_never_exceed_the_limit(
+    server: FakeGtts, tmp_path: Path, out: Path, jobs: str | None
+) -> None:
+    server.behaviour = always(Delay(0.15, Tone()))  # the latency of a real server
+    options = ("--jobs", jobs) if jobs else ("--jobs", "default")
+    result = render(many_sentences(tmp_path, 16), out, server.url, *options)
+    assert result.returncode == 0, result.stderr
+    limit = int(jobs) if jobs else 4  # the gtts default
+    assert server.max_in_flight == limit  # used to the full, never beyond
+    assert len(sound_stretches(decode(out))) == 17
+
+
+def test_429_halves_the_requests_in_flight_then_they_grow_back(
+    server: FakeGtts, tmp_path: Path, out: Path
+) -> None:
+    def behaviour(request: Request) -> Reply:
+        if request.index < 4:  # the first burst is told to slow down, once each
+            return Status(429, retry_after="0")
+        return Delay(0.1, Tone())
+
+    server.behaviour = behaviour
+    result = render(many_sentences(tmp_path, 40), out, server.url, "--jobs", "4", "--retries", "2")
+    assert result.returncode == 0, result.stderr
+    after = [r.in_flight for r in server.requests[4:]]
+    assert max(after[:4]) == 1  # four 429s took the allowance from 4 to 1
+    assert max(after[-10:]) == 4  # successes brought it back, a step per 4 successes
+    assert server.max_in_flight <= 4

@@ -357,8 +357,9 @@ def render(
             "-j",
             min=1,
             max=64,
-            help="Segments spoken at once (default: the engine's choice: one per core for "
-            "piper, 4 requests in flight for gtts).",
+            help="Segments spoken at once: piper uses one core per job (default: every "
+            "core); gtts keeps that many requests in flight (default: 4). The audio is the "
+            "same whatever the number.",
             rich_help_panel=AUDIO,
         ),
     ] = None,

@@ -32,8 +32,6 @@ from letteraudio.errors import OutputError
 FRAME_SAMPLES = 1152
 ENCODER_DELAY = 576
 """Samples of delay LAME puts before the audio of every chunk."""
-_FLUSH = 1106
-"""LAME ends a stream of S samples after floor((S + 1106) / 1152) + 1 frames (measured)."""
 _MONO_SIDE_INFO = 17
 _INFO_AT = 4 + _MONO_SIDE_INFO
 _LAME_AT = _INFO_AT + 4 + 4 + 4 + 4 + 100 + 4
@@ -56,8 +54,12 @@ class EncodedChunk:
 
 
 def samples_for_frames(frames: int) -> int:
-    """The most PCM samples that encode to exactly ``frames`` frames (least padding)."""
-    return max(1, frames) * FRAME_SAMPLES - _FLUSH - 1
+    """The most PCM samples that encode to exactly ``frames`` frames (least padding).
+
+    Measured with ffmpeg's libmp3lame: S samples take ceil(S / 1152) + 1 frames (the
+    encoder delay and the flush), so a whole number of frames holds one frame less.
+    """
+    return (max(2, frames) - 1) * FRAME_SAMPLES
 
 
 def fit_to_frames(pcm: npt.NDArray[np.int16], silent_tail: int) -> npt.NDArray[np.int16]:

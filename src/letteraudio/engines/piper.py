@@ -78,9 +78,7 @@ class PiperEngine:
         if settings.lang:
             _check_language(self.config, settings.lang)
         self.deterministic = settings.deterministic
-        # Worker threads share one loaded voice, each with a share of onnxruntime's threads
-        # (measured on 2 cores: 2 workers x 1 thread beat 1 worker x 2 threads by ~7%, and
-        # worker processes by ~3% while each loading the model again).
+        # Worker threads share one loaded voice; each call uses one core (see _load_voice).
         self.jobs = settings.jobs or os.cpu_count() or 1
         self._voice: PiperVoice | None = None  # loaded on first use: cached renders never need it
         self._loading = threading.Lock()
@@ -100,7 +98,7 @@ class PiperEngine:
     def synthesize(self, text: str) -> Clip:
         with self._loading:
             if self._voice is None:
-                self._voice = _load_voice(self.model, self.config, _session_threads(self.jobs))
+                self._voice = _load_voice(self.model, self.config)
         voice, settings = self._voice, _synthesis_config(self.deterministic)
         chunks = [chunk.audio_int16_array for chunk in voice.synthesize(text, settings)]
         rate = int(voice.config.sample_rate)
@@ -123,26 +121,25 @@ def _check_language(config: Path, lang: str) -> None:
         )
 
 
-def _session_threads(jobs: int) -> int:
-    """onnxruntime threads per worker: the cores shared out (0: onnxruntime's default)."""
-    if jobs <= 1:
-        return 0
-    return max(1, (os.cpu_count() or 1) // jobs)
+def _load_voice(model: Path, config: Path) -> PiperVoice:
+    """Load a voice as ``PiperVoice.load`` does, for workers that each use one core.
 
-
-def _load_voice(model: Path, config: Path, threads: int) -> PiperVoice:
-    """Load a voice as ``PiperVoice.load`` does, with ``threads`` onnxruntime threads."""
+    One onnxruntime thread per call, whatever ``--jobs`` is: the thread count changes the
+    order of floating-point sums (a sample here and there moves by one), and the same text
+    must give the same audio with any number of jobs. Measured on the seed, 2 cores:
+    2 workers x 1 thread beat 1 worker x 2 threads by ~7% and worker processes by ~3%
+    (each of which loads the model again).
+    """
     import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
 
     options = onnxruntime.SessionOptions()
-    if threads:
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Memory patterns are planned per input shape, and every sentence has its own: with
-        # two workers they took peak RSS on the seed from ~500 to ~730 MB (~560 MB without).
-        options.enable_mem_pattern = False
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    # Memory patterns are planned per input shape, and every sentence has its own: with
+    # two workers they took peak RSS on the seed from ~500 to ~730 MB (~560 MB without).
+    options.enable_mem_pattern = False
     try:
         settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
         session = onnxruntime.InferenceSession(

@@ -1,9 +1,9 @@
 """A concurrency limit for network engines that backs off when the server says "slow down".
 
 At most ``limit`` requests are in flight. An answer of 429 (Too Many Requests)
-halves what is allowed (never below one); each run of successes as long as the
-current allowance adds one back, up to ``limit``: additive increase,
-multiplicative decrease, as TCP does.
+halves what is allowed (never below one); every ``limit`` successes in a row add
+one back, up to ``limit``: additive increase, multiplicative decrease, as TCP
+does, with a slow climb back (from 1 to 4 takes 12 successes).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class AdaptiveLimit:
         """A request went through."""
         with self._changed:
             self._successes += 1
-            if self._successes >= self.allowed and self.allowed < self.limit:
+            if self._successes >= self.limit and self.allowed < self.limit:
                 self.allowed += 1
                 self._successes = 0
                 self._changed.notify_all()

@@ -1,0 +1,168 @@
+"""Chunks encoded apart and joined: exact timing in independent decoders, a true header."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+from audio_probe import require_tool
+
+from letteraudio.audio.frames import walk
+from letteraudio.audio.mp3join import (
+    FRAME_SAMPLES,
+    Mp3Joiner,
+    crc16,
+    crc16_combine,
+    encode_chunk,
+    fit_to_frames,
+    info_frame,
+    samples_for_frames,
+    split_info_frame,
+)
+from letteraudio.check import Status, check_mp3
+
+RATE = 44_100
+
+
+def reference_crc16(data: bytes) -> int:
+    """CRC-16/ARC the slow, obvious way."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+@pytest.mark.parametrize("length", [0, 1, 9, 2047, 2048, 70_001])
+def test_crc16_matches_the_plain_definition(length: int) -> None:
+    data = np.random.default_rng(length).integers(0, 256, length, dtype=np.uint8).tobytes()
+    assert crc16(data) == reference_crc16(data)
+    assert crc16(b"123456789") == 0xBB3D  # the catalogue's check value for CRC-16/ARC
+
+
+def test_crc16_combines() -> None:
+    first, second = os.urandom(3000), os.urandom(4321)
+    assert crc16_combine(crc16(first), crc16(second), len(second)) == crc16(first + second)
+
+
+def burst_chunk(seconds: float, frequency: float) -> np.ndarray:
+    """100 ms of tone, then silence up to ``seconds``."""
+    pcm = np.zeros(round(seconds * RATE), dtype=np.int16)
+    t = np.arange(round(0.1 * RATE)) / RATE
+    pcm[: len(t)] = np.round(np.sin(2 * np.pi * frequency * t) * 12000).astype(np.int16)
+    return pcm
+
+
+def test_our_crc_is_the_one_the_encoder_writes() -> None:
+    chunk = encode_chunk(burst_chunk(1.0, 440), RATE, 96)
+    frame = chunk.info_frame
+    lame = 4 + 17 + 4 + 4 + 4 + 4 + 100 + 4
+    assert frame[lame : lame + 4] in (b"LAME", b"Lavf", b"Lavc")  # the LAME tag is there
+    assert int.from_bytes(frame[lame + 32 : lame + 34], "big") == crc16(chunk.frames)
+    zeroed = frame[: lame + 34] + b"\0\0" + frame[lame + 36 :]
+    assert int.from_bytes(frame[lame + 34 : lame + 36], "big") == crc16(zeroed[:190])
+    # Rebuilt for the same stream, the header says what the encoder's header said.
+    before = walk(chunk.info_frame + chunk.frames)
+    rebuilt = info_frame(
+        frame,
+        chunk.frame_count,
+        len(frame) + len(chunk.frames),
+        before.encoder_padding,
+        crc16(chunk.frames),
+    )
+    after = walk(rebuilt + chunk.frames)
+    assert (after.xing, after.xing_frames, after.encoder_delay, after.encoder_padding) == (
+        before.xing,
+        before.xing_frames,
+        before.encoder_delay,
+        before.encoder_padding,
+    )
+    assert rebuilt[lame + 32 : lame + 34] == frame[lame + 32 : lame + 34]  # music CRC
+    assert int.from_bytes(rebuilt[lame + 34 : lame + 36], "big") == crc16(
+        rebuilt[: lame + 34] + b"\0\0" + rebuilt[lame + 36 : 190]
+    )
+
+
+@pytest.mark.parametrize("frames", [2, 3, 40])
+def test_the_encoder_takes_the_frames_we_plan_for(frames: int) -> None:
+    pcm = np.zeros(samples_for_frames(frames), dtype=np.int16)
+    assert encode_chunk(pcm, RATE, 96).frame_count == frames
+    one_more = np.zeros(samples_for_frames(frames) + 1, dtype=np.int16)
+    assert encode_chunk(one_more, RATE, 96).frame_count == frames + 1
+
+
+def test_a_chunk_fits_whole_frames_without_cutting_sound() -> None:
+    pcm = burst_chunk(0.5, 440)
+    fitted = fit_to_frames(pcm, silent_tail=len(pcm) - round(0.1 * RATE))
+    chunk = encode_chunk(fitted, RATE, 96)
+    assert chunk.decoded_samples == pytest.approx(len(pcm), abs=FRAME_SAMPLES / 2)
+    assert np.array_equal(fitted[: round(0.1 * RATE)], pcm[: round(0.1 * RATE)])
+    # No silence to spare: frames are added, never sound cut.
+    loud = burst_chunk(0.1, 440)
+    assert len(fit_to_frames(loud, silent_tail=0)) >= len(loud)
+
+
+def decode_with(tool: str, path: Path) -> np.ndarray:
+    if tool == "mpg123":
+        command = [require_tool("mpg123"), "-q", "-s", "--mono", str(path)]
+    else:
+        command = [require_tool("ffmpeg"), "-v", "error", "-xerror", "-i", str(path),
+                   "-f", "s16le", "-ac", "1", "-"]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, check=True)
+    return np.frombuffer(result.stdout, dtype=np.int16)
+
+
+def onsets(samples: np.ndarray) -> list[int]:
+    loud = np.abs(samples.astype(np.int32)) > 3000
+    starts = np.flatnonzero(loud[1:] & ~loud[:-1]) + 1
+    return [int(s) for s in starts if not loud[max(0, s - 2000) : s].any()]
+
+
+@pytest.mark.parametrize("decoder", ["ffmpeg", "mpg123", "libsndfile"])
+def test_joined_chunks_play_gapless_with_every_chunk_where_it_should_be(
+    tmp_path: Path, decoder: str
+) -> None:
+    lengths = [0.7, 1.3, 0.45, 2.0]
+    target = tmp_path / "joined.mp3"
+    starts = []
+    with target.open("wb") as stream:
+        joiner = Mp3Joiner(stream)
+        for number, seconds in enumerate(lengths):
+            pcm = fit_to_frames(burst_chunk(seconds, 300 + 200 * number), silent_tail=RATE // 4)
+            starts.append(joiner.decoded_samples)
+            joiner.add(encode_chunk(pcm, RATE, 96), len(pcm))
+        length = joiner.finish()
+    if decoder == "libsndfile":
+        samples, _ = soundfile.read(str(target), dtype="int16")
+    else:
+        samples = decode_with(decoder, target)
+    assert len(samples) == length  # the LAME tag's delay and padding are exact
+    found = onsets(samples)
+    assert len(found) == len(lengths)
+    # The tone starts at exactly the chunk's place (its first samples are near zero).
+    assert all(0 <= f - s <= 8 for f, s in zip(found, starts, strict=True)), (found, starts)
+
+
+def test_a_joined_file_passes_check_and_has_one_true_header(tmp_path: Path) -> None:
+    target = tmp_path / "joined.mp3"
+    with target.open("wb") as stream:
+        joiner = Mp3Joiner(stream)
+        for seconds in (1.0, 1.5):
+            pcm = fit_to_frames(burst_chunk(seconds, 440), silent_tail=RATE // 2)
+            joiner.add(encode_chunk(pcm, RATE, 96), len(pcm))
+        length = joiner.finish()
+    data = target.read_bytes()
+    info = walk(data)
+    assert info.xing == "Info" and not info.junk_at and not info.truncated
+    assert info.xing_frames == info.audio_frames
+    assert info.header_duration == pytest.approx(length / RATE, abs=1e-9)
+    assert split_info_frame(data).frame_count == info.audio_frames
+    findings = {f.check: f for f in check_mp3(target).findings}
+    assert findings["frames"].status is Status.OK
+    assert findings["duration"].status is Status.OK
+    assert findings["decoding"].status is Status.OK

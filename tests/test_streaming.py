@@ -1,0 +1,88 @@
+"""Fast renders with the real voice: jobs do not change the audio, the cache saves work."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from audio_probe import decode
+
+from letteraudio.pipeline import GROUP_CHARS, build_script, group_segments
+from letteraudio.text.segment import Pauses
+
+pytestmark = pytest.mark.slow
+
+
+def render_in_process(article: Path, out: Path, *options: str) -> list[str]:
+    """Render in a fresh interpreter; return the heavy modules it imported."""
+    probe = (
+        "import json, sys\n"
+        "from letteraudio.cli import main\n"
+        f"sys.argv = ['letteraudio', 'render', {str(article)!r}, '-o', {str(out)!r}, '-q',"
+        f" *{list(options)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'onnxruntime')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return list(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_one_or_two_jobs_give_the_same_samples(short_article: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one.mp3", tmp_path / "two.mp3"
+    render_in_process(short_article, one, "--deterministic", "--no-cache", "--jobs", "1")
+    render_in_process(short_article, two, "--deterministic", "--no-cache", "--jobs", "2")
+    first, second = decode(one), decode(two)
+    assert len(first) > 44_100 and np.array_equal(first, second)
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_a_warm_render_never_loads_the_voice_and_gives_the_same_file(
+    short_article: Path, tmp_path: Path
+) -> None:
+    cold, warm = tmp_path / "cold.mp3", tmp_path / "warm.mp3"
+    assert render_in_process(short_article, cold) != []  # the voice was loaded
+    assert render_in_process(short_article, warm) == []  # every paragraph came from the cache
+    assert cold.read_bytes() == warm.read_bytes()
+
+
+def test_editing_one_sentence_speaks_one_new_clip(
+    short_article: Path, tmp_path: Path, _test_cache: Path
+) -> None:
+    out = tmp_path / "episode.mp3"
+    render_in_process(short_article, out)
+    clips = set((_test_cache / "clips").glob("*/*.clip"))
+    chunks = set((_test_cache / "chunks").glob("*/*.chunk"))
+    text = short_article.read_text(encoding="utf-8")
+    short_article.write_text(text.replace("sheep", "goats"), encoding="utf-8")
+
+    render_in_process(short_article, out)
+    assert len(set((_test_cache / "clips").glob("*/*.clip")) - clips) == 1
+    assert len(set((_test_cache / "chunks").glob("*/*.chunk")) - chunks) == 1
+
+
+def test_long_paragraphs_are_cut_into_chunks_between_sentences() -> None:
+    sentence = "The tide came in over the flats and the birds rose ahead of it."
+    paragraph = " ".join([sentence] * 60)  # about 3,800 characters
+    script = build_script(f"Title\n\n{paragraph}\n\nLast words here.\n", 600, Pauses())
+    groups = group_segments(script)
+    flat = [segment for group in groups for segment in group.segments]
+    assert flat == script.segments  # nothing lost, nothing reordered
+    assert groups[0].segments[0].kind == "title" and len(groups[0].segments) == 1
+    body = [g for g in groups if g.segments[0].paragraph == 1]
+    assert len(body) >= 3
+    assert all(sum(len(s.text) for s in g.segments) <= GROUP_CHARS + len(sentence) for g in body)
+    pauses = Pauses()
+    assert [g.pause_after_ms for g in body] == [pauses.sentence] * (len(body) - 1) + [
+        pauses.paragraph
+    ]
+    assert groups[0].lead_in_ms == pauses.lead_in and groups[-1].pause_after_ms == pauses.tail
