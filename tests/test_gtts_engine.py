@@ -42,6 +42,8 @@ from fake_gtts import (
     unused_port,
 )
 
+from letteraudio.engines.gtts import DEFAULT_JOBS
+
 ARTICLE = """\
 The Harbour at Dawn
 
@@ -551,7 +553,7 @@ def test_editing_one_sentence_speaks_only_that_sentence(
     assert len(sound_stretches(decode(out))) == 13
 
 
-@pytest.mark.parametrize("jobs", [None, "2", "6"])
+@pytest.mark.parametrize("jobs", [None, "2", "5"])
 def test_requests_in_flight_never_exceed_the_limit(
     server: FakeGtts, tmp_path: Path, out: Path, jobs: str | None
 ) -> None:
@@ -559,7 +561,7 @@ def test_requests_in_flight_never_exceed_the_limit(
     options = ("--jobs", jobs) if jobs else ("--jobs", "default")
     result = render(many_sentences(tmp_path, 16), out, server.url, *options)
     assert result.returncode == 0, result.stderr
-    limit = int(jobs) if jobs else 4  # the gtts default
+    limit = int(jobs) if jobs else DEFAULT_JOBS
     assert server.max_in_flight == limit  # used to the full, never beyond
     assert len(sound_stretches(decode(out))) == 17
 

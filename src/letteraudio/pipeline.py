@@ -6,7 +6,10 @@ Nothing here prints; progress is reported through a callback.
 from __future__ import annotations
 
 import math
+import os
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ import numpy.typing as npt
 
 from letteraudio.audio.encode import DEFAULT_BITRATE, atomic_output, check_bitrate
 from letteraudio.audio.loudness import DEFAULT_TARGET_LUFS, Loudness, integrated_from_blocks
-from letteraudio.audio.mastering import Calibration, MasteredChunk, MasteringSettings, master_chunk
+from letteraudio.audio.mastering import MasteredChunk, MasteringSettings, master_chunk
 from letteraudio.audio.mp3join import EncodedChunk, Mp3Joiner
 from letteraudio.audio.stitch import OUTPUT_RATE, Span, stitch
 from letteraudio.cache import ClipCache, cache_key, chunk_key
@@ -222,9 +225,10 @@ def narrate(
     """Render a script to a tagged MP3 at ``target``; nothing is written there on failure.
 
     Groups stream through in order: each is spoken (in parallel, see
-    :mod:`letteraudio.synthesis`), mastered, encoded and appended to the file, then
-    forgotten, so memory does not grow with the article. A group whose clips, pauses and
-    settings are unchanged comes from the cache already encoded.
+    :mod:`letteraudio.synthesis`), mastered and encoded (a few groups at once, on the
+    cores), appended to the file, then forgotten, so memory does not grow with the
+    article. A group whose clips, pauses and settings are unchanged comes from the cache
+    already encoded.
     """
     groups = group_segments(script)
     mastering = MasteringSettings(OUTPUT_RATE, settings.bitrate_kbps, settings.loudness_lufs)
@@ -235,46 +239,40 @@ def narrate(
     to_speak = [s for group, hit in zip(groups, stored, strict=True) if hit is None
                 for s in group.segments]  # fmt: skip
     spoken = speak(voices, to_speak)
-    calibration = Calibration()
-    spans: list[Span | None] = []
-    speakers: list[str] = []
-    blocks: list[npt.NDArray[np.float32]] = []
-    peak = -math.inf
-    done = 0
+    workers = os.cpu_count() or 1
+    episode = _EpisodeParts(len(script.segments), progress)
     try:
         with atomic_output(target, replace=settings.replace) as temporary:
-            with temporary.open("wb") as stream:
+            with temporary.open("wb") as stream, ThreadPoolExecutor(workers) as pool:
                 joiner = Mp3Joiner(stream)
-                for group, rendered in zip(groups, stored, strict=True):
-                    if rendered is None:
+                in_order: deque[tuple[Group, Future[RenderedGroup]]] = deque()
+                for group, hit in zip(groups, stored, strict=True):
+                    if hit is None:
                         voiced = [next(spoken) for _ in group.segments]
-                        rendered = _render_group(group, voiced, mastering, calibration)
-                        keys = [v.key for v in voiced]
-                        _to_cache(voices.cache, _chunk_key(group, keys, mastering), rendered)
-                    start_ms = joiner.decoded_samples * 1000 / OUTPUT_RATE
-                    joiner.add(rendered.mastered.chunk, rendered.mastered.content_samples)
-                    spans += [_shift(span, start_ms) for span in rendered.spans]
-                    speakers += rendered.speakers
-                    blocks.append(rendered.mastered.blocks)
-                    peak = max(peak, rendered.mastered.true_peak_dbtp)
-                    for segment in group.segments:
-                        done += 1
-                        if progress:
-                            progress(done, len(script.segments), segment)
-                if not any(spans):
+                        job = pool.submit(_render_group, group, voiced, mastering, voices.cache)
+                    else:
+                        job = Future()
+                        job.set_result(hit)
+                    in_order.append((group, job))
+                    while in_order and (len(in_order) > workers or in_order[0][1].done()):
+                        episode.add(joiner, *in_order.popleft())
+                while in_order:
+                    episode.add(joiner, *in_order.popleft())
+                if not any(episode.spans):
                     raise SynthesisError(
                         f"the {voices.engine.name} engine produced no audio for this article"
                     )
                 length_ms = round(joiner.finish() * 1000 / OUTPUT_RATE)
             chapters = build_chapters(
-                script.segments, tuple(spans), length_ms, settings.chapters, script.document.title
-            )
+                script.segments, tuple(episode.spans), length_ms, settings.chapters,
+                script.document.title,
+            )  # fmt: skip
             write_tags(temporary, metadata, chapters, length_ms, id3v24=settings.id3v24)
     finally:
         spoken.close()
     loudness = None
     if settings.loudness_lufs is not None:
-        loudness = Loudness(integrated_from_blocks(blocks), peak)
+        loudness = Loudness(integrated_from_blocks(episode.blocks), episode.peak)
     return Episode(
         path=target,
         duration=length_ms / 1000,
@@ -282,15 +280,41 @@ def narrate(
         segments=len(script.segments),
         chapters=chapters,
         loudness=loudness,
-        speakers=speakers,
-        spans=tuple(spans),
+        speakers=episode.speakers,
+        spans=tuple(episode.spans),
     )
 
 
+class _EpisodeParts:
+    """What the episode keeps of each group once its frames are written: no audio."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total = total
+        self.progress = progress
+        self.spans: list[Span | None] = []
+        self.speakers: list[str] = []
+        self.blocks: list[npt.NDArray[np.float32]] = []
+        self.peak = -math.inf
+        self.done = 0
+
+    def add(self, joiner: Mp3Joiner, group: Group, job: Future[RenderedGroup]) -> None:
+        rendered = job.result()
+        start_ms = joiner.decoded_samples * 1000 / OUTPUT_RATE
+        joiner.add(rendered.mastered.chunk, rendered.mastered.content_samples)
+        self.spans += [_shift(span, start_ms) for span in rendered.spans]
+        self.speakers += rendered.speakers
+        self.blocks.append(rendered.mastered.blocks)
+        self.peak = max(self.peak, rendered.mastered.true_peak_dbtp)
+        for segment in group.segments:
+            self.done += 1
+            if self.progress:
+                self.progress(self.done, self.total, segment)
+
+
 def _render_group(
-    group: Group, voiced: list[Spoken], mastering: MasteringSettings, calibration: Calibration
+    group: Group, voiced: list[Spoken], mastering: MasteringSettings, cache: ClipCache | None
 ) -> RenderedGroup:
-    """Stitch a group's clips with its pauses, then master and encode it."""
+    """Stitch a group's clips with its pauses, master and encode it, and cache it."""
     pauses = [segment.pause_after_ms for segment in group.segments]
     pauses[-1] = 0
     timeline = stitch(
@@ -303,8 +327,10 @@ def _render_group(
     heard = [span for span in timeline.spans if span]
     speech = Span(heard[0].start_ms, heard[-1].end_ms) if heard else Span(0, 0)
     silent_tail = len(timeline.samples) - speech.end_ms * OUTPUT_RATE // 1000
-    mastered = master_chunk(timeline.samples, speech, silent_tail, mastering, calibration)
-    return RenderedGroup(mastered, timeline.spans, tuple(v.speaker for v in voiced))
+    mastered = master_chunk(timeline.samples, speech, silent_tail, mastering)
+    rendered = RenderedGroup(mastered, timeline.spans, tuple(v.speaker for v in voiced))
+    _to_cache(cache, _chunk_key(group, [v.key for v in voiced], mastering), rendered)
+    return rendered
 
 
 def _chunk_key(group: Group, clip_keys: list[str], mastering: MasteringSettings) -> str:

@@ -4,9 +4,7 @@ The chunk is levelled, compressed and limited to the loudness target
 (:func:`letteraudio.audio.loudness.normalize`), encoded, then decoded and measured,
 because encoding moves loudness (the encoder's low-pass takes energy that
 K-weighting counts) and adds inter-sample overshoot. When the encoded chunk is off,
-it is mastered again aiming past the difference. What one chunk learns about the
-encoder's loss is carried to the next as a :class:`Calibration`, so later chunks
-usually land on the first try.
+it is mastered again aiming past the difference (most chunks land on the first try).
 
 Only measurements leave this module with the MP3 frames (gating blocks and true
 peak), never the PCM: the episode's loudness is computed from them.
@@ -52,14 +50,6 @@ class MasteringSettings:
     """None leaves the engine's level untouched."""
 
 
-@dataclass
-class Calibration:
-    """Where the next chunk should aim, learned from the chunks before it."""
-
-    loss_lu: float = ENCODING_LOSS_LU
-    ceiling_dbtp: float = DEFAULT_CEILING_DBTP
-
-
 @dataclass(frozen=True)
 class MasteredChunk:
     """An encoded chunk and its measurements on the decoded audio."""
@@ -76,35 +66,37 @@ class MasteredChunk:
 
 
 def master_chunk(
-    pcm: npt.NDArray[np.int16],
-    speech: Span,
-    silent_tail: int,
-    settings: MasteringSettings,
-    calibration: Calibration,
+    pcm: npt.NDArray[np.int16], speech: Span, silent_tail: int, settings: MasteringSettings
 ) -> MasteredChunk:
     """Master, encode and measure one chunk; ``speech`` is where its speech is (ms) and
-    ``silent_tail`` how many samples of silence end it (room to fit whole frames)."""
+    ``silent_tail`` how many samples of silence end it (room to fit whole frames).
+
+    Every chunk starts from the same aim, so chunks can be mastered in any order, in
+    parallel, and always come out the same. The closest of the attempts wins.
+    """
     target = settings.target_lufs
     if target is None:
         return _encode_and_measure(pcm, silent_tail, settings)
-    rate = settings.rate
     measurable = (speech.end_ms - speech.start_ms) / 1000 >= MEASURABLE_SECONDS
-    aim, ceiling = target + calibration.loss_lu, calibration.ceiling_dbtp
-    for attempt in range(ATTEMPTS):
-        mastered = normalize(pcm, rate, [speech], aim, ceiling)
+    aim, ceiling = target + ENCODING_LOSS_LU, DEFAULT_CEILING_DBTP
+    best: tuple[tuple[bool, float], MasteredChunk, npt.NDArray[np.int16], float] | None = None
+    for _ in range(ATTEMPTS):
+        mastered = normalize(pcm, settings.rate, [speech], aim, ceiling)
         result = _encode_and_measure(mastered, silent_tail, settings)
         off = target - result.integrated_lufs
-        overshoot = result.true_peak_dbtp - PEAK_LIMIT_DBTP
         if not math.isfinite(off) or not measurable:
             off = 0.0
-        if attempt == ATTEMPTS - 1 or (abs(off) <= LOUDNESS_TOLERANCE_LU and overshoot <= 0):
+        overshoot = result.true_peak_dbtp - PEAK_LIMIT_DBTP
+        score = (overshoot > 0, abs(off))
+        if best is None or score < best[0]:
+            best = (score, result, mastered, overshoot)
+        if abs(off) <= LOUDNESS_TOLERANCE_LU and overshoot <= 0:
             break
         aim += off
         ceiling -= max(0.0, overshoot + 0.2)
-    if measurable:
-        calibration.loss_lu = aim - target - off
-    if overshoot > 0:
-        calibration.ceiling_dbtp = ceiling - overshoot
+    assert best is not None
+    _, result, mastered, overshoot = best
+    if overshoot > 0:  # plain gain passes through the encoder unchanged
         quieter = mastered.astype(np.float32) * 10 ** (-(overshoot + 0.05) / 20)
         result = _encode_and_measure(np.round(quieter).astype(np.int16), silent_tail, settings)
     return result

@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 ENDPOINT_VARIABLE = "LETTERAUDIO_GTTS_URL"
 OFFLINE_HINT = "the default engine (piper) speaks offline: leave out --engine gtts"
 DEFAULT_LANG = "en"
-DEFAULT_JOBS = 4
-"""Requests in flight at once: enough to hide network latency, few enough to be polite."""
+DEFAULT_JOBS = 8
+"""Requests in flight at once: enough to hide network latency (at 150 ms, 4 in flight left
+the seed 3.4x faster than gtts-cli, 8 make it 4.5x); a 429 halves it (throttle.py)."""
 SAMPLE_RATE = 24_000
 """What Google's voice answers with."""
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
