@@ -214,3 +214,17 @@ def test_gtts_without_name_resolution_is_a_network_error(tmp_path: Path) -> None
         env[proxy] = ""
     result = run("render", str(article), "-e", "gtts", "-o", str(tmp_path / "n.mp3"), env=env)
     assert_one_line_error(result, 1, "cannot resolve no-such-host.invalid", "piper")
+
+
+@pytest.mark.parametrize(
+    "command", [["--help"], ["render", "--help"], ["engines"], ["cache", "info"]]
+)
+def test_light_commands_never_import_onnxruntime(command: list[str]) -> None:
+    probe = (
+        "import json, sys\nfrom letteraudio.cli import app\n"
+        f"try:\n    app({command!r})\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'onnxruntime')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import subprocess
+import tempfile
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
@@ -19,7 +20,12 @@ import numpy as np
 
 from letteraudio.audio.ffmpeg import ffmpeg_exe
 from letteraudio.audio.frames import StreamInfo, walk
-from letteraudio.audio.loudness import DEFAULT_TARGET_LUFS, MAX_TRUE_PEAK_DBTP, measure
+from letteraudio.audio.loudness import (
+    DEFAULT_TARGET_LUFS,
+    MAX_TRUE_PEAK_DBTP,
+    Loudness,
+    LoudnessMeter,
+)
 from letteraudio.errors import InputError
 
 DURATION_TOLERANCE_S = 0.05
@@ -67,16 +73,16 @@ class Report:
 
 @dataclass(frozen=True)
 class Decoded:
-    """A full decode: mono samples at the file's rate and what the decoder complained about."""
+    """What a full decode found: its length, its loudness, what the decoder complained about."""
 
-    samples: np.ndarray
-    """Shaped (frames, channels)."""
+    frames: int
     rate: int
     errors: list[str]
+    loudness: Loudness
 
     @property
     def duration(self) -> float:
-        return len(self.samples) / self.rate
+        return self.frames / self.rate
 
 
 def check_mp3(path: Path, target_lufs: float = DEFAULT_TARGET_LUFS) -> Report:
@@ -97,18 +103,35 @@ def check_mp3(path: Path, target_lufs: float = DEFAULT_TARGET_LUFS) -> Report:
 
 
 def decode(path: Path, rate: int, channels: int) -> Decoded:
-    """Decode the whole file with ffmpeg, channels kept apart, keeping every error it reports."""
-    result = subprocess.run(
-        [ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
-         "-map", "0:a:0", "-f", "s16le", "-ac", str(channels), "-ar", str(rate), "pipe:1"],
-        capture_output=True, check=False,
-    )  # fmt: skip
-    errors = result.stderr.decode("utf-8", "replace").strip().splitlines()
-    if result.returncode != 0 and not errors:
-        errors = [f"ffmpeg exited with {result.returncode}"]
-    usable = len(result.stdout) // (2 * channels) * 2 * channels
-    samples = np.frombuffer(result.stdout[:usable], dtype=np.int16).reshape(-1, channels)
-    return Decoded(samples, rate, errors)
+    """Decode the whole file with ffmpeg, channels kept apart, measuring as the audio streams
+    past (an hour of audio needs no more memory than a minute), keeping every error."""
+    command = [
+        ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
+        "-map", "0:a:0", "-f", "s16le", "-ac", str(channels), "-ar", str(rate), "pipe:1",
+    ]  # fmt: skip
+    meter = LoudnessMeter(channels, rate)
+    frame_bytes = 2 * channels
+    frames = 0
+    with tempfile.TemporaryFile() as complaints:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=complaints)
+        assert process.stdout is not None
+        pending = b""
+        while chunk := process.stdout.read(_READ_BYTES):
+            pending += chunk
+            usable = len(pending) // frame_bytes * frame_bytes
+            samples = np.frombuffer(pending[:usable], dtype=np.int16).reshape(-1, channels)
+            meter.add(samples)
+            frames += len(samples)
+            pending = pending[usable:]
+        returncode = process.wait()
+        complaints.seek(0)
+        errors = complaints.read().decode("utf-8", "replace").strip().splitlines()
+    if returncode != 0 and not errors:
+        errors = [f"ffmpeg exited with {returncode}"]
+    return Decoded(frames, rate, errors, meter.result())
+
+
+_READ_BYTES = 1 << 20
 
 
 def _stream_findings(stream: StreamInfo) -> list[Finding]:
@@ -186,7 +209,7 @@ def _decode_findings(stream: StreamInfo, decoded: Decoded) -> list[Finding]:
 
 
 def _loudness_findings(decoded: Decoded, target_lufs: float) -> list[Finding]:
-    loudness = measure(decoded.samples, decoded.rate)
+    loudness = decoded.loudness
     lufs, peak = loudness.integrated_lufs, loudness.true_peak_dbtp
     in_range = math.isfinite(lufs) and abs(lufs - target_lufs) <= LOUDNESS_TOLERANCE_LU
     return [

@@ -39,23 +39,39 @@ class Loudness:
     true_peak_dbtp: float
 
 
+class LoudnessMeter:
+    """Integrated loudness and true peak of audio fed in pieces: memory stays flat."""
+
+    def __init__(self, channels: int, rate: int) -> None:
+        import pyebur128
+
+        mode = pyebur128.MeasurementMode.MODE_I | pyebur128.MeasurementMode.MODE_TRUE_PEAK
+        self.channels = channels
+        self._state = pyebur128.R128State(channels, rate, mode)
+
+    def add(self, samples: npt.NDArray[np.floating] | npt.NDArray[np.int16]) -> None:
+        """Feed audio shaped ``(frames,)`` or ``(frames, channels)``, int16 or float."""
+        for start in range(0, len(samples), _CHUNK_FRAMES):  # no float copy of it all
+            chunk = _as_float64(samples[start : start + _CHUNK_FRAMES]).reshape(-1)
+            self._state.add_frames(chunk, len(chunk) // self.channels)
+
+    def result(self) -> Loudness:
+        import pyebur128
+
+        integrated = pyebur128.get_loudness_global(self._state)
+        peak = max(pyebur128.get_true_peak(self._state, c) for c in range(self.channels))
+        return Loudness(
+            integrated_lufs=float(integrated),
+            true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
+        )
+
+
 def measure(samples: npt.NDArray[np.floating] | npt.NDArray[np.int16], rate: int) -> Loudness:
     """Integrated loudness and true peak (the highest of any channel) of audio shaped
     ``(frames,)`` or ``(frames, channels)``, int16 or float in [-1, 1]."""
-    import pyebur128
-
-    channels = 1 if samples.ndim == 1 else samples.shape[1]
-    mode = pyebur128.MeasurementMode.MODE_I | pyebur128.MeasurementMode.MODE_TRUE_PEAK
-    state = pyebur128.R128State(channels, rate, mode)
-    for start in range(0, len(samples), _CHUNK_FRAMES):  # in chunks: no float copy of it all
-        chunk = _as_float64(samples[start : start + _CHUNK_FRAMES]).reshape(-1)
-        state.add_frames(chunk, len(chunk) // channels)
-    integrated = pyebur128.get_loudness_global(state)
-    peak = max(pyebur128.get_true_peak(state, c) for c in range(channels))
-    return Loudness(
-        integrated_lufs=float(integrated),
-        true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
-    )
+    meter = LoudnessMeter(1 if samples.ndim == 1 else samples.shape[1], rate)
+    meter.add(samples)
+    return meter.result()
 
 
 def gating_blocks(samples: npt.NDArray[np.int16], rate: int) -> npt.NDArray[np.float32]:
