@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from audio_probe import decode
 
-from letteraudio.pipeline import GROUP_CHARS, build_script, group_segments
+from letteraudio.chunks import GROUP_CHARS, group_segments
+from letteraudio.pipeline import build_script
 from letteraudio.text.segment import Pauses
 
 pytestmark = pytest.mark.slow
@@ -74,7 +75,7 @@ def test_long_paragraphs_are_cut_into_chunks_between_sentences() -> None:
     sentence = "The tide came in over the flats and the birds rose ahead of it."
     paragraph = " ".join([sentence] * 60)  # about 3,800 characters
     script = build_script(f"Title\n\n{paragraph}\n\nLast words here.\n", 600, Pauses())
-    groups = group_segments(script)
+    groups = group_segments(script.segments, script.pauses)
     flat = [segment for group in groups for segment in group.segments]
     assert flat == script.segments  # nothing lost, nothing reordered
     assert groups[0].segments[0].kind == "title" and len(groups[0].segments) == 1
