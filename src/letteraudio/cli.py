@@ -357,9 +357,9 @@ def render(
             "-j",
             min=1,
             max=64,
-            help="Segments spoken at once: piper uses one core per job (default: every "
-            "core); gtts keeps that many requests in flight (default: 8, halved on 429). "
-            "The audio is the same whatever the number.",
+            help="Segments spoken at once: piper workers use two cores each (default: one "
+            "per two cores); gtts keeps that many requests in flight (default: 8, halved "
+            "on 429). The audio is the same whatever the number.",
             rich_help_panel=AUDIO,
         ),
     ] = None,

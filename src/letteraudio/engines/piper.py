@@ -78,8 +78,8 @@ class PiperEngine:
         if settings.lang:
             _check_language(self.config, settings.lang)
         self.deterministic = settings.deterministic
-        # Worker threads share one loaded voice; each call uses one core (see _load_voice).
-        self.jobs = settings.jobs or os.cpu_count() or 1
+        # Worker threads share one loaded voice, each call on THREADS_PER_JOB cores.
+        self.jobs = settings.jobs or max(1, (os.cpu_count() or 1) // session_threads())
         self._voice: PiperVoice | None = None  # loaded on first use: cached renders never need it
         self._loading = threading.Lock()
         stat = self.model.stat()
@@ -121,21 +121,31 @@ def _check_language(config: Path, lang: str) -> None:
         )
 
 
-def _load_voice(model: Path, config: Path) -> PiperVoice:
-    """Load a voice as ``PiperVoice.load`` does, for workers that each use one core.
+THREADS_PER_JOB = 2
+"""onnxruntime threads per synthesis call (fewer on a one-core machine).
 
-    One onnxruntime thread per call, whatever ``--jobs`` is: the thread count changes the
-    order of floating-point sums (a sample here and there moves by one), and the same text
-    must give the same audio with any number of jobs. Measured on the seed, 2 cores:
-    2 workers x 1 thread beat 1 worker x 2 threads by ~7% and worker processes by ~3%
-    (each of which loads the model again).
-    """
+Measured on the seed with 2 cores: 2 workers x 1 thread were within 5-7% of 1 worker x
+2 threads over the whole article, but took peak RSS from ~500 to ~700 MB, and a render
+after an edit, which speaks a sentence or two, could use only one of the cores. Worker
+processes were no faster than threads and load the model again each. So a worker gets 2
+threads, and there are as many workers as pairs of cores. The count is fixed per machine,
+not per ``--jobs``: it changes the order of floating-point sums (a sample here and there
+moves by one), and the same text must give the same audio with any ``--jobs``.
+"""
+
+
+def session_threads() -> int:
+    return max(1, min(THREADS_PER_JOB, os.cpu_count() or 1))
+
+
+def _load_voice(model: Path, config: Path) -> PiperVoice:
+    """Load a voice as ``PiperVoice.load`` does, with :func:`session_threads` threads."""
     import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
+    options.intra_op_num_threads = session_threads()
     options.inter_op_num_threads = 1
     # Memory patterns are planned per input shape, and every sentence has its own: with
     # two workers they took peak RSS on the seed from ~500 to ~730 MB (~560 MB without).
