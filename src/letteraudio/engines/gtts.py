@@ -142,6 +142,8 @@ class GttsEngine:
     def synthesize(self, text: str) -> Clip:
         from gtts import gTTS
 
+        if not text.strip():  # gTTS asserts that it has text
+            return empty_clip(SAMPLE_RATE)
         tts = gTTS(
             text, lang=self.lang, tld=self.settings.tld, slow=self.slow, lang_check=False,
         )  # fmt: skip

@@ -126,11 +126,14 @@ def _voice_for_language(lang: str, voices_dir: Path | None) -> tuple[Path, Path]
     configs = [(paths, VoiceConfig.read(paths[1])) for paths in candidates]
     matching = [(paths, cfg) for paths, cfg in configs if speaks(cfg.language, lang)]
     if not matching:
-        spoken = sorted({cfg.language for _, cfg in configs})
-        where = f" or in {voices_dir}" if voices_dir else " (add voices with --voices-dir)"
+        if voices_dir is None:
+            raise EngineUnavailable(
+                f"the piper voice {BUNDLED_VOICE} speaks {configs[0][1].language}, not {lang}: "
+                "add voices in that language with --voices-dir, or use --engine espeak or gtts"
+            )
+        spoken = ", ".join(sorted({cfg.language for _, cfg in configs}))
         raise EngineUnavailable(
-            f"no piper voice for language {lang!r} bundled{where}; "
-            f"languages available: {', '.join(spoken)}"
+            f"no piper voice speaks {lang}, bundled or in {voices_dir} (languages: {spoken})"
         )
     exact = [m for m in matching if m[1].language.lower() == lang.lower().replace("-", "_")]
     best = min(exact or matching, key=lambda m: QUALITY_RANK.get(m[1].quality, len(QUALITY_RANK)))
