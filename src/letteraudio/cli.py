@@ -10,7 +10,7 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -572,17 +572,14 @@ def cache_clear(
 @app.command()
 def engines() -> None:
     """List the text-to-speech engines and whether each can run here."""
-    from rich.console import Console
-    from rich.table import Table
-
     from letteraudio.engines import engine_statuses
 
-    table = Table("engine", "network", "status", "about", box=None, pad_edge=False)
+    lines = [("engine", "network", "status", "about")]
     for status in engine_statuses():
         name = f"{status.name} (default)" if status.name == DEFAULT_ENGINE else status.name
         state = "usable" if status.usable else f"unusable: {status.problem}"
-        table.add_row(name, "online" if status.online else "offline", state, status.description)
-    Console(highlight=False, soft_wrap=True).print(table)
+        lines.append((name, "online" if status.online else "offline", state, status.description))
+    _print_columns(lines)
 
 
 @app.command("voices")
@@ -634,14 +631,8 @@ def list_voices(
             typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
         columns = ("engine", "id", "language", "quality", "source", "description")
-        lines: list[tuple[str, ...]] = [
-            ("engine", "voice", "language", "quality", "source", "about")
-        ]
-        lines += [tuple(row[column] for column in columns) for row in rows]
-        widths = [max(len(line[i]) for line in lines) for i in range(len(columns) - 1)]
-        for line in lines:
-            cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
-            typer.echo("  ".join([*cells, line[-1]]).rstrip())
+        lines = [("engine", "voice", "language", "quality", "source", "about")]
+        _print_columns(lines + [tuple(row[column] for column in columns) for row in rows])
 
 
 config_app = typer.Typer(help="Show the settings letteraudio.toml gives.", no_args_is_help=True)
@@ -772,6 +763,14 @@ def _configured(ctx: typer.Context, config_path: Path | None) -> dict[str, Setti
 
 def _path(value: str | Path | None) -> Path | None:
     return Path(value) if value else None
+
+
+def _print_columns(lines: Sequence[Sequence[str]]) -> None:
+    """Print rows in aligned columns, one line each (the last column is never padded)."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
+    for line in lines:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        typer.echo("  ".join([*cells, line[-1]]).rstrip())
 
 
 def _plain(value: object) -> object:

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip
-from letteraudio.errors import EngineUnavailable, NetworkError, SynthesisError
+from letteraudio.errors import EngineUnavailable, InputError, NetworkError, SynthesisError
 
 if TYPE_CHECKING:
     import requests
@@ -119,6 +119,11 @@ class GttsEngine:
             raise EngineUnavailable(f"gtts has no language {self.lang!r} (choose from: {choices})")
         if settings.speaker is not None:
             raise EngineUnavailable("gtts has one speaker per language: leave out --speaker")
+        if settings.slow and settings.speed != 1.0 and settings.speed > SLOW_SPEED:
+            raise InputError(
+                f"--slow is Google's slow voice, the same as --speed {SLOW_SPEED:g} or less: "
+                "give one of them"
+            )
         self.settings = settings
         self.slow = settings.slow or settings.speed <= SLOW_SPEED
         self.stretch = 1.0 if self.slow else settings.speed
