@@ -12,6 +12,7 @@ at once (for the engines that promise repeatable audio).
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from collections.abc import Iterator
@@ -20,14 +21,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_probe import require_tool
+from audio_probe import RATE, decode, require_tool
 from fake_gtts import FakeGtts
+from typer.testing import CliRunner
 
+from letteraudio.cli import app
 from letteraudio.engines import Clip, Engine, EngineSettings
 from letteraudio.engines.espeak import EspeakEngine
 from letteraudio.engines.gtts import GttsEngine
 from letteraudio.engines.piper import PiperEngine
 from letteraudio.errors import EngineUnavailable, InputError
+from letteraudio.text.segment import Pauses
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tone_engine"))
 from letteraudio_tone import ToneEngine
@@ -139,3 +143,29 @@ def test_two_threads_at_once_get_what_one_gets(case: Case) -> None:
             assert np.array_equal(samples, alone)
         else:  # the fake gtts answers each request with a tone of its own pitch
             assert len(samples) == len(alone)
+
+
+@pytest.mark.slow
+def test_speed_1_25_makes_the_seed_about_20_percent_shorter(
+    seed_article: Path, tmp_path: Path
+) -> None:
+    """On the whole seed article with espeak-ng (the fastest real voice): the speech
+    takes 20 % less time; the pauses between blocks stay as they are."""
+    require_tool("espeak-ng")
+    runner = CliRunner()
+    plan = json.loads(
+        runner.invoke(app, ["script", str(seed_article), "-e", "espeak", "--json"]).stdout
+    )
+    pauses_ms = sum(s["pause_after_ms"] for s in plan["segments"][:-1]) + plan["tail_ms"]
+    pauses = (pauses_ms + Pauses().lead_in) / 1000
+    seconds = {}
+    for speed in ("1.0", "1.25"):
+        out = tmp_path / f"seed-{speed}.mp3"
+        result = runner.invoke(app, ["render", str(seed_article), "-e", "espeak", "--speed",
+                                     speed, "-o", str(out), "-q"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        seconds[speed] = len(decode(out)) / RATE
+    assert seconds["1.0"] > 60  # the whole article was read
+    assert seconds["1.25"] / seconds["1.0"] == pytest.approx(0.82, abs=0.03)
+    speech = (seconds["1.25"] - pauses) / (seconds["1.0"] - pauses)
+    assert speech == pytest.approx(0.8, abs=0.03)
