@@ -372,7 +372,8 @@ def render(
     config: Annotated[
         Path | None,
         typer.Option(
-            help="Config file with a [metadata] table (default: ./letteraudio.toml when present).",
+            help="Config file with [render], [metadata] and [lexicon] tables (default: "
+            "./letteraudio.toml, else the one in the user config folder).",
             rich_help_panel=TAGS,
         ),
     ] = None,

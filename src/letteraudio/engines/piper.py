@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -213,6 +214,7 @@ class PiperEngine:
         self.length_scale = length_scale(voice_config.length_scale, settings.speed)
         self.deterministic = settings.deterministic
         self._voice: PiperVoice | None = None  # loaded on first use: cached renders never need it
+        self._loading = threading.Lock()  # threads that start at once load it only once
         stat = self.model.stat()
         self._identity = {
             "engine": self.name,
@@ -228,10 +230,14 @@ class PiperEngine:
     def identity(self) -> dict[str, Any]:
         return self._identity
 
+    def _loaded(self) -> PiperVoice:
+        with self._loading:
+            if self._voice is None:
+                self._voice = _load_voice(self.model, self.config)
+            return self._voice
+
     def synthesize(self, text: str) -> Clip:
-        if self._voice is None:
-            self._voice = _load_voice(self.model, self.config)
-        voice = self._voice
+        voice = self._loaded()
         settings = _synthesis_config(self.deterministic, self.length_scale, self.speaker_id)
         chunks = [chunk.audio_int16_array for chunk in voice.synthesize(text, settings)]
         rate = int(voice.config.sample_rate)
