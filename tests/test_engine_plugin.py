@@ -48,7 +48,8 @@ def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def letteraudio(
     plugin_path: Path, *args: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin_path), *sys.path])}
+    path = [str(plugin_path), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     result = subprocess.run(
         [sys.executable, "-m", "letteraudio", *args],
         env=env, capture_output=True, text=True, timeout=120, check=False,
