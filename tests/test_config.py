@@ -151,3 +151,15 @@ def test_engine_from_the_file_applies_to_script(runner: CliRunner, workdir: Path
         json.loads(runner.invoke(app, ["script", "article.txt", "--json"]).stdout)["engine"]
         == "gtts"
     )
+
+
+def test_config_show_refuses_an_option_render_would_refuse(tmp_path: Path) -> None:
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "letteraudio", "config", "show", "--speed", "9"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: Invalid value for '--speed'")
+    assert result.stderr.strip().endswith("(see: letteraudio render --help)")

@@ -652,9 +652,10 @@ def config_show(
     `show` (e.g. `--speed 1.2 --config my.toml`) are taken into account."""
     from letteraudio.config import find_config, load_metadata, user_config_path
 
+    # Parsed by render itself (outside the error wrapper: a bad option is a usage error).
+    render_command = typer.main.get_command(app).commands["render"]  # type: ignore[attr-defined]
+    render_ctx = render_command.make_context("letteraudio render", ["-", *ctx.args])
     with _errors_to_exit_codes():
-        render_command = typer.main.get_command(app).commands["render"]  # type: ignore[attr-defined]
-        render_ctx = render_command.make_context("render", ["-", *ctx.args], parent=ctx)
         config_path = find_config(render_ctx.params["config"])
         settings = _configured(render_ctx, config_path)
         metadata = load_metadata(config_path)
