@@ -83,9 +83,12 @@ def test_a_render_with_the_installed_engine_has_the_expected_duration(
     speech = sum(n * WORD_S + (n - 1) * GAP_S for n in words) / speed
     pauses = sum(s["pause_after_ms"] for s in plan["segments"][:-1]) / 1000
     expected = Pauses().lead_in / 1000 + speech + pauses + plan["tail_ms"] / 1000
+    # A render may fit each block to whole MP3 frames (1152 samples): up to 13 ms each.
+    blocks = len({segment["paragraph"] for segment in plan["segments"]})
+    tolerance = 0.02 + blocks * 0.5 * 1152 / 44_100
     samples = decode(out)
-    assert len(samples) / RATE == pytest.approx(expected, abs=0.03)
-    assert header_duration(out) == pytest.approx(expected, abs=0.03)
+    assert len(samples) / RATE == pytest.approx(expected, abs=tolerance)
+    assert header_duration(out) == pytest.approx(expected, abs=tolerance)
     # One burst of tone per word, at the engine's 440 Hz.
     frame = RATE // 100
     frames = samples[: len(samples) // frame * frame].reshape(-1, frame)

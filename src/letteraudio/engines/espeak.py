@@ -9,6 +9,7 @@ share one instance.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import struct
@@ -163,6 +164,8 @@ class EspeakEngine:
         self.binary = binary
         self.voice = choose_voice(list_voices(binary), settings.voice, settings.lang)
         self.words_per_minute = round(WORDS_PER_MINUTE * settings.speed)
+        self.jobs = os.cpu_count() or 1
+        """Segments it can speak at once: one espeak-ng process per core."""
         self._identity = {
             "engine": self.name,
             "voice": self.voice,
