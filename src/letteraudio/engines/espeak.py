@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip
+from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip, speaks
 from letteraudio.errors import EngineUnavailable, SynthesisError
 
 PROGRAM = "espeak-ng"
@@ -77,7 +77,7 @@ def choose_voice(voices: list[EspeakVoice], voice: str | None, lang: str | None)
             raise EngineUnavailable(
                 f"espeak-ng has no voice {voice!r} (see: letteraudio voices --engine espeak)"
             )
-        if lang is not None and not _speaks(voice, _code(lang)):
+        if lang is not None and not speaks(voice, lang):
             raise EngineUnavailable(f"the espeak-ng voice {voice} does not speak {lang}")
         return voice
     if lang is None:
@@ -85,7 +85,7 @@ def choose_voice(voices: list[EspeakVoice], voice: str | None, lang: str | None)
     wanted = _code(lang)
     if wanted in ids:
         return wanted
-    if _speaks(DEFAULT_VOICE, wanted):
+    if speaks(DEFAULT_VOICE, wanted):
         return DEFAULT_VOICE  # "en" is American English, as without --lang
     speakers = [v for v in voices if wanted in v.other_languages]  # "zh" finds cmn
     if speakers:
@@ -100,10 +100,6 @@ def choose_voice(voices: list[EspeakVoice], voice: str | None, lang: str | None)
 
 def _code(lang: str) -> str:
     return lang.replace("_", "-").lower()
-
-
-def _speaks(voice: str, lang: str) -> bool:
-    return voice == lang or voice.startswith(f"{lang}-")
 
 
 def decode_wav(data: bytes) -> Clip:
