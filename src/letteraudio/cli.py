@@ -10,8 +10,8 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -19,11 +19,12 @@ import typer
 
 from letteraudio import __version__
 from letteraudio.chapters import ChapterMode
-from letteraudio.engines import DEFAULT_ENGINE
+from letteraudio.engines import DEFAULT_ENGINE, MAX_SPEED, MIN_SPEED
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError, NetworkError
 
 if TYPE_CHECKING:
     from letteraudio.check import Report
+    from letteraudio.config import Setting
     from letteraudio.engines import Engine
     from letteraudio.pipeline import Episode, Progress, Script
     from letteraudio.text.lexicon import Lexicon
@@ -85,10 +86,35 @@ MaxChars = Annotated[
     int,
     typer.Option("--max-chars", min=1, help="Refuse articles longer than this many characters."),
 ]
+# Voice options shared by render and say (their defaults can come from letteraudio.toml).
+Speed = Annotated[
+    float,
+    typer.Option(min=MIN_SPEED, max=MAX_SPEED, rich_help_panel=ENGINE,
+                 help="Speaking rate, 0.5 to 2.0: 1.25 takes about 20 % less time, 0.8 "
+                 "about 25 % more (piper: length scale; espeak: words per minute; gtts: "
+                 "its slow voice up to 0.6, else a pitch-preserving time stretch)."),
+]  # fmt: skip
+Speaker = Annotated[
+    str | None,
+    typer.Option(rich_help_panel=ENGINE, help="Speaker of a multi-speaker Piper voice, by "
+                 "name or number (see `letteraudio voices`)."),
+]  # fmt: skip
+VoicesDir = Annotated[
+    Path | None,
+    typer.Option(rich_help_panel=ENGINE, help="Folder of extra Piper voices (.onnx files with "
+                 "their .onnx.json); default: $LETTERAUDIO_VOICES."),
+]  # fmt: skip
+Lang = Annotated[
+    str | None,
+    typer.Option(rich_help_panel=ENGINE, help="Language, e.g. en, fr: picks a voice that speaks "
+                 "it (gtts: any of its languages; piper: the bundled voice or one in "
+                 "--voices-dir; espeak: its voice for that language)."),
+]  # fmt: skip
 
 
 @app.command()
 def script(
+    ctx: typer.Context,
     article: Annotated[
         str,
         typer.Argument(metavar="ARTICLE", help="The article: a file, or - for standard input."),
@@ -100,7 +126,8 @@ def script(
     keep_boilerplate: KeepBoilerplate = False,
     lexicon: LexiconOption = None,
     config: Annotated[
-        Path | None, typer.Option(help="Config file (default: ./letteraudio.toml).")
+        Path | None,
+        typer.Option(help="Config file (default: ./letteraudio.toml, else the user's)."),
     ] = None,
     max_chars: MaxChars = 1_000_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the script as JSON.")] = False,
@@ -111,10 +138,11 @@ def script(
     from letteraudio.text.segment import Pauses
 
     with _errors_to_exit_codes():
-        engine_type = engine_class(engine)
+        config_path = find_config(config)
+        engine_type = engine_class(_configured(ctx, config_path)["engine"].value)
         planned = _script(
             article, engine_type, Pauses(), text_format, keep_boilerplate, lexicon,
-            find_config(config), max_chars,
+            config_path, max_chars,
         )  # fmt: skip
         if as_json:
             typer.echo(json.dumps(_script_json(planned, engine_type), indent=2, ensure_ascii=False))
@@ -124,6 +152,7 @@ def script(
 
 @app.command()
 def say(
+    ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="The words to say, e.g. a name to audition.")],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Where to write the MP3.")
@@ -131,7 +160,13 @@ def say(
     engine: Annotated[
         str, typer.Option("--engine", "-e", help="Text-to-speech engine.")
     ] = DEFAULT_ENGINE,
-    voice: Annotated[str | None, typer.Option(help="Piper voice file (.onnx).")] = None,
+    voice: Annotated[
+        str | None, typer.Option(help="Voice, as for render (see `letteraudio voices`).")
+    ] = None,
+    lang: Lang = None,
+    speed: Speed = 1.0,
+    speaker: Speaker = None,
+    voices_dir: VoicesDir = None,
     lexicon: LexiconOption = None,
 ) -> None:
     """Speak a short phrase to an MP3, to audition a pronunciation."""
@@ -143,15 +178,21 @@ def say(
     from letteraudio.text.segment import Pauses
 
     with _errors_to_exit_codes():
-        engine_type = engine_class(engine)
+        config_path = find_config(None)
+        value = {key: setting.value for key, setting in _configured(ctx, config_path).items()}
+        engine_type = engine_class(value["engine"])
         check_writable(output)
         reading = ReadingSettings(
             keep_boilerplate=True,  # a phrase to audition is never clutter
-            lexicon=_lexicon(lexicon, find_config(None)),
+            lexicon=_lexicon(lexicon, config_path),
             phonemes=engine_type.name == "piper",
         )
         planned = build_script(text, engine_type.max_chars, Pauses(), reading)
-        voices = Voices(engine=create_engine(engine, EngineSettings(voice=voice)))
+        engine_settings = EngineSettings(
+            voice=value["voice"], lang=value["lang"], speed=value["speed"],
+            speaker=value["speaker"], voices_dir=_path(value["voices_dir"]),
+        )  # fmt: skip
+        voices = Voices(engine=create_engine(engine_type.name, engine_settings))
         settings = RenderSettings(chapters=ChapterMode.NONE)
         episode = narrate(planned, voices, output, settings, Metadata(title=text[:100]))
         typer.echo(f"Wrote {episode.path}: {episode.duration:.1f} s")
@@ -159,6 +200,7 @@ def say(
 
 @app.command()
 def render(
+    ctx: typer.Context,
     article: Annotated[
         str,
         typer.Argument(
@@ -185,18 +227,16 @@ def render(
     voice: Annotated[
         str | None,
         typer.Option(
-            help="Piper voice: a .onnx file with its .onnx.json beside it "
-            "(default: the bundled en_US-joe-medium).",
+            help="Voice (see `letteraudio voices`): for piper a .onnx file with its "
+            ".onnx.json beside it, or a voice in --voices-dir (default: the bundled "
+            "en_US-joe-medium); for espeak a voice such as en-gb-scotland.",
             rich_help_panel=ENGINE,
         ),
     ] = None,
-    lang: Annotated[
-        str | None,
-        typer.Option(
-            help="Language, e.g. en, fr (gtts: any of its languages; piper: must match the voice).",
-            rich_help_panel=ENGINE,
-        ),
-    ] = None,
+    lang: Lang = None,
+    speed: Speed = 1.0,
+    speaker: Speaker = None,
+    voices_dir: VoicesDir = None,
     tld: Annotated[
         str | None,
         typer.Option(
@@ -332,7 +372,8 @@ def render(
     config: Annotated[
         Path | None,
         typer.Option(
-            help="Config file with a [metadata] table (default: ./letteraudio.toml when present).",
+            help="Config file with [render], [metadata] and [lexicon] tables (default: "
+            "./letteraudio.toml, else the one in the user config folder).",
             rich_help_panel=TAGS,
         ),
     ] = None,
@@ -393,7 +434,18 @@ def render(
 
     started = time.perf_counter()
     with _errors_to_exit_codes():
+        config_path = find_config(config)
+        configured = _configured(ctx, config_path)
+        value = {key: setting.value for key, setting in configured.items()}
+        engine, voice, lang, speed = value["engine"], value["voice"], value["lang"], value["speed"]
+        speaker, voices_dir, fallback = value["speaker"], value["voices_dir"], value["fallback"]
+        pause_ms, title_pause_ms = value["pause_ms"], value["title_pause_ms"]
+        bitrate, loudness, chapters = value["bitrate"], value["loudness"], value["chapters"]
         engine_type = engine_class(engine)
+        if configured["tld"].source == "option" or engine_type.name == "gtts":
+            tld = value["tld"]  # a tld in the config file is for gtts only
+        if configured["deterministic"].source == "option" or not engine_type.online:
+            deterministic = value["deterministic"]  # and --deterministic for offline voices
         _check_engine_options(engine_type, tld=tld, slow=slow, timeout=timeout,
                               retries=retries, deterministic=deterministic)  # fmt: skip
         if fallback is not None:
@@ -402,7 +454,7 @@ def render(
             pauses=replace(Pauses(), paragraph=pause_ms, title=title_pause_ms),
             bitrate_kbps=bitrate,
             loudness_lufs=None if no_normalize else loudness,
-            chapters=chapters,
+            chapters=ChapterMode(chapters),
             id3v24=id3v24,
             replace=not no_clobber,
         )
@@ -413,7 +465,6 @@ def render(
             check_writable(target)
             if no_clobber and target.exists():
                 raise InputError(f"{target} exists (--no-clobber): choose another -o or remove it")
-        config_path = find_config(config)
         defaults = load_metadata(config_path)
         given = {"title": title, "author": author, "show": show, "description": description,
                  "language": language, "cover": cover, "date": date}  # fmt: skip
@@ -428,7 +479,7 @@ def render(
             lexicon, config_path, max_chars,
         )  # fmt: skip
         if dry_run:
-            _print_script(script, engine_type.name, engine_type.chars_per_second)
+            _print_script(script, engine_type.name, engine_type.chars_per_second * speed)
             return
         document = script.document
         from_document = _document_metadata(document.metadata, article)
@@ -448,8 +499,11 @@ def render(
             voice=voice, lang=lang, tld=tld or "com", slow=slow,
             timeout=timeout or DEFAULT_TIMEOUT, deterministic=deterministic,
             retries=DEFAULT_RETRIES if retries is None else retries, jobs=jobs,
+            speed=speed, speaker=speaker, voices_dir=_path(voices_dir),
         )  # fmt: skip
-        backup = create_engine(fallback, EngineSettings(jobs=jobs)) if fallback else None
+        backup = (
+            create_engine(fallback, EngineSettings(speed=speed, jobs=jobs)) if fallback else None
+        )
         try:
             main_engine = create_engine(engine, engine_settings)
         except NetworkError as error:
@@ -536,17 +590,112 @@ def cache_clear(
 @app.command()
 def engines() -> None:
     """List the text-to-speech engines and whether each can run here."""
-    from rich.console import Console
-    from rich.table import Table
-
     from letteraudio.engines import engine_statuses
 
-    table = Table("engine", "network", "status", "about", box=None, pad_edge=False)
+    lines = [("engine", "network", "status", "about")]
     for status in engine_statuses():
         name = f"{status.name} (default)" if status.name == DEFAULT_ENGINE else status.name
         state = "usable" if status.usable else f"unusable: {status.problem}"
-        table.add_row(name, "online" if status.online else "offline", state, status.description)
-    Console(highlight=False, soft_wrap=True).print(table)
+        lines.append((name, "online" if status.online else "offline", state, status.description))
+    _print_columns(lines)
+
+
+@app.command("voices")
+def list_voices(
+    engine: Annotated[
+        str | None, typer.Option("--engine", "-e", help="Only this engine's voices.")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="Only voices for this language, e.g. en, en-GB, fr.")
+    ] = None,
+    tld: Annotated[
+        str, typer.Option(help="Google domain whose accent gtts would use: com, co.uk...")
+    ] = "com",
+    voices_dir: VoicesDir = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Config file that may name a voices folder.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the voices as JSON.")] = False,
+) -> None:
+    """List the voices each engine offers: id, language, quality and where it comes from."""
+    from letteraudio.config import effective_settings, find_config
+    from letteraudio.engines import (
+        EngineSettings,
+        engine_class,
+        engine_names,
+        engine_voices,
+        speaks,
+    )
+
+    with _errors_to_exit_codes():
+        folder = effective_settings(
+            {"voices_dir": (voices_dir, voices_dir is not None)}, find_config(config)
+        )["voices_dir"].value
+        settings = EngineSettings(tld=tld, voices_dir=_path(folder))
+        rows: list[dict[str, str]] = []
+        for name in [engine] if engine else engine_names():
+            engine_type = engine_class(name)
+            offered = engine_voices(engine_type, settings)
+            if not offered and (problem := engine_type.unavailable_reason()):
+                typer.echo(f"Note: {name} lists no voices: {problem}", err=True)
+            rows += [
+                {"engine": name, **asdict(voice)}
+                for voice in offered
+                if lang is None or speaks(voice.language, lang)
+            ]
+        if lang is not None and not rows:
+            raise InputError(f"no voice speaks {lang!r} (see: letteraudio voices)")
+        if as_json:
+            typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+            return
+        columns = ("engine", "id", "language", "quality", "source", "description")
+        lines = [("engine", "voice", "language", "quality", "source", "about")]
+        _print_columns(lines + [tuple(row[column] for column in columns) for row in rows])
+
+
+config_app = typer.Typer(help="Show the settings letteraudio.toml gives.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command(
+    "show", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
+def config_show(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
+) -> None:
+    """Print the settings `letteraudio render` would use and where each comes from
+    (default, config file, environment or option). Render options given after
+    `show` (e.g. `--speed 1.2 --config my.toml`) are taken into account."""
+    from letteraudio.config import find_config, load_metadata, user_config_path
+
+    # Parsed by render itself (outside the error wrapper: a bad option is a usage error).
+    render_command = typer.main.get_command(app).commands["render"]  # type: ignore[attr-defined]
+    render_ctx = render_command.make_context("letteraudio render", ["-", *ctx.args])
+    with _errors_to_exit_codes():
+        config_path = find_config(render_ctx.params["config"])
+        settings = _configured(render_ctx, config_path)
+        metadata = load_metadata(config_path)
+        if as_json:
+            document = {
+                "config": str(config_path) if config_path else None,
+                "render": {k: {"value": _plain(v.value), "source": v.source}
+                           for k, v in sorted(settings.items())},
+                "metadata": metadata,
+            }  # fmt: skip
+            typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            return
+        if config_path:
+            typer.echo(f"config file: {config_path}")
+        else:
+            typer.echo(
+                f"config file: none (looked for ./letteraudio.toml and {user_config_path()})"
+            )
+        for key, setting in sorted(settings.items()):
+            shown = "(none)" if setting.value is None else _plain(setting.value)
+            typer.echo(f"{key.replace('_', '-'):<16} {shown!s:<24} {setting.source}")
+        for key, text in metadata.items():
+            typer.echo(f"{key:<16} {text!s:<24} {config_path} [metadata]")
 
 
 def main() -> None:
@@ -615,6 +764,37 @@ def _errors_to_exit_codes() -> Iterator[None]:
 def _fail(message: str, code: int) -> NoReturn:
     typer.echo(f"Error: {' '.join(message.split())}", err=True)
     raise typer.Exit(code)
+
+
+def _configured(ctx: typer.Context, config_path: Path | None) -> dict[str, Setting]:
+    """This command's configurable options, each from the command line, else the
+    environment, else the config file's ``[render]`` table, else the option's default."""
+    from letteraudio.config import RENDER_KEYS, effective_settings
+
+    options = {}
+    for key in RENDER_KEYS.keys() & ctx.params.keys():
+        source = ctx.get_parameter_source(key)
+        given = source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+        value = ctx.params[key]
+        options[key] = (value.value if isinstance(value, ChapterMode) else value, given)
+    return effective_settings(options, config_path)
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _print_columns(lines: Sequence[Sequence[str]]) -> None:
+    """Print rows in aligned columns, one line each (the last column is never padded)."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
+    for line in lines:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        typer.echo("  ".join([*cells, line[-1]]).rstrip())
+
+
+def _plain(value: object) -> object:
+    """A setting as JSON or text shows it."""
+    return str(value) if isinstance(value, Path) else value
 
 
 def _check_engine_options(

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from letteraudio.errors import EngineUnavailable
+from letteraudio.errors import EngineUnavailable, InputError
 
 ENTRY_POINT_GROUP = "letteraudio.engines"
 DEFAULT_ENGINE = "piper"
+MIN_SPEED = 0.5
+MAX_SPEED = 2.0
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,32 @@ class EngineSettings:
     """Further attempts after a failed network request (online engines)."""
     deterministic: bool = False
     """Turn off random variation so the same text always gives the same audio."""
+    speed: float = 1.0
+    """Speaking rate relative to the voice's own: 1.25 takes about 20 % less time."""
+    speaker: str | None = None
+    """Name or number of a speaker in a multi-speaker voice."""
+    voices_dir: Path | None = None
+    """A folder of extra voices (Piper: ``.onnx`` files with their ``.onnx.json``)."""
     jobs: int | None = None
     """Segments spoken at once; None lets the engine choose. Never part of the identity:
     the audio does not depend on it."""
+
+    def __post_init__(self) -> None:
+        if not MIN_SPEED <= self.speed <= MAX_SPEED:
+            raise InputError(f"speed {self.speed:g}: choose from {MIN_SPEED:g} to {MAX_SPEED:g}")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One voice an engine offers (a line of ``letteraudio voices``)."""
+
+    id: str
+    """What to pass to ``--voice`` (or ``--lang`` for engines that only pick languages)."""
+    language: str
+    quality: str
+    source: str
+    """Where it comes from: bundled, a file, the system, an online service."""
+    description: str = ""
 
 
 class Engine(Protocol):
@@ -79,6 +105,9 @@ class Engine(Protocol):
     def synthesize(self, text: str) -> Clip:
         """Speak ``text``; an empty clip means there was nothing to say."""
         ...
+
+    # Optional: ``voices(settings) -> list[Voice]``, a classmethod listing what the engine
+    # can speak with (see :func:`engine_voices`). Engines without it list nothing.
 
 
 @dataclass(frozen=True)
@@ -131,6 +160,20 @@ def engine_statuses() -> list[EngineStatus]:
             continue
         statuses.append(EngineStatus(name, cls.description, cls.online, cls.unavailable_reason()))
     return statuses
+
+
+def speaks(language: str, lang: str) -> bool:
+    """Whether a voice's ``language`` is ``lang`` or a variety of it (``en`` finds ``en_US``)."""
+    have, want = language.lower().replace("_", "-"), lang.lower().replace("_", "-")
+    return have == want or have.startswith(f"{want}-")
+
+
+def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]:
+    """The voices an engine offers; empty for an engine that does not list any."""
+    lister = getattr(engine, "voices", None)
+    if lister is None:
+        return []
+    return list(lister(settings))
 
 
 def empty_clip(sample_rate: int) -> Clip:

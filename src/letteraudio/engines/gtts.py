@@ -29,9 +29,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from letteraudio.engines import Clip, EngineSettings, empty_clip
+from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip
 from letteraudio.engines.throttle import AdaptiveLimit
-from letteraudio.errors import EngineUnavailable, NetworkError, SynthesisError
+from letteraudio.errors import EngineUnavailable, InputError, NetworkError, SynthesisError
 
 if TYPE_CHECKING:
     import requests
@@ -48,6 +48,9 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
 RETRY_AFTER_CAP_S = 60.0
+SLOW_SPEED = 0.6
+"""At or below this ``--speed`` Google's own slow voice is asked for; above it, other
+speeds are a pitch-preserving time stretch of the normal voice."""
 _AUDIO = re.compile(rb'jQ1olc","\[\\"([A-Za-z0-9+/=]*)\\"\]')
 
 
@@ -78,7 +81,7 @@ class GttsEngine:
     """Google Translate's text-to-speech voice (online)."""
 
     name: ClassVar[str] = "gtts"
-    description: ClassVar[str] = "Google Translate voice, online (--lang, --tld, --slow)"
+    description: ClassVar[str] = "Google Translate voice, online (--lang, --tld, --speed)"
     online: ClassVar[bool] = True
     max_chars: ClassVar[int] = 100
     chars_per_second: ClassVar[float] = 14.0
@@ -92,19 +95,41 @@ class GttsEngine:
             return f"cannot resolve {host} (no network?)"
         return None
 
+    @classmethod
+    def voices(cls, settings: EngineSettings) -> list[Voice]:
+        """One voice per language gTTS knows (the accent comes from ``--tld``)."""
+        if importlib.util.find_spec("gtts") is None:
+            return []
+        from gtts.lang import tts_langs
+
+        source = f"Google Translate, online (translate.google.{settings.tld})"
+        return [
+            Voice(code, code, "online", source, str(name))
+            for code, name in sorted(tts_langs().items())
+        ]
+
     def __init__(self, settings: EngineSettings) -> None:
         if importlib.util.find_spec("gtts") is None:
             raise EngineUnavailable("the gtts package is not installed (pip install gtts)")
         from gtts.lang import tts_langs
 
-        self.lang = settings.lang or DEFAULT_LANG
+        if settings.voice is not None and settings.lang not in (None, settings.voice):
+            raise EngineUnavailable("gtts voices are languages: give --lang or --voice, not both")
+        self.lang = settings.lang or settings.voice or DEFAULT_LANG  # a gtts voice is a language
         languages = tts_langs()
         if self.lang not in languages:
             choices = ", ".join(sorted(languages))
             raise EngineUnavailable(f"gtts has no language {self.lang!r} (choose from: {choices})")
-        if settings.voice is not None:
-            raise EngineUnavailable("gtts has no voices to choose: use --lang and --tld instead")
+        if settings.speaker is not None:
+            raise EngineUnavailable("gtts has one speaker per language: leave out --speaker")
+        if settings.slow and settings.speed != 1.0 and settings.speed > SLOW_SPEED:
+            raise InputError(
+                f"--slow is Google's slow voice, the same as --speed {SLOW_SPEED:g} or less: "
+                "give one of them"
+            )
         self.settings = settings
+        self.slow = settings.slow or settings.speed <= SLOW_SPEED
+        self.stretch = 1.0 if self.slow else settings.speed
         self.endpoint = endpoint_override()
         host = urlsplit(self.endpoint or f"https://translate.google.{settings.tld}").hostname
         # Behind a proxy the name may resolve only at the proxy: let the request try.
@@ -119,16 +144,18 @@ class GttsEngine:
             "engine": self.name,
             "lang": self.lang,
             "tld": self.settings.tld,
-            "slow": self.settings.slow,
+            "slow": self.slow,
+            "stretch": self.stretch,
             "endpoint": self.endpoint,
         }
 
     def synthesize(self, text: str) -> Clip:
         from gtts import gTTS
 
+        if not text.strip():  # gTTS asserts that it has text
+            return empty_clip(SAMPLE_RATE)
         tts = gTTS(
-            text, lang=self.lang, tld=self.settings.tld, slow=self.settings.slow,
-            lang_check=False,
+            text, lang=self.lang, tld=self.settings.tld, slow=self.slow, lang_check=False,
         )  # fmt: skip
         try:
             prepared = tts._prepare_requests()
@@ -138,7 +165,8 @@ class GttsEngine:
         clips = [self._fetch(request) for request in prepared]
         if not clips:
             return empty_clip(SAMPLE_RATE)
-        return Clip(np.concatenate([c.samples for c in clips]), clips[0].sample_rate)
+        clip = Clip(np.concatenate([c.samples for c in clips]), clips[0].sample_rate)
+        return time_stretch(clip, self.stretch)
 
     def _fetch(self, request: requests.PreparedRequest) -> Clip:
         """One request's audio, retried with backoff when the failure may pass."""
@@ -270,6 +298,18 @@ def decode_mp3(data: bytes) -> Clip:
         raise TransientError("the text-to-speech service returned audio that decodes to nothing")
     mono = samples.mean(axis=1).astype(np.int16) if samples.shape[1] > 1 else samples[:, 0]
     return Clip(np.ascontiguousarray(mono), int(rate))
+
+
+def time_stretch(clip: Clip, speed: float) -> Clip:
+    """``clip`` played ``speed`` times as fast at the same pitch (Rubber Band, via pedalboard)."""
+    if speed == 1.0 or len(clip.samples) == 0:
+        return clip
+    from pedalboard import time_stretch as stretch
+
+    audio = (clip.samples.astype(np.float32) / 32768.0)[np.newaxis, :]
+    faster = stretch(audio, float(clip.sample_rate), stretch_factor=speed)[0]
+    samples = np.clip(np.round(faster * 32768.0), -32768, 32767).astype(np.int16)
+    return Clip(samples, clip.sample_rate)
 
 
 def _probable_cause(status: int) -> str:

