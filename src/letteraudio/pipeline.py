@@ -22,7 +22,7 @@ from letteraudio.audio.loudness import (
     measure,
     normalize,
 )
-from letteraudio.audio.stitch import OUTPUT_RATE, Timeline, stitch
+from letteraudio.audio.stitch import OUTPUT_RATE, Span, Timeline, stitch
 from letteraudio.cache import ClipCache, cache_key
 from letteraudio.chapters import Chapter, ChapterMode, build_chapters, first_words
 from letteraudio.engines import Clip, Engine
@@ -92,6 +92,8 @@ class Episode:
     """Measured on the decoded MP3, when loudness was normalized."""
     speakers: list[str]
     """The engine that spoke each segment."""
+    spans: tuple[Span | None, ...] = ()
+    """Where each segment's speech sits in the MP3 (None: nothing was spoken); for transcripts."""
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,7 @@ def narrate(
         chapters=chapters,
         loudness=loudness,
         speakers=speakers,
+        spans=timeline.spans,
     )
 
 
