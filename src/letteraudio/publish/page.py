@@ -2,8 +2,9 @@
 
 Everything the page needs is inside it: the stylesheet and the script are package files
 inlined at build time, nothing is fetched from elsewhere. Every value is HTML-escaped.
-The transcript's sentences are buttons with the same ids as the WebVTT cues (``s1``,
-``s2``...), so the script can mark the sentence being spoken from the track's cue events.
+The transcript's sentences are links (to the MP3 at that time, so they work without the
+script too) with the same ids as the WebVTT cues (``s1``, ``s2``...): the script seeks the
+player instead, and marks the sentence being spoken from the track's cue events.
 """
 
 from __future__ import annotations
@@ -109,15 +110,17 @@ def episode_page(episode: PageEpisode, show: str) -> str:
         html.append('<section class="transcript" aria-labelledby="transcript-heading">')
         html.append('<h2 id="transcript-heading">Transcript</h2>')
         html.append('<p class="visually-hidden">Select a sentence to listen from there.</p>')
+        html.append('<div id="transcript">')
         numbered = list(enumerate(episode.cues, start=1))
+        audio = escape(episode.audio)
         for _, group in itertools.groupby(numbered, key=lambda pair: pair[1].block):
             sentences = [
-                f'<button type="button" id="s{number}" data-start="{cue.start_ms / 1000:.3f}">'
-                f"{escape(cue.text)}</button>"
+                f'<a id="s{number}" href="{audio}#t={cue.start_ms / 1000:.3f}"'
+                f' data-start="{cue.start_ms / 1000:.3f}">{escape(cue.text)}</a>'
                 for number, cue in group
             ]
             html.append("<p>" + " ".join(sentences) + "</p>")
-        html.append("</section>")
+        html += ["</div>", "</section>"]
     html.append("</main>")
     feed = '<a href="feed.xml" type="application/rss+xml">Subscribe: podcast feed (RSS)</a>'
     html.append(f'<footer><p>{feed}{DOT}<a href="index.html">All episodes</a></p></footer>')

@@ -65,6 +65,7 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         **MIME_TYPES,
     }
+    protocol_version = "HTTP/1.1"  # keep-alive: players make many small range requests
     _range: tuple[int, int] | None = None
 
     def send_head(self) -> BinaryIO | None:

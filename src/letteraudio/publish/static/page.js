@@ -13,9 +13,10 @@
       playing.catch(function () {});
     }
   }
-  document.querySelectorAll("button[data-start]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      seek(parseFloat(button.getAttribute("data-start")));
+  document.querySelectorAll("[data-start]").forEach(function (control) {
+    control.addEventListener("click", function (event) {
+      event.preventDefault();
+      seek(parseFloat(control.getAttribute("data-start")));
     });
   });
   var current = null;
