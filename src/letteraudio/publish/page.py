@@ -63,6 +63,7 @@ def _head(title: str, show: str, language: str, script: bool) -> list[str]:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="{GENERATOR}">',
+        '<link rel="icon" href="data:,">',  # no favicon request
         f"<title>{escape(title)}</title>",
         f'<link rel="alternate" type="application/rss+xml" title="{escape(show)}" href="feed.xml">',
         f"<style>\n{_asset('page.css')}</style>",
