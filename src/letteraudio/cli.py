@@ -474,8 +474,10 @@ def render(
         show_progress = not quiet and sys.stderr.isatty()
         with _progress_bar(len(script.segments), show_progress) as progress:
             episode = narrate(script, voices, target, settings, metadata, progress)
+        written = _lexicon(lexicon, config_path) if engine_type.name == "piper" else None
         _write_sidecars(script, episode, metadata, voices.engine, settings,
-                        SidecarChoice(vtt=vtt, srt=srt, chapters_json=chapters_json))  # fmt: skip
+                        SidecarChoice(vtt=vtt, srt=srt, chapters_json=chapters_json),
+                        written)  # fmt: skip
         if not quiet:
             typer.echo(_summary(episode, time.perf_counter() - started))
             reached = episode.loudness.integrated_lufs if episode.loudness else loudness
@@ -755,18 +757,26 @@ def _write_sidecars(
     engine: Engine,
     settings: RenderSettings,
     choice: SidecarChoice,
+    lexicon: Lexicon | None,
 ) -> None:
-    """Transcripts, chapters JSON and the episode file beside the MP3 just written."""
+    """Transcripts, chapters JSON and the episode file beside the MP3 just written.
+
+    The transcript shows what the lexicon says in words where Piper was given phonemes."""
     from letteraudio.publish.episode import episode_guid
     from letteraudio.publish.sidecars import episode_info, write_sidecars
 
     texts = [segment.text for segment in script.segments]
+    shown = texts
+    if lexicon is not None:
+        said = {f"[[ {e.phonemes} ]]": e.say for e in lexicon.entries if e.phonemes}
+        for phonemes, words in said.items():
+            shown = [text.replace(phonemes, words) for text in shown]
     audio_settings = {"pauses": asdict(settings.pauses), "bitrate_kbps": settings.bitrate_kbps,
                       "loudness_lufs": settings.loudness_lufs}  # fmt: skip
     info = episode_info(
         guid=episode_guid(texts, engine.identity(), audio_settings),
         title=metadata.title,
-        texts=texts,
+        texts=shown,
         spans=[(span.start_ms, span.end_ms) if span else None for span in episode.spans],
         chapters=episode.chapters,
         blocks=[segment.paragraph for segment in script.segments],
