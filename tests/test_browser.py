@@ -92,7 +92,8 @@ def test_episode_page_plays_with_transcript_and_chapters(
     requests: list[str] = []
     errors: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    page.on("response", lambda response: response.ok or errors.append(response.url))
+    statuses: list[tuple[str, int]] = []
+    page.on("response", lambda response: statuses.append((response.url, response.status)))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(url + "letter.html")
@@ -114,13 +115,13 @@ def test_episode_page_plays_with_transcript_and_chapters(
     assert page.evaluate("document.getElementById('player').error") is None
     page.wait_for_selector("#transcript a[aria-current='true']")
 
-    buttons = page.locator("nav.chapters button")
-    assert buttons.count() == len(chapters["chapters"]) >= 2
+    links = page.locator("nav.chapters a")
+    assert links.count() == len(chapters["chapters"]) >= 2
     for index, chapter in enumerate(chapters["chapters"]):
-        start = float(buttons.nth(index).get_attribute("data-start") or "nan")
+        start = float(links.nth(index).get_attribute("data-start") or "nan")
         assert start == pytest.approx(chapter["startTime"], abs=0.001)
-    target = float(buttons.nth(1).get_attribute("data-start") or "nan")
-    buttons.nth(1).click()
+    target = float(links.nth(1).get_attribute("data-start") or "nan")
+    links.nth(1).click()
     page.wait_for_function(
         f"Math.abs(document.getElementById('player').currentTime - {target}) < 0.5"
     )
@@ -130,9 +131,9 @@ def test_episode_page_plays_with_transcript_and_chapters(
     current = page.locator("#transcript a[aria-current='true']").get_attribute("data-start")
     assert current is not None and float(current) >= target - 0.001
 
-    last = buttons.count() - 1
-    final = float(buttons.nth(last).get_attribute("data-start") or "nan")
-    buttons.nth(last).focus()
+    last = links.count() - 1
+    final = float(links.nth(last).get_attribute("data-start") or "nan")
+    links.nth(last).focus()
     page.keyboard.press("Enter")
     page.wait_for_function(
         f"Math.abs(document.getElementById('player').currentTime - {final}) < 0.5"
@@ -140,6 +141,8 @@ def test_episode_page_plays_with_transcript_and_chapters(
     assert page.evaluate("document.getElementById('player').error") is None
     assert page.locator("#status").inner_text() == ""
     assert errors == []
+    assert all(200 <= status < 300 for _, status in statuses), statuses
+    assert (url + "letter.mp3", 206) in statuses  # the browser seeks with byte ranges
     assert requests and all(request.startswith(url) for request in requests), requests
     page.close()
     print(f"page load, play and seek: {time.perf_counter() - started:.2f} s")

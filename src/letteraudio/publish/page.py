@@ -1,10 +1,12 @@
 """Static HTML pages: one per episode (player, chapters, transcript) and an index.
 
+Chapters and sentences are links to the MP3 at their time (``episode.mp3#t=12.3``), so
+they work without the script; with it, they seek the page's player instead.
+
 Everything the page needs is inside it: the stylesheet and the script are package files
 inlined at build time, nothing is fetched from elsewhere. Every value is HTML-escaped.
-The transcript's sentences are links (to the MP3 at that time, so they work without the
-script too) with the same ids as the WebVTT cues (``s1``, ``s2``...): the script seeks the
-player instead, and marks the sentence being spoken from the track's cue events.
+The transcript's sentences carry the same ids as the WebVTT cues (``s1``, ``s2``...), so
+the script marks the sentence being spoken from the track's cue events.
 """
 
 from __future__ import annotations
@@ -103,8 +105,8 @@ def episode_page(episode: PageEpisode, show: str) -> str:
         for chapter in episode.chapters:
             start = chapter.start_ms / 1000
             html.append(
-                f'<li><button type="button" data-start="{start:.3f}">{escape(chapter.title)}'
-                f' <span class="time">({clock(start)})</span></button></li>'
+                f'<li><a href="{escape(episode.audio)}#t={start:.3f}" data-start="{start:.3f}">'
+                f'{escape(chapter.title)}</a> <span class="time">{clock(start)}</span></li>'
             )
         html += ["</ol>", "</nav>"]
     if episode.cues:
@@ -134,7 +136,7 @@ def index_page(episodes: Sequence[PageEpisode], show: str, description: str, lan
     """The HTML of the index: the show and its episodes, newest first."""
     html = _head(show, show, language, script=False)
     html += ["<body>", "<header>", f"<h1>{escape(show)}</h1>"]
-    if description:
+    if description and description != show:
         html.append(f"<p>{escape(description)}</p>")
     html.append('<p><a href="feed.xml" type="application/rss+xml">Subscribe: podcast feed (RSS)</a>'
                 "</p>")  # fmt: skip
