@@ -335,7 +335,7 @@ def render(
     config: Annotated[
         Path | None,
         typer.Option(
-            help="Config file with a [metadata] table (default: ./letteraudio.toml when present).",
+            help="Config file with a \\[metadata] table (default: ./letteraudio.toml if present).",
             rich_help_panel=TAGS,
         ),
     ] = None,
@@ -527,7 +527,7 @@ def feed(
         ),
     ] = None,
     title: Annotated[
-        str | None, typer.Option(help="The show's title (default: show in [metadata]).")
+        str | None, typer.Option(help="The show's title (default: show in the \\[metadata] table).")
     ] = None,
     description: Annotated[
         str | None,
@@ -562,13 +562,12 @@ def feed(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option(help="Config file with a [feed] table (default: ./letteraudio.toml)."),
+        typer.Option(help="Config file with a \\[feed] table (default: ./letteraudio.toml)."),
     ] = None,
 ) -> None:
     """Write OUTPUT_DIR/feed.xml, a page per episode and index.html, from every MP3 there.
 
-    Settings are remembered in OUTPUT_DIR/letteraudio-feed.json: the next run needs only the
-    folder. Episodes keep their place and date; new ones are added, removed ones dropped.
+    Settings are remembered in the folder: next time, OUTPUT_DIR alone is enough.
     """
     from letteraudio.config import find_config, load_metadata, load_section
     from letteraudio.publish.folder import publish_folder
@@ -601,8 +600,10 @@ def serve(
         int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
     ] = 8000,
 ) -> None:
-    """Preview a published folder at http://127.0.0.1:PORT/ (with byte ranges, as podcast
-    hosts must); Ctrl-C stops it."""
+    """Serve a published folder at http://127.0.0.1:PORT/ for a preview; Ctrl-C stops it.
+
+    Byte ranges are answered, as podcast apps and browsers need for seeking.
+    """
     from letteraudio.publish.server import make_server
 
     with _errors_to_exit_codes():
