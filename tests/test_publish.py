@@ -279,6 +279,7 @@ def test_rerunning_adds_without_reordering_and_removing_drops(folder: Path) -> N
         (["--base-url", "https://e.test", "--title", "T", "--description", "x" * 4001],
          "4,000"),
         (["--base-url", "https://e.test", "--title", "T", "--image", "cover.gif"], ".jpg"),
+        (["--base-url", "https://e.test", "--title", "T", "--language", "English"], "en-GB"),
     ],
 )  # fmt: skip
 def test_feed_refuses_bad_settings_in_one_line(
@@ -309,6 +310,18 @@ def test_feed_settings_can_come_from_the_config_file(
     assert parsed.feed.link == "https://c.test/p/"
     assert parsed.entries == []
     assert "No episodes yet" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_podcast_guid_stays_when_the_feed_moves(tmp_path: Path) -> None:
+    first = invoke("feed", str(tmp_path), "--base-url", "https://old.test/pod", "--title", "T")
+    assert first.exit_code == 0, first.output
+    guid = feedparser.parse(str(tmp_path / "feed.xml")).feed.podcast_guid
+    assert guid == podcast_guid("https://old.test/pod/feed.xml")
+    moved = invoke("feed", str(tmp_path), "--base-url", "https://new.test/pod/")
+    assert moved.exit_code == 0, moved.output
+    parsed = feedparser.parse(str(tmp_path / "feed.xml"))
+    assert parsed.feed.link == "https://new.test/pod/"
+    assert parsed.feed.podcast_guid == guid
 
 
 def start_server(folder: Path) -> tuple[subprocess.Popen[str], str]:

@@ -8,13 +8,14 @@ import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 from letteraudio.chapters import Chapter
 from letteraudio.errors import InputError
 from letteraudio.publish.categories import parse_category
-from letteraudio.publish.episode import chapters_document, episode_guid, portable
+from letteraudio.publish.episode import EpisodeInfo, chapters_document, episode_guid, portable
 from letteraudio.publish.feed import (
     ITUNES_NS,
     PODCAST_NS,
@@ -27,6 +28,7 @@ from letteraudio.publish.feed import (
 )
 from letteraudio.publish.page import PageEpisode, episode_page, index_page
 from letteraudio.publish.server import parse_range
+from letteraudio.publish.sidecars import SidecarChoice, write_sidecars
 from letteraudio.publish.transcript import (
     Cue,
     build_cues,
@@ -240,3 +242,19 @@ def test_ranges(header: str, expected: tuple[int, int]) -> None:
 def test_unsatisfiable_ranges(header: str) -> None:
     with pytest.raises(ValueError):
         parse_range(header, 100)
+
+
+def test_sidecars_switch_off_and_stale_ones_go(tmp_path: Path) -> None:
+    mp3 = tmp_path / "ep.mp3"
+    mp3.write_bytes(b"audio")
+    info = EpisodeInfo("g", "T", chapters=[Chapter("T", 0, 1000)], cues=[Cue(0, 1000, "Hi.")])
+    written = write_sidecars(mp3, info, SidecarChoice())
+    assert sorted(p.name for p in written) == [
+        "ep.chapters.json", "ep.episode.json", "ep.srt", "ep.vtt"
+    ]  # fmt: skip
+    assert EpisodeInfo.from_json((tmp_path / "ep.episode.json").read_text(), mp3) == info
+    no_chapters = EpisodeInfo("g", "T", cues=info.cues)
+    write_sidecars(mp3, no_chapters, SidecarChoice(vtt=False))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ep.episode.json", "ep.mp3", "ep.srt"]
+    with pytest.raises(InputError):
+        EpisodeInfo.from_json("{}", mp3)

@@ -34,6 +34,7 @@ MAX_DESCRIPTION_BYTES = 4000
 FEED_NAME = "feed.xml"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -84,6 +85,8 @@ class Channel:
     explicit: bool = False
     email: str | None = None
     """Owner e-mail (itunes:owner), which Apple uses to verify the show."""
+    guid: str | None = None
+    """The podcast:guid, once assigned (default: derived from the feed URL)."""
 
     def __post_init__(self) -> None:
         size = len(self.description.encode("utf-8"))
@@ -96,6 +99,13 @@ class Channel:
             raise InputError("the feed needs a title (--title, or title in the [feed] table)")
         if self.image and not self.image.lower().endswith(IMAGE_SUFFIXES):
             raise InputError(f"image {self.image!r}: Apple takes a .jpg or .png image")
+        if self.guid is not None:
+            try:
+                uuid.UUID(self.guid)
+            except ValueError:
+                raise InputError(f"podcast guid {self.guid!r} is not a UUID") from None
+        if not _LANGUAGE.match(self.language):
+            raise InputError(f"language {self.language!r}: give a code such as en or en-GB")
 
     @property
     def feed_url(self) -> str:
@@ -213,7 +223,7 @@ def build_feed(channel: Channel, items: Sequence[Item]) -> bytes:
     tags.explicit, tags.image, tags.guid = (
         channel.explicit,
         channel.image,
-        podcast_guid(channel.feed_url),
+        channel.guid or podcast_guid(channel.feed_url),
     )
     if items:
         generator.lastBuildDate(max(item.published for item in items))

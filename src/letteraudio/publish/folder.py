@@ -35,13 +35,14 @@ from letteraudio.publish.feed import (
     base_url,
     build_feed,
     file_url,
+    podcast_guid,
 )
 from letteraudio.publish.page import GENERATOR, PageEpisode, episode_page, index_page
 
 STATE_NAME = "letteraudio-feed.json"
 INDEX_NAME = "index.html"
 CHANNEL_KEYS = ("base_url", "title", "description", "language", "link", "author", "image",
-                "category", "explicit", "email")  # fmt: skip
+                "category", "explicit", "email", "guid")  # fmt: skip
 STATE_FORMAT = 1
 
 
@@ -124,7 +125,11 @@ def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, 
     explicit = settings.get("explicit", False)
     if not isinstance(explicit, bool):
         raise InputError(f"explicit must be true or false, not {explicit!r}")
+    # A podcast is given its podcast:guid once, from the feed URL of the time, and keeps it
+    # when the feed moves (Podcasting 2.0).
+    settings.setdefault("guid", podcast_guid(file_url(settings["base_url"], FEED_NAME)))
     channel = Channel(
+        guid=str(settings["guid"]),
         base_url=settings["base_url"],
         title=str(settings["title"]),
         description=str(settings.get("description") or settings["title"]),
