@@ -93,7 +93,7 @@ class Episode:
     speakers: list[str]
     """The engine that spoke each segment."""
     spans: tuple[Span | None, ...] = ()
-    """Where each segment's speech sits in the MP3 (None: nothing was spoken); for transcripts."""
+    """Where each segment's speech is in the MP3 (None: it made no sound)."""
 
 
 @dataclass(frozen=True)
