@@ -274,13 +274,22 @@ class Handler(BaseHTTPRequestHandler):
             self.respond(400, str(error).encode(), {"Content-Type": "text/plain"})
             return
         request = self.fake._arrive(text, lang, slow, self.path)
+        self._counted = True
         try:
             self.fake.behaviour(request).send(self, request)
         finally:
+            self._done()
+
+    def _done(self) -> None:
+        """This request stops counting as in flight (once): before its answer is written,
+        since the client may send its next request the moment it has read the answer."""
+        if getattr(self, "_counted", False):
+            self._counted = False
             self.fake._leave()
 
     def respond(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         """Send a complete answer and close the connection."""
+        self._done()
         self.send_response(status)
         for name, value in {**headers, "Content-Length": str(len(body))}.items():
             self.send_header(name, value)

@@ -275,7 +275,7 @@ def test_after_sigkill_the_next_render_cleans_up(tmp_path: Path, seed_article: P
     assert list(tmp_path.glob(".letter.mp3.*.part"))  # at worst a stray temporary file
     again = letteraudio("render", str(seed_article), "-o", str(out), "-q")
     assert again.returncode == 0, again.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter.mp3"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == with_sidecars("letter")
     assert letteraudio("check", str(out)).returncode == 0
 
 
@@ -287,8 +287,14 @@ def test_two_renders_to_one_target_at_once(tmp_path: Path) -> None:
     for render in (first, second):
         _, stderr = render.communicate(timeout=300)
         assert render.returncode == 0, stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp3", "a.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*with_sidecars("a"), "a.txt"])
     assert letteraudio("check", str(out)).returncode == 0
+
+
+def with_sidecars(stem: str) -> list[str]:
+    """What a finished render leaves: the MP3 and its transcripts, chapters and episode file."""
+    suffixes = (".chapters.json", ".episode.json", ".mp3", ".srt", ".vtt")
+    return sorted(stem + suffix for suffix in suffixes)
 
 
 # --- properties and security ----------------------------------------------------------------

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from letteraudio.check import Report
     from letteraudio.config import Setting
     from letteraudio.engines import Engine
-    from letteraudio.pipeline import Episode, Progress, Script
+    from letteraudio.pipeline import Episode, Progress, RenderSettings, Script
+    from letteraudio.publish.sidecars import SidecarChoice
+    from letteraudio.tags import Metadata
     from letteraudio.text.lexicon import Lexicon
     from letteraudio.text.segment import Pauses
 
@@ -50,6 +52,7 @@ NOTE_LOUDNESS_OFF_LU = 0.5
 ENGINE = "Engine and voice"
 AUDIO = "Audio"
 TAGS = "Tags and chapters"
+PUBLISH = "Transcripts and publishing"
 
 
 def _version(value: bool) -> None:
@@ -372,7 +375,7 @@ def render(
     config: Annotated[
         Path | None,
         typer.Option(
-            help="Config file with [render], [metadata] and [lexicon] tables (default: "
+            help="Config file with \\[render], \\[metadata] and \\[lexicon] tables (default: "
             "./letteraudio.toml, else the one in the user config folder).",
             rich_help_panel=TAGS,
         ),
@@ -412,6 +415,23 @@ def render(
     text_format: TextFormat = None,
     keep_boilerplate: KeepBoilerplate = False,
     lexicon: LexiconOption = None,
+    vtt: Annotated[
+        bool,
+        typer.Option(
+            help="Write a WebVTT transcript beside the MP3 (.vtt).", rich_help_panel=PUBLISH
+        ),
+    ] = True,
+    srt: Annotated[
+        bool,
+        typer.Option(help="Write SRT subtitles beside the MP3 (.srt).", rich_help_panel=PUBLISH),
+    ] = True,
+    chapters_json: Annotated[
+        bool,
+        typer.Option(
+            help="Write Podcasting 2.0 chapters beside the MP3 (.chapters.json).",
+            rich_help_panel=PUBLISH,
+        ),
+    ] = True,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -428,6 +448,7 @@ def render(
     from letteraudio.config import find_config, load_metadata
     from letteraudio.engines import EngineSettings, create_engine, engine_class
     from letteraudio.pipeline import RenderSettings, Voices, narrate
+    from letteraudio.publish.sidecars import SidecarChoice
     from letteraudio.tags import Metadata, read_cover
     from letteraudio.text.read import STDIN
     from letteraudio.text.segment import Pauses
@@ -522,6 +543,10 @@ def render(
         show_progress = not quiet and sys.stderr.isatty()
         with _progress_bar(len(script.segments), show_progress) as progress:
             episode = narrate(script, voices, target, settings, metadata, progress)
+        written = _lexicon(lexicon, config_path) if engine_type.name == "piper" else None
+        _write_sidecars(script, episode, metadata, voices.engine, settings,
+                        SidecarChoice(vtt=vtt, srt=srt, chapters_json=chapters_json),
+                        written)  # fmt: skip
         if not quiet:
             typer.echo(_summary(episode, time.perf_counter() - started))
             reached = episode.loudness.integrated_lufs if episode.loudness else loudness
@@ -556,6 +581,111 @@ def check(
             _print_report(report)
         if not report.passed:
             raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def feed(
+    folder: Annotated[
+        Path, typer.Argument(metavar="OUTPUT_DIR", help="The folder of rendered episodes.")
+    ],
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Public address where the folder will be published, e.g. "
+            "https://example.com/podcast/ (remembered).",
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="The show's title (default: show in the \\[metadata] table).")
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option(help="The show's description, at most 4000 bytes (default: the title)."),
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Language of the show, e.g. en or en-GB (default: en).")
+    ] = None,
+    link: Annotated[
+        str | None,
+        typer.Option(help="The show's web site (default: the folder's index.html)."),
+    ] = None,
+    author: Annotated[str | None, typer.Option(help="Author shown in podcast apps.")] = None,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            help="Artwork: a URL, or a file name in the folder (JPEG or PNG, 1400-3000 px)."
+        ),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(help="Apple category, e.g. 'Arts' or 'Society & Culture > Documentary'."),
+    ] = None,
+    explicit: Annotated[
+        bool | None,
+        typer.Option(
+            "--explicit/--no-explicit", help="Whether the show is explicit (default: not)."
+        ),
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option(help="Owner e-mail (itunes:owner; Apple verifies it).")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Config file with a \\[feed] table (default: ./letteraudio.toml)."),
+    ] = None,
+) -> None:
+    """Write OUTPUT_DIR/feed.xml, a page per episode and index.html, from every MP3 there.
+
+    Settings are remembered in the folder: next time, OUTPUT_DIR alone is enough.
+    """
+    from letteraudio.config import find_config, load_metadata, load_section
+    from letteraudio.publish.folder import publish_folder
+
+    started = time.perf_counter()
+    with _errors_to_exit_codes():
+        config_path = find_config(config)
+        metadata = load_metadata(config_path)
+        defaults = {"title": metadata.get("show"), "author": metadata.get("author"),
+                    "language": metadata.get("language")}  # fmt: skip
+        options = {"base_url": base_url, "title": title, "description": description,
+                   "language": language, "link": link, "author": author, "image": image,
+                   "category": category, "explicit": explicit, "email": email}  # fmt: skip
+        layers = [defaults, load_section(config_path, "feed"), options]
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        published = publish_folder(folder, layers, now)
+        for note in published.notes:
+            typer.echo(f"Note: {note}", err=True)
+        typer.echo(
+            f"Wrote {published.feed}: {_plural(len(published.episodes), 'episode')}, "
+            f"{_plural(len(published.pages), 'page')} (index.html and one per episode), "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+
+
+@app.command()
+def serve(
+    folder: Annotated[Path, typer.Argument(metavar="OUTPUT_DIR", help="The folder to serve.")],
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 8000,
+) -> None:
+    """Serve a published folder at http://127.0.0.1:PORT/ for a preview; Ctrl-C stops it.
+
+    Byte ranges are answered, as podcast apps and browsers need for seeking.
+    """
+    from letteraudio.publish.server import make_server
+
+    with _errors_to_exit_codes():
+        server = make_server(folder, port)
+    host, bound = server.server_address[:2]
+    typer.echo(f"Serving {folder} at http://{host!s}:{bound}/ (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
+    finally:
+        server.server_close()
 
 
 cache_app = typer.Typer(help="Look at or empty the cache of spoken segments.", no_args_is_help=True)
@@ -814,6 +944,43 @@ def _check_engine_options(
         )
     if engine.online and deterministic:
         raise InputError(f"--deterministic is for offline voices; {engine.name} cannot promise it")
+
+
+def _write_sidecars(
+    script: Script,
+    episode: Episode,
+    metadata: Metadata,
+    engine: Engine,
+    settings: RenderSettings,
+    choice: SidecarChoice,
+    lexicon: Lexicon | None,
+) -> None:
+    """Transcripts, chapters JSON and the episode file beside the MP3 just written.
+
+    The transcript shows what the lexicon says in words where Piper was given phonemes."""
+    from letteraudio.publish.episode import episode_guid
+    from letteraudio.publish.sidecars import episode_info, write_sidecars
+
+    texts = [segment.text for segment in script.segments]
+    shown = texts
+    if lexicon is not None:
+        said = {f"[[ {e.phonemes} ]]": e.say for e in lexicon.entries if e.phonemes}
+        for phonemes, words in said.items():
+            shown = [text.replace(phonemes, words) for text in shown]
+    audio_settings = {"pauses": asdict(settings.pauses), "bitrate_kbps": settings.bitrate_kbps,
+                      "loudness_lufs": settings.loudness_lufs}  # fmt: skip
+    info = episode_info(
+        guid=episode_guid(texts, engine.identity(), audio_settings),
+        title=metadata.title,
+        texts=shown,
+        spans=[(span.start_ms, span.end_ms) if span else None for span in episode.spans],
+        chapters=episode.chapters,
+        blocks=[segment.paragraph for segment in script.segments],
+        description=metadata.description,
+        author=metadata.author,
+        language=metadata.language,
+    )
+    write_sidecars(episode.path, info, choice)
 
 
 def _speaker_summary(script: Script, speakers: list[str], fallback: str) -> str:

@@ -1,0 +1,122 @@
+"""What the feed and the pages need to know about one rendered episode, as plain data.
+
+``render`` writes it beside the MP3 as ``<stem>.episode.json``: the episode's guid (derived
+from what was spoken and how, never from the clock, so re-rendering the same article gives
+the same guid even when the audio differs by a few samples), its title and description,
+its chapters and its timed transcript.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePath
+from typing import Any
+
+from letteraudio.chapters import Chapter
+from letteraudio.errors import InputError
+from letteraudio.publish.transcript import Cue
+
+EPISODE_SUFFIX = ".episode.json"
+CHAPTERS_SUFFIX = ".chapters.json"
+CHAPTERS_VERSION = "1.2.0"
+"""Podcasting 2.0 JSON chapters format version."""
+GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:letteraudio:episode")
+"""letteraudio's own namespace for episode guids."""
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EpisodeInfo:
+    """One episode as the feed and the pages see it."""
+
+    guid: str
+    title: str
+    description: str | None = None
+    author: str | None = None
+    language: str | None = None
+    chapters: list[Chapter] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        document = {"format": FORMAT_VERSION, **asdict(self)}
+        return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, where: Path) -> EpisodeInfo:
+        """Read what :meth:`to_json` wrote; anything else is an :class:`InputError`."""
+        try:
+            data = json.loads(text)
+            return cls(
+                guid=str(data["guid"]),
+                title=str(data["title"]),
+                description=data.get("description"),
+                author=data.get("author"),
+                language=data.get("language"),
+                chapters=[
+                    Chapter(str(c["title"]), int(c["start_ms"]), int(c["end_ms"]))
+                    for c in data.get("chapters", [])
+                ],
+                cues=[
+                    Cue(
+                        int(c["start_ms"]), int(c["end_ms"]), str(c["text"]), int(c.get("block", 0))
+                    )
+                    for c in data.get("cues", [])
+                ],
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise InputError(f"{where}: not an episode file letteraudio wrote ({error})") from error
+
+
+def episode_guid(
+    texts: Sequence[str], engine: Mapping[str, Any], settings: Mapping[str, Any]
+) -> str:
+    """A UUID (version 5) from the spoken text, the engine's identity and the render settings.
+
+    Machine-specific parts of an engine's identity (absolute paths, modification times) are
+    left out, so the same article rendered the same way elsewhere keeps its guid.
+    """
+    document = {"texts": list(texts), "engine": portable(engine), "settings": dict(settings)}
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
+    return str(uuid.uuid5(GUID_NAMESPACE, digest))
+
+
+def portable(identity: Mapping[str, Any]) -> dict[str, Any]:
+    """An engine identity without modification times, with absolute paths cut to file names."""
+    kept: dict[str, Any] = {}
+    for key, value in identity.items():
+        if key.endswith("mtime"):
+            continue
+        if isinstance(value, str) and PurePath(value).is_absolute() and "\n" not in value:
+            value = PurePath(value).name
+        kept[key] = value
+    return kept
+
+
+def chapters_document(
+    chapters: Sequence[Chapter], title: str | None = None, author: str | None = None
+) -> dict[str, Any]:
+    """Podcasting 2.0 JSON chapters: ``version`` (a string) and ``chapters[{startTime, title}]``,
+    times in seconds, the same chapters as the MP3's ID3 CHAP frames."""
+    document: dict[str, Any] = {"version": CHAPTERS_VERSION}
+    if title:
+        document["title"] = title
+    if author:
+        document["author"] = author
+    document["chapters"] = [
+        {"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "title": c.title}
+        for c in chapters
+    ]
+    return document
+
+
+def chapters_json(
+    chapters: Sequence[Chapter], title: str | None = None, author: str | None = None
+) -> str:
+    """:func:`chapters_document` as JSON text."""
+    return (
+        json.dumps(chapters_document(chapters, title, author), indent=1, ensure_ascii=False) + "\n"
+    )

@@ -1,0 +1,312 @@
+"""Publish a folder of rendered episodes: ``feed.xml``, one page per episode, ``index.html``.
+
+The folder remembers its channel settings and each episode's publication date in
+``letteraudio-feed.json``, so the next run needs nothing but the folder, a new MP3 is
+added without reordering the others, and a removed MP3 drops out of the feed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from letteraudio.audio.encode import atomic_output
+from letteraudio.audio.frames import walk
+from letteraudio.chapters import Chapter
+from letteraudio.errors import InputError, OutputError
+from letteraudio.publish.categories import parse_category
+from letteraudio.publish.episode import (
+    CHAPTERS_SUFFIX,
+    EPISODE_SUFFIX,
+    GUID_NAMESPACE,
+    EpisodeInfo,
+)
+from letteraudio.publish.feed import (
+    FEED_NAME,
+    Channel,
+    Item,
+    Transcript,
+    base_url,
+    build_feed,
+    file_url,
+    podcast_guid,
+)
+from letteraudio.publish.page import GENERATOR, PageEpisode, episode_page, index_page
+
+STATE_NAME = "letteraudio-feed.json"
+INDEX_NAME = "index.html"
+CHANNEL_KEYS = ("base_url", "title", "description", "language", "link", "author", "image",
+                "category", "explicit", "email", "guid")  # fmt: skip
+STATE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class EpisodeFile:
+    """An MP3 in the folder and what is known about it."""
+
+    mp3: Path
+    info: EpisodeInfo
+    size: int
+    duration: float
+    published: datetime.datetime
+
+    def sidecar(self, suffix: str) -> Path | None:
+        path = self.mp3.with_name(self.mp3.stem + suffix)
+        return path if path.is_file() else None
+
+
+@dataclass
+class State:
+    """What the folder remembers between runs."""
+
+    channel: dict[str, Any] = field(default_factory=dict)
+    published: dict[str, str] = field(default_factory=dict)
+    """Episode guid -> ISO date of first publication."""
+    pages: list[str] = field(default_factory=list)
+    """Pages this folder's feed runs wrote (only those are ever removed)."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a run wrote."""
+
+    feed: Path
+    episodes: list[EpisodeFile]
+    pages: list[Path]
+    notes: list[str]
+
+
+def load_state(folder: Path) -> State:
+    path = folder / STATE_NAME
+    if not path.exists():
+        return State()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return State(dict(data["channel"]), dict(data["published"]), list(data.get("pages", [])))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{path}: cannot read the folder's feed settings ({error})") from error
+
+
+def save_state(folder: Path, state: State) -> None:
+    text = json.dumps({"format": STATE_FORMAT, **asdict(state)}, indent=1, ensure_ascii=False)
+    _write(folder / STATE_NAME, text + "\n")
+
+
+def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, dict[str, Any]]:
+    """The channel from what the folder remembers, overridden by each layer in turn
+    (config file, then options; None means not given). Returns it with the settings to
+    remember."""
+    settings = dict(state.channel)
+    for layer in layers:
+        unknown = sorted(set(layer) - set(CHANNEL_KEYS))
+        if unknown:
+            raise InputError(
+                f"unknown feed setting {unknown[0]!r} (known: {', '.join(CHANNEL_KEYS)})"
+            )
+        settings.update({key: value for key, value in layer.items() if value is not None})
+    if not settings.get("base_url"):
+        raise InputError("the feed needs --base-url: the address where the folder is published")
+    settings["base_url"] = base_url(str(settings["base_url"]))
+    if not settings.get("title"):
+        raise InputError("the feed needs a title: --title, or title in the [feed] table")
+    category, subcategory = (None, None)
+    if settings.get("category"):
+        category, subcategory = parse_category(str(settings["category"]))
+        settings["category"] = f"{category} > {subcategory}" if subcategory else category
+    image = settings.get("image")
+    if image and "://" not in str(image):
+        image = file_url(settings["base_url"], str(image))
+    explicit = settings.get("explicit", False)
+    if not isinstance(explicit, bool):
+        raise InputError(f"explicit must be true or false, not {explicit!r}")
+    # A podcast is given its podcast:guid once, from the feed URL of the time, and keeps it
+    # when the feed moves (Podcasting 2.0).
+    settings.setdefault("guid", podcast_guid(file_url(settings["base_url"], FEED_NAME)))
+    channel = Channel(
+        guid=str(settings["guid"]),
+        base_url=settings["base_url"],
+        title=str(settings["title"]),
+        description=str(settings.get("description") or settings["title"]),
+        language=str(settings.get("language") or "en"),
+        link=settings.get("link"),
+        author=settings.get("author"),
+        image=image,
+        category=category,
+        subcategory=subcategory,
+        explicit=explicit,
+        email=settings.get("email"),
+    )
+    return channel, settings
+
+
+def read_episode(mp3: Path, published: dict[str, str], now: datetime.datetime) -> EpisodeFile:
+    """An MP3 and its episode file (or, for an MP3 letteraudio did not render, its tags)."""
+    try:
+        data = mp3.read_bytes()
+    except OSError as error:
+        raise InputError(f"{mp3}: cannot read ({error.strerror or error})") from error
+    stream = walk(data)
+    duration = stream.header_duration
+    if duration is None:
+        if stream.first is None:
+            raise InputError(f"{mp3}: not an MP3 (no audio frames)")
+        duration = stream.audio_frames * stream.first.samples / stream.first.sample_rate
+    info_path = mp3.with_name(mp3.stem + EPISODE_SUFFIX)
+    if info_path.is_file():
+        info = EpisodeInfo.from_json(info_path.read_text(encoding="utf-8"), info_path)
+    else:
+        info = _info_from_tags(mp3, data, stream.audio_start)
+    when = published.get(info.guid)
+    if when is None:
+        rendered = datetime.datetime.fromtimestamp(int(mp3.stat().st_mtime), datetime.timezone.utc)
+        date = min(rendered, now)
+    else:
+        date = datetime.datetime.fromisoformat(when)
+    return EpisodeFile(mp3, info, len(data), duration, date)
+
+
+def _info_from_tags(mp3: Path, data: bytes, audio_start: int) -> EpisodeInfo:
+    """Title and chapters from the ID3 tag; the guid from the audio bytes."""
+    from mutagen.id3 import ID3, ID3NoHeaderError
+
+    guid = str(uuid.uuid5(GUID_NAMESPACE, hashlib.sha256(data[audio_start:]).hexdigest()))
+    try:
+        tag = ID3(mp3)
+    except (ID3NoHeaderError, OSError):
+        return EpisodeInfo(guid=guid, title=mp3.stem)
+    title = str(tag["TIT2"].text[0]) if "TIT2" in tag else mp3.stem
+    comments = tag.getall("COMM")
+    chapters = sorted(
+        (Chapter(str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else c.element_id,
+                 int(c.start_time), int(c.end_time))
+         for c in tag.getall("CHAP")),
+        key=lambda chapter: chapter.start_ms,
+    )  # fmt: skip
+    author = str(tag["TPE1"].text[0]) if "TPE1" in tag else None
+    description = str(comments[0].text[0]) if comments and comments[0].text else None
+    return EpisodeInfo(guid, title, description, author, chapters=chapters)
+
+
+def publish_folder(
+    folder: Path, layers: Sequence[Mapping[str, Any]], now: datetime.datetime
+) -> Published:
+    """Write ``feed.xml``, the episode pages and ``index.html`` for every MP3 in ``folder``."""
+    if not folder.is_dir():
+        raise InputError(
+            f"{folder}: no such folder" if not folder.exists() else f"{folder}: not a folder"
+        )
+    state = load_state(folder)
+    channel, settings = resolve_channel(state, *layers)
+    notes = []
+    if not channel.image:
+        notes.append("no --image: Apple Podcasts requires square artwork of 1400-3000 px")
+    if not channel.category:
+        notes.append("no --category: Apple Podcasts requires one from its list")
+    episodes: list[EpisodeFile] = []
+    seen: dict[str, Path] = {}
+    for mp3 in sorted(folder.glob("*.mp3")):
+        episode = read_episode(mp3, state.published, now)
+        if episode.info.guid in seen:
+            notes.append(
+                f"{mp3.name} is the same episode as {seen[episode.info.guid].name}: left out"
+            )
+            continue
+        seen[episode.info.guid] = mp3
+        episodes.append(episode)
+        state.published.setdefault(episode.info.guid, episode.published.isoformat())
+    episodes.sort(key=lambda e: (-e.published.timestamp(), e.mp3.name))
+    items = [_item(channel, episode) for episode in episodes]
+    feed = folder / FEED_NAME
+    _write_bytes(feed, build_feed(channel, items))
+    pages = _write_pages(folder, channel, episodes, state, notes)
+    state.channel = settings
+    save_state(folder, state)
+    return Published(feed, episodes, pages, notes)
+
+
+def _item(channel: Channel, episode: EpisodeFile) -> Item:
+    base = channel.base_url
+    transcripts = [
+        Transcript(file_url(base, path.name), mime)
+        for suffix, mime in ((".vtt", "text/vtt"), (".srt", "application/x-subrip"))
+        if (path := episode.sidecar(suffix)) is not None
+    ]
+    chapters = episode.sidecar(CHAPTERS_SUFFIX)
+    info = episode.info
+    return Item(
+        guid=info.guid,
+        title=info.title,
+        description=info.description or info.title,
+        enclosure_url=file_url(base, episode.mp3.name),
+        length=episode.size,
+        duration=round(episode.duration),
+        published=episode.published,
+        link=file_url(base, episode.mp3.stem + ".html"),
+        transcripts=transcripts,
+        chapters_url=file_url(base, chapters.name) if chapters else None,
+    )
+
+
+def _page_episode(episode: EpisodeFile, language: str) -> PageEpisode:
+    vtt = episode.sidecar(".vtt")
+    info = episode.info
+    return PageEpisode(
+        title=info.title,
+        audio=episode.mp3.name,
+        description=info.description,
+        duration=episode.duration,
+        published=f"{episode.published:%d %B %Y}".lstrip("0"),
+        page=episode.mp3.stem + ".html",
+        transcript=vtt.name if vtt else None,
+        chapters=info.chapters,
+        cues=info.cues,
+        language=info.language or language,
+    )
+
+
+def _write_pages(
+    folder: Path, channel: Channel, episodes: list[EpisodeFile], state: State, notes: list[str]
+) -> list[Path]:
+    pages = [_page_episode(episode, channel.language) for episode in episodes]
+    texts = {page.page or "": episode_page(page, channel.title) for page in pages}
+    texts[INDEX_NAME] = index_page(pages, channel.title, channel.description, channel.language)
+    written = []
+    for name, text in texts.items():
+        path = folder / name
+        if path.exists() and name not in state.pages and not _ours(path):
+            notes.append(f"{name} exists and was not written by letteraudio: left alone")
+            continue
+        _write(path, text)
+        written.append(path)
+    for stale in set(state.pages) - set(texts):
+        path = folder / stale
+        if path.is_file() and _ours(path):
+            path.unlink()
+    state.pages = sorted(texts)
+    return written
+
+
+def _ours(path: Path) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{GENERATOR}">' in head
+
+
+def _write(path: Path, text: str) -> None:
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    try:
+        with atomic_output(path) as temporary:
+            temporary.write_bytes(data)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error

@@ -1,0 +1,85 @@
+"""Write the files that go beside a rendered MP3, each atomically.
+
+``<stem>.vtt`` and ``<stem>.srt`` (timed transcripts), ``<stem>.chapters.json``
+(Podcasting 2.0 chapters) and ``<stem>.episode.json`` (what ``letteraudio feed`` and the
+episode page read: guid, title, chapters, transcript).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from letteraudio.audio.encode import atomic_output
+from letteraudio.chapters import Chapter
+from letteraudio.errors import OutputError
+from letteraudio.publish.episode import CHAPTERS_SUFFIX, EPISODE_SUFFIX, EpisodeInfo, chapters_json
+from letteraudio.publish.transcript import Cue, to_srt, to_webvtt
+
+
+@dataclass(frozen=True)
+class SidecarChoice:
+    """Which optional sidecars to write (the episode file is always written)."""
+
+    vtt: bool = True
+    srt: bool = True
+    chapters_json: bool = True
+
+
+def sidecar_path(mp3: Path, suffix: str) -> Path:
+    """``episode.mp3`` -> ``episode<suffix>`` in the same folder."""
+    return mp3.with_name(mp3.stem + suffix)
+
+
+def write_sidecars(mp3: Path, info: EpisodeInfo, choice: SidecarChoice) -> list[Path]:
+    """Write the chosen sidecars of ``mp3``; returns the paths written.
+
+    A sidecar that is switched off is removed when an earlier render left one, so the
+    folder never pairs an MP3 with a transcript of different audio.
+    """
+    files = {
+        ".vtt": to_webvtt(info.cues) if choice.vtt else None,
+        ".srt": to_srt(info.cues) if choice.srt else None,
+        CHAPTERS_SUFFIX: (
+            chapters_json(info.chapters, info.title, info.author)
+            if choice.chapters_json and info.chapters
+            else None
+        ),
+        EPISODE_SUFFIX: info.to_json(),
+    }
+    written = []
+    for suffix, text in files.items():
+        path = sidecar_path(mp3, suffix)
+        if text is None:
+            _remove(path)
+            continue
+        with atomic_output(path) as temporary:
+            temporary.write_text(text, encoding="utf-8", newline="\n")
+        written.append(path)
+    return written
+
+
+def episode_info(
+    guid: str,
+    title: str,
+    texts: Sequence[str],
+    spans: Sequence[tuple[int, int] | None],
+    chapters: Sequence[Chapter],
+    blocks: Sequence[int] | None = None,
+    description: str | None = None,
+    author: str | None = None,
+    language: str | None = None,
+) -> EpisodeInfo:
+    """Gather an episode's data: cues from each segment's text and span."""
+    from letteraudio.publish.transcript import build_cues
+
+    cues: list[Cue] = build_cues(texts, spans, blocks)
+    return EpisodeInfo(guid, title, description, author, language, list(chapters), cues)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot remove the stale {path}: {error.strerror or error}") from error

@@ -1,0 +1,111 @@
+"""Timed transcripts from the script and the stitched timeline: WebVTT and SRT.
+
+One cue per spoken segment (a sentence, or a piece of a very long one), timed where its
+speech starts and ends in the MP3. WebVTT lines are at most 65 characters (the Podcasting
+2.0 advice); SRT cues hold at most two lines of 32 characters (the broadcast subtitle
+norm), so a long sentence becomes several SRT cues timed by each part's share of its
+characters.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+VTT_LINE_CHARS = 65
+SRT_LINE_CHARS = 32
+SRT_LINES = 2
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A stretch of text and when it is heard, in milliseconds."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    block: int = 0
+    """The paragraph (or heading) it belongs to, from 1; 0 for the title and subtitle."""
+
+
+def build_cues(
+    texts: Sequence[str],
+    spans: Sequence[tuple[int, int] | None],
+    blocks: Sequence[int] | None = None,
+) -> list[Cue]:
+    """One cue per segment that was spoken (a ``None`` span was silent and has no cue)."""
+    blocks = blocks if blocks is not None else [0] * len(texts)
+    if not len(texts) == len(spans) == len(blocks):
+        raise ValueError("one span and one block number per segment are needed")
+    return [
+        Cue(span[0], span[1], " ".join(text.split()), block)
+        for text, span, block in zip(texts, spans, blocks, strict=True)
+        if span is not None and text.strip()
+    ]
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken between words (inside a word only
+    when it is longer than a line)."""
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def timestamp(ms: int, separator: str = ".") -> str:
+    """``HH:MM:SS.mmm`` (WebVTT) or, with ``separator=","``, ``HH:MM:SS,mmm`` (SRT)."""
+    hours, rest = divmod(max(ms, 0), 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_webvtt(cues: Sequence[Cue]) -> str:
+    """A WebVTT file: cues ``s1``, ``s2``... (the page highlights by id), lines <= 65 chars."""
+    blocks = ["WEBVTT"]
+    for number, cue in enumerate(cues, start=1):
+        lines = "\n".join(_vtt_escape(line) for line in wrap(cue.text, VTT_LINE_CHARS))
+        blocks.append(f"s{number}\n{timestamp(cue.start_ms)} --> {timestamp(cue.end_ms)}\n{lines}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def split_for_subtitles(
+    cue: Cue, width: int = SRT_LINE_CHARS, lines: int = SRT_LINES
+) -> list[tuple[Cue, list[str]]]:
+    """A cue cut into parts of at most ``lines`` lines of ``width`` characters, each part
+    timed by its share of the characters; returns (part, its lines)."""
+    wrapped = wrap(cue.text, width)
+    # As few parts as the limit allows, their lines as even as possible: no orphan word.
+    most = len(wrapped) + (-len(wrapped)) % lines if len(wrapped) > lines else len(wrapped)
+    for narrower in range(width - 1, 0, -1):
+        candidate = wrap(cue.text, narrower)
+        if len(candidate) > most:
+            break
+        wrapped = candidate
+    groups = [wrapped[i : i + lines] for i in range(0, len(wrapped), lines)]
+    texts = [" ".join(group) for group in groups]
+    total = sum(len(text) for text in texts) or 1
+    duration = cue.end_ms - cue.start_ms
+    parts: list[tuple[Cue, list[str]]] = []
+    done = 0
+    for text, group in zip(texts, groups, strict=True):
+        start = cue.start_ms + round(duration * done / total)
+        done += len(text)
+        end = cue.start_ms + round(duration * done / total)
+        parts.append((Cue(start, end, text), group))
+    return parts
+
+
+def to_srt(cues: Sequence[Cue]) -> str:
+    """An SRT file: numbered cues of at most two lines of 32 characters."""
+    blocks = []
+    number = 0
+    for cue in cues:
+        for part, lines in split_for_subtitles(cue):
+            number += 1
+            times = f"{timestamp(part.start_ms, ',')} --> {timestamp(part.end_ms, ',')}"
+            blocks.append(f"{number}\n{times}\n" + "\n".join(lines))
+    return "\n\n".join(blocks) + "\n" if blocks else ""
