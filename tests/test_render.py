@@ -114,6 +114,14 @@ def test_default_output_path_and_pause_option(
     assert not list(out.parent.glob(".*.part"))
 
 
+def test_an_output_ending_in_a_slash_is_a_new_folder(
+    runner: CliRunner, short_article: Path, tmp_path: Path
+) -> None:
+    render(runner, str(short_article), "-o", f"{tmp_path}/site/", "--deterministic", "-q")
+    assert (tmp_path / "site" / "lighthouse.mp3").is_file()
+    assert (tmp_path / "site" / "lighthouse.vtt").is_file()
+
+
 def test_stdin_article(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "from-stdin.mp3"
     result = runner.invoke(app, ["render", "-", "-o", str(out), "-q"], input="Hello from a pipe.\n")

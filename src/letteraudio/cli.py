@@ -211,11 +211,12 @@ def render(
         ),
     ],
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
-            help="MP3 file or existing folder to write to (default: output/ARTICLE.mp3).",
+            help="MP3 file, or a folder (existing, or ending in /) to write ARTICLE.mp3 in "
+            "(default: output/ARTICLE.mp3).",
         ),
     ] = None,
     engine: Annotated[
@@ -995,14 +996,18 @@ def _speaker_summary(script: Script, speakers: list[str], fallback: str) -> str:
     return f"The fallback {fallback} spoke: {', '.join(blocks)}"
 
 
-def _target(output: Path | None, article: str) -> Path:
-    """Where the MP3 goes: ``-o`` (a file, or a folder to put it in) or output/<stem>.mp3."""
+def _target(output: str | None, article: str) -> Path:
+    """Where the MP3 goes: ``-o`` (a file, or a folder to put it in) or output/<stem>.mp3.
+
+    ``output`` stays a string until here: a Path would lose the trailing slash that marks
+    a folder not made yet."""
     name = f"{_stem(article)}.mp3"
     if output is None:
         return DEFAULT_OUTPUT_DIR / name
-    if output.is_dir() or str(output).endswith(("/", os.sep)):
-        return output / name
-    return output
+    path = Path(output).expanduser()
+    if path.is_dir() or output.endswith(("/", os.sep)):
+        return path / name
+    return path
 
 
 def _stem(article: str) -> str:
