@@ -25,6 +25,7 @@ import pytest
 from audio_probe import RATE, decode, silences
 from click.testing import Result
 from mutagen.id3 import ID3
+from signals import interruptible
 from typer.testing import CliRunner
 
 from letteraudio.cli import app
@@ -330,6 +331,7 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[str], str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
