@@ -16,14 +16,15 @@ import json
 import os
 import struct
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from letteraudio.engines import Clip
 
+T = TypeVar("T")
 FORMAT_VERSION = 1
 CHUNK_FORMAT_VERSION = 1
 _MAGIC = b"LACLIP1\n"
@@ -75,15 +76,7 @@ class ClipCache:
 
     def get(self, key: str) -> Clip | None:
         """The clip stored under ``key``, or None (a damaged entry is removed)."""
-        path = self.path(key)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        clip = _decode(data)
-        if clip is None:
-            path.unlink(missing_ok=True)
-        return clip
+        return _read(self.path(key), _decode)
 
     def put(self, key: str, clip: Clip) -> None:
         """Store a clip atomically; a cache that cannot be written is silently skipped."""
@@ -94,15 +87,7 @@ class ClipCache:
 
     def get_chunk(self, key: str) -> tuple[dict[str, Any], bytes] | None:
         """A stored chunk: (its description, its bytes), or None (a damaged entry is removed)."""
-        path = self.chunk_path(key)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        entry = _decode_chunk(data)
-        if entry is None:
-            path.unlink(missing_ok=True)
-        return entry
+        return _read(self.chunk_path(key), _decode_chunk)
 
     def put_chunk(self, key: str, description: Mapping[str, Any], payload: bytes) -> None:
         """Store a chunk atomically (silently skipped when the cache cannot be written)."""
@@ -144,6 +129,18 @@ class ClipCache:
                         entry.unlink(missing_ok=True)
                         count += entry.suffix != ".tmp"
         return count
+
+
+def _read(path: Path, decode: Callable[[bytes], T | None]) -> T | None:
+    """Read and decode an entry; one that does not decode is deleted: a miss."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    entry = decode(data)
+    if entry is None:
+        path.unlink(missing_ok=True)
+    return entry
 
 
 def _encode(clip: Clip) -> bytes:

@@ -1,8 +1,8 @@
-"""Encode PCM to a constant-bitrate MP3 through ffmpeg (libmp3lame), and write files atomically.
+"""MP3 bitrates, and output files written atomically.
 
-ffmpeg writes the Xing/Info (LAME) header, so players show the exact duration
-and trim the encoder's padding. :func:`atomic_output` gives a temporary file
-beside the target that is renamed into place only when everything succeeded.
+:func:`atomic_output` gives a temporary file beside the target that is renamed into
+place only when everything succeeded. The encoding itself is in
+:mod:`letteraudio.audio.mp3join`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,10 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from letteraudio.audio.ffmpeg import ffmpeg_exe
 from letteraudio.errors import InputError, OutputError
 
 # Bitrates MPEG-1 Layer III can carry at 32-48 kHz.
@@ -74,28 +72,6 @@ def atomic_output(target: Path, replace: bool = True) -> Iterator[Path]:
             raise OutputError(f"cannot write {target}: {error.strerror or error}") from error
     finally:
         temporary.unlink(missing_ok=True)
-
-
-def encode_mp3(
-    pcm: bytes, sample_rate: int, path: Path, bitrate_kbps: int = DEFAULT_BITRATE
-) -> None:
-    """Encode mono 16-bit PCM to a CBR MP3 at ``path`` (no tags: :mod:`letteraudio.tags`)."""
-    check_bitrate(bitrate_kbps)
-    command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostats",
-        "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-        "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-ar", str(sample_rate), "-ac", "1",
-        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-        "-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", "-y", str(path),
-    ]  # fmt: skip
-    try:
-        result = subprocess.run(command, input=pcm, capture_output=True, check=False)
-    except OSError as error:
-        raise OutputError(f"cannot run ffmpeg: {error.strerror or error}") from error
-    if result.returncode != 0:
-        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = lines[-1] if lines else f"exit code {result.returncode}"
-        raise OutputError(f"ffmpeg could not encode {path.name}: {detail}")
 
 
 def remove_stale_parts(target: Path) -> list[Path]:
