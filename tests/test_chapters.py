@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+
+import numpy as np
+from mutagen.id3 import ID3
+
+from letteraudio.audio.mp3join import Mp3Joiner, encode_chunk, samples_for_frames
 from letteraudio.audio.stitch import Span
-from letteraudio.chapters import Chapter, ChapterMode, build_chapters, first_words
+from letteraudio.chapters import MAX_CHAPTERS, Chapter, ChapterMode, build_chapters, first_words
+from letteraudio.tags import Metadata, write_tags
 from letteraudio.text.segment import Segment
 
 
@@ -70,3 +78,27 @@ def test_an_opening_chapter_comes_before_the_first_heading() -> None:
     assert chapters == [Chapter("The Title", 0, 4200), Chapter("Part One", 4200, 7600)]
     by_paragraph = build_chapters(segments, spans, 7600, ChapterMode.PARAGRAPHS, title="The Title")
     assert [c.start_ms for c in by_paragraph] == [0, 5800]
+
+
+def test_a_long_article_gets_at_most_255_chapters_and_they_fit_in_the_tag(tmp_path: Path) -> None:
+    paragraphs = 600
+    segments = [seg(0, "title", 0, "Title")]
+    segments += [seg(i, "paragraph", i, f"Paragraph number {i} speaks.") for i in range(1, 601)]
+    spans = [Span(1000 * i, 1000 * i + 800) for i in range(paragraphs + 1)]
+    chapters = build_chapters(segments, spans, 1000 * (paragraphs + 1), ChapterMode.PARAGRAPHS)
+    assert 200 <= len(chapters) <= MAX_CHAPTERS
+    assert chapters[0].start_ms == 0 and chapters[-1].end_ms == 1000 * (paragraphs + 1)
+    assert all(a.end_ms == b.start_ms for a, b in itertools.pairwise(chapters))
+    assert chapters[1].title == "Paragraph number 4 speaks."  # three paragraphs a chapter
+
+    mp3 = tmp_path / "long.mp3"
+    with mp3.open("wb") as stream:
+        joiner = Mp3Joiner(stream)
+        silence = np.zeros(samples_for_frames(20), dtype=np.int16)
+        joiner.add(encode_chunk(silence, 44_100, 96), len(silence))
+        joiner.finish()
+    write_tags(mp3, Metadata(title="Long"), chapters, 1000 * (paragraphs + 1))
+    tag = ID3(mp3)
+    assert len(tag.getall("CHAP")) == len(chapters)
+    (toc,) = tag.getall("CTOC")
+    assert len(toc.child_element_ids) == len(chapters)

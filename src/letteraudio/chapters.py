@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from letteraudio.text.segment import Segment
 
 TITLE_WORDS = 6
+MAX_CHAPTERS = 255
+"""An ID3 table of contents counts its entries in one byte."""
 
 
 class ChapterMode(str, Enum):
@@ -62,6 +64,7 @@ def build_chapters(
     starts = _chapter_starts(segments, spans, opener)
     if not starts:
         return []
+    starts = _thinned(starts, MAX_CHAPTERS - 1)  # room for an opening chapter
     if by_heading:
         before = [s for s, span in zip(segments, spans, strict=True) if span and
                   span.start_ms < starts[0][0] and s.kind in ("subtitle", "paragraph")]  # fmt: skip
@@ -74,6 +77,13 @@ def build_chapters(
         end = starts[i + 1][0] if i + 1 < len(starts) else duration_ms
         chapters.append(Chapter(name, 0 if i == 0 else start, end))
     return chapters
+
+
+def _thinned(starts: list[tuple[int, str]], most: int) -> list[tuple[int, str]]:
+    """At most ``most`` chapters: with more blocks than that, a chapter holds several,
+    named after the first (an article of 600 paragraphs gets one chapter per three)."""
+    step = -(-len(starts) // most)
+    return starts[::step]
 
 
 def _chapter_starts(
