@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -139,13 +140,15 @@ def generated_article(kilobytes: float, seed: int) -> str:
 
 
 def edited(text: str) -> str:
-    """The text with one word changed in one sentence near the middle."""
-    paragraphs = text.split("\n\n")
-    middle = len(paragraphs) // 2
-    words = paragraphs[middle].split(" ")
-    words[1] = "lantern" if words[1] != "lantern" else "beacon"
-    paragraphs[middle] = " ".join(words)
-    return "\n\n".join(paragraphs)
+    """The text with one word changed in one spoken sentence near the middle."""
+    script = build_script(text, 600, Pauses())
+    body = [s for s in script.segments if s.kind == "paragraph"]
+    for segment in body[len(body) // 2 :] + body:
+        for word in re.findall(r"[A-Za-z]{4,}", segment.text):
+            pattern = re.compile(rf"\b{word}\b")
+            if len(pattern.findall(text)) == 1:
+                return pattern.sub("lantern" if word != "lantern" else "beacon", text)
+    raise ValueError("no word to change")
 
 
 def spoken_text(article: Path) -> str:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
+import itertools
 
-from letteraudio.audio.loudness import integrated_lufs, level_spans, measure, normalize
+import numpy as np
+import pytest
+
+from letteraudio.audio.loudness import (
+    gating_blocks,
+    integrated_from_blocks,
+    integrated_lufs,
+    level_spans,
+    measure,
+    normalize,
+)
 from letteraudio.audio.stitch import Span
 
 RATE = 44_100
@@ -61,3 +71,21 @@ def test_measure_counts_every_channel() -> None:
     assert abs(stereo.integrated_lufs - mono.integrated_lufs - 3.01) < 0.1
     left_only = measure(np.stack([tone * 4, tone * 0], axis=1), RATE)
     assert left_only.true_peak_dbtp > mono.true_peak_dbtp + 11
+
+
+def test_blocks_of_pieces_give_the_loudness_of_the_whole() -> None:
+    audio, _ = timeline(-30, -18, -24, -12, -40, -20)
+    pcm = np.round(audio * 32767).astype(np.int16)
+    whole = measure(pcm, RATE)
+    # Cut in the pauses, as chunks are (each piece keeps all of its own sound).
+    silences = [round((0.3 + 2.0 + 0.375 + 2.75 * k) * RATE) for k in (0, 2, 3)]
+    cuts = [0, *silences, len(pcm)]
+    measured = [gating_blocks(pcm[a:b], RATE) for a, b in itertools.pairwise(cuts)]
+    assert integrated_from_blocks([blocks for blocks, _ in measured]) == pytest.approx(
+        whole.integrated_lufs, abs=0.1
+    )
+    assert max(peak for _, peak in measured) == pytest.approx(whole.true_peak_dbtp, abs=0.01)
+    assert integrated_from_blocks([gating_blocks(pcm, RATE)[0]]) == pytest.approx(
+        whole.integrated_lufs, abs=0.01
+    )
+    assert integrated_from_blocks([]) == -np.inf

@@ -24,7 +24,6 @@ from letteraudio.audio.loudness import (
     MAX_TRUE_PEAK_DBTP,
     gating_blocks,
     integrated_from_blocks,
-    measure,
     normalize,
 )
 from letteraudio.audio.mp3join import EncodedChunk, encode_chunk, fit_to_frames
@@ -107,13 +106,8 @@ def _encode_and_measure(
 ) -> MasteredChunk:
     fitted = fit_to_frames(pcm, silent_tail)
     chunk = encode_chunk(fitted, settings.rate, settings.bitrate_kbps)
-    decoded = decode_chunk(chunk)
-    return MasteredChunk(
-        chunk=chunk,
-        content_samples=len(fitted),
-        blocks=gating_blocks(decoded, settings.rate),
-        true_peak_dbtp=measure(decoded, settings.rate).true_peak_dbtp,
-    )
+    blocks, true_peak = gating_blocks(decode_chunk(chunk), settings.rate)
+    return MasteredChunk(chunk, len(fitted), blocks, true_peak)
 
 
 def decode_chunk(chunk: EncodedChunk) -> npt.NDArray[np.int16]:
