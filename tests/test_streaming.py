@@ -87,3 +87,38 @@ def test_long_paragraphs_are_cut_into_chunks_between_sentences() -> None:
         pauses.paragraph
     ]
     assert groups[0].lead_in_ms == pauses.lead_in and groups[-1].pause_after_ms == pauses.tail
+
+
+def test_cache_info_and_clear(short_article: Path, tmp_path: Path, _test_cache: Path) -> None:
+    render_in_process(short_article, tmp_path / "episode.mp3")
+    clips = len(list((_test_cache / "clips").glob("*/*.clip")))
+    chunks = len(list((_test_cache / "chunks").glob("*/*.chunk")))
+    assert (clips, chunks) == (4, 4)  # the title and three one-sentence paragraphs
+    info = subprocess.run(
+        [sys.executable, "-m", "letteraudio", "cache", "info"], capture_output=True, text=True
+    )
+    assert "4 spoken sentences, 4 encoded paragraphs, 1 prepared voice;" in info.stdout
+    cleared = subprocess.run(
+        [sys.executable, "-m", "letteraudio", "cache", "clear"], capture_output=True, text=True
+    )
+    assert cleared.stdout.startswith("Removed 9 entries from ")
+    assert not [p for p in _test_cache.rglob("*") if p.is_file()]
+    # Everything is made again when needed: the voice included.
+    assert render_in_process(short_article, tmp_path / "again.mp3") != []
+    assert len(list((_test_cache / "models").glob("*.onnx"))) == 1
+
+
+def test_a_damaged_prepared_voice_is_made_again(
+    short_article: Path, tmp_path: Path, _test_cache: Path
+) -> None:
+    first, second = tmp_path / "first.mp3", tmp_path / "second.mp3"
+    render_in_process(short_article, first, "--deterministic")
+    (model,) = (_test_cache / "models").glob("*.onnx")
+    size = model.stat().st_size
+    model.write_bytes(b"not a model")
+    for folder in ("clips", "chunks"):
+        for entry in (_test_cache / folder).glob("*/*"):
+            entry.unlink()
+    render_in_process(short_article, second, "--deterministic")
+    assert model.stat().st_size == size  # rebuilt
+    assert first.read_bytes() == second.read_bytes()

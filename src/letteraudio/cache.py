@@ -1,4 +1,5 @@
-"""A content-addressed cache: spoken clips (one per segment) and mastered chunks.
+"""A content-addressed cache: spoken clips (one per segment), mastered chunks, and voice
+models prepared for this machine (written by the engines that use them).
 
 A clip's key is a hash of everything that shapes the audio: the engine's identity
 (voice file, settings), the exact text, and the cache format version. A chunk (a
@@ -17,6 +18,7 @@ import os
 import struct
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +28,7 @@ from letteraudio.engines import Clip
 
 T = TypeVar("T")
 FORMAT_VERSION = 1
-CHUNK_FORMAT_VERSION = 1
+CHUNK_FORMAT_VERSION = 2
 _MAGIC = b"LACLIP1\n"
 _CHUNK_MAGIC = b"LACHNK1\n"
 _HEADER = struct.Struct("<8sIQ32s")  # magic, sample rate, sample count, sha256 of samples
@@ -63,6 +65,20 @@ def chunk_key(clip_keys: list[str], layout: Mapping[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class CacheInfo:
+    """What ``letteraudio cache info`` shows."""
+
+    clips: int
+    chunks: int
+    models: int
+    bytes: int
+
+    @property
+    def entries(self) -> int:
+        return self.clips + self.chunks + self.models
+
+
 class ClipCache:
     """Clips under ``folder/clips/ab/abcdef....clip``; chunks under ``folder/chunks/``."""
 
@@ -70,6 +86,8 @@ class ClipCache:
         self.folder = folder
         self.clips = folder / "clips"
         self.chunks = folder / "chunks"
+        self.models = folder / "models"
+        """Voices prepared for this machine (see the piper engine)."""
 
     def path(self, key: str) -> Path:
         return self.clips / key[:2] / f"{key}.clip"
@@ -106,29 +124,28 @@ class ClipCache:
         except OSError:
             return
 
-    def _entries(self) -> list[Path]:
-        return [
-            entry
-            for folder, suffix in ((self.clips, ".clip"), (self.chunks, ".chunk"))
-            if folder.is_dir()
-            for entry in folder.glob(f"*/*{suffix}")
-        ]
-
-    def info(self) -> tuple[int, int]:
-        """(number of entries, bytes used)."""
-        entries = self._entries()
-        return len(entries), sum(p.stat().st_size for p in entries)
+    def info(self) -> CacheInfo:
+        """How many entries of each kind, and the bytes they use."""
+        clips = _files(self.clips, "*/*.clip")
+        chunks = _files(self.chunks, "*/*.chunk")
+        models = _files(self.models, "*.onnx")
+        size = sum(p.stat().st_size for p in (*clips, *chunks, *models))
+        return CacheInfo(len(clips), len(chunks), len(models), size)
 
     def clear(self) -> int:
         """Delete every entry (and any left half-written); return how many entries there were."""
         count = 0
-        for folder in (self.clips, self.chunks):
+        for folder, pattern in ((self.clips, "*/*"), (self.chunks, "*/*"), (self.models, "*")):
             if folder.is_dir():
-                for entry in folder.glob("*/*"):
-                    if entry.is_file() and entry.suffix in (".clip", ".chunk", ".tmp"):
+                for entry in folder.glob(pattern):
+                    if entry.is_file() and entry.suffix in (".clip", ".chunk", ".onnx", ".tmp"):
                         entry.unlink(missing_ok=True)
                         count += entry.suffix != ".tmp"
         return count
+
+
+def _files(folder: Path, pattern: str) -> list[Path]:
+    return list(folder.glob(pattern)) if folder.is_dir() else []
 
 
 def _read(path: Path, decode: Callable[[bytes], T | None]) -> T | None:

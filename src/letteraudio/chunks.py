@@ -16,6 +16,7 @@ from letteraudio.audio.mastering import MasteredChunk, MasteringSettings, master
 from letteraudio.audio.mp3join import EncodedChunk
 from letteraudio.audio.stitch import Span, stitch
 from letteraudio.cache import ClipCache, chunk_key
+from letteraudio.engines import Clip
 from letteraudio.synthesis import Spoken
 from letteraudio.text.segment import Pauses, Segment
 
@@ -119,20 +120,30 @@ def render_group(
     """Stitch a group's clips with its pauses, master and encode it, and cache it."""
     pauses = [segment.pause_after_ms for segment in group.segments]
     pauses[-1] = 0
+    rate = working_rate([v.clip for v in voiced], mastering.rate)
     timeline = stitch(
         [v.clip for v in voiced],
         pauses,
         lead_in_ms=group.lead_in_ms,
         tail_ms=group.pause_after_ms,
-        rate=mastering.rate,
+        rate=rate,
     )
     heard = [span for span in timeline.spans if span]
     speech = Span(heard[0].start_ms, heard[-1].end_ms) if heard else Span(0, 0)
-    silent_tail = len(timeline.samples) - speech.end_ms * mastering.rate // 1000
-    mastered = master_chunk(timeline.samples, speech, silent_tail, mastering)
+    silent_tail = len(timeline.samples) - speech.end_ms * rate // 1000
+    mastered = master_chunk(timeline.samples, rate, speech, silent_tail, mastering)
     rendered = RenderedGroup(mastered, timeline.spans, tuple(v.speaker for v in voiced))
     _store(cache, group_key(group, [v.key for v in voiced], mastering), rendered)
     return rendered
+
+
+def working_rate(clips: list[Clip], output_rate: int) -> int:
+    """The rate a group is stitched and mastered at: its clips' own when they share one
+    (resampled once, after mastering), else the output rate."""
+    rates = {clip.sample_rate for clip in clips if len(clip.samples)}
+    if len(rates) == 1 and (rate := rates.pop()) <= output_rate:
+        return rate
+    return output_rate
 
 
 def group_key(group: Group, clip_keys: list[str], mastering: MasteringSettings) -> str:

@@ -174,6 +174,7 @@ def say(
 ) -> None:
     """Speak a short phrase to an MP3, to audition a pronunciation."""
     from letteraudio.audio.encode import check_writable
+    from letteraudio.cache import default_cache_dir
     from letteraudio.config import find_config
     from letteraudio.engines import EngineSettings, create_engine, engine_class
     from letteraudio.pipeline import ReadingSettings, RenderSettings, Voices, build_script, narrate
@@ -194,6 +195,7 @@ def say(
         engine_settings = EngineSettings(
             voice=value["voice"], lang=value["lang"], speed=value["speed"],
             speaker=value["speaker"], voices_dir=_path(value["voices_dir"]),
+            cache_dir=default_cache_dir(),
         )  # fmt: skip
         voices = Voices(engine=create_engine(engine_type.name, engine_settings))
         settings = RenderSettings(chapters=ChapterMode.NONE)
@@ -517,15 +519,17 @@ def render(
             cover=Path(chosen["cover"]) if chosen.get("cover") else None,
             date=chosen.get("date"),
         )
+        cache = None if no_cache else ClipCache(cache_dir or default_cache_dir())
+        kept = cache.folder if cache else None
         engine_settings = EngineSettings(
             voice=voice, lang=lang, tld=tld or "com", slow=slow,
             timeout=timeout or DEFAULT_TIMEOUT, deterministic=deterministic,
             retries=DEFAULT_RETRIES if retries is None else retries, jobs=jobs,
-            speed=speed, speaker=speaker, voices_dir=_path(voices_dir),
+            speed=speed, speaker=speaker, voices_dir=_path(voices_dir), cache_dir=kept,
         )  # fmt: skip
-        backup = (
-            create_engine(fallback, EngineSettings(speed=speed, jobs=jobs)) if fallback else None
-        )
+        backup = None
+        if fallback:
+            backup = create_engine(fallback, EngineSettings(speed=speed, jobs=jobs, cache_dir=kept))
         try:
             main_engine = create_engine(engine, engine_settings)
         except NetworkError as error:
@@ -538,7 +542,7 @@ def render(
         voices = Voices(
             engine=main_engine,
             fallback=backup,
-            cache=None if no_cache else ClipCache(cache_dir or default_cache_dir()),
+            cache=cache,
             jobs=jobs,
         )
         show_progress = not quiet and sys.stderr.isatty()
@@ -697,25 +701,32 @@ app.add_typer(cache_app, name="cache")
 def cache_info(
     cache_dir: Annotated[Path | None, typer.Option(help="The cache folder to look at.")] = None,
 ) -> None:
-    """Where the cache is, how many segments it holds and its size."""
+    """Where the cache is, what it holds and its size."""
     from letteraudio.cache import ClipCache, default_cache_dir
 
     with _errors_to_exit_codes():
         cache = ClipCache(cache_dir or default_cache_dir())
-        count, size = cache.info()
-        typer.echo(f"{cache.folder}: {_plural(count, 'segment')}, {size / 1e6:.1f} MB")
+        info = cache.info()
+        typer.echo(
+            f"{cache.folder}: {_plural(info.clips, 'spoken sentence')}, "
+            f"{_plural(info.chunks, 'encoded paragraph')}, "
+            f"{_plural(info.models, 'prepared voice')}; {info.bytes / 1e6:.1f} MB"
+        )
 
 
 @cache_app.command("clear")
 def cache_clear(
     cache_dir: Annotated[Path | None, typer.Option(help="The cache folder to empty.")] = None,
 ) -> None:
-    """Delete every cached segment."""
+    """Delete everything in the cache (it is all made again when needed)."""
     from letteraudio.cache import ClipCache, default_cache_dir
 
     with _errors_to_exit_codes():
         cache = ClipCache(cache_dir or default_cache_dir())
-        typer.echo(f"Removed {_plural(cache.clear(), 'segment')} from {cache.folder}")
+        removed = cache.clear()
+        typer.echo(
+            f"Removed {removed:,} {'entry' if removed == 1 else 'entries'} from {cache.folder}"
+        )
 
 
 @app.command()

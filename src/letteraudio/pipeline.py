@@ -5,8 +5,10 @@ Nothing here prints; progress is reported through a callback.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,6 +47,8 @@ Progress = Callable[[int, int, Segment], None]
 
 MAX_ARTICLE_CHARS = 1_000_000
 """Longest article accepted by default: about 18 hours of speech."""
+
+MASTERING_NICENESS = 10
 
 __all__ = ["Voices", "describe", "describe_block"]  # re-exported for the CLI
 
@@ -158,7 +162,8 @@ def narrate(
     episode = _EpisodeParts(len(script.segments), progress)
     try:
         with atomic_output(target, replace=settings.replace) as temporary:
-            with temporary.open("wb") as stream, ThreadPoolExecutor(workers) as pool:
+            masters = ThreadPoolExecutor(workers, initializer=_yield_to_speech)
+            with temporary.open("wb") as stream, masters as pool:
                 joiner = Mp3Joiner(stream)
                 in_order: deque[tuple[Group, Future[RenderedGroup]]] = deque()
                 for group, hit in zip(groups, stored, strict=True):
@@ -224,6 +229,14 @@ class _EpisodeParts:
             self.done += 1
             if self.progress:
                 self.progress(self.done, self.total, segment)
+
+
+def _yield_to_speech() -> None:
+    """Mastering threads (and the encoders they start) run at a lower priority: speaking
+    is the longest road through a render, so it gets the cores first, and mastering takes
+    the gaps between sentences."""
+    with contextlib.suppress(AttributeError, OSError):  # not on every platform
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), MASTERING_NICENESS)
 
 
 def _shift(span: Span | None, start_ms: float) -> Span | None:

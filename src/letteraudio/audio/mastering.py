@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import soxr
 
 from letteraudio.audio.loudness import (
     DEFAULT_CEILING_DBTP,
@@ -65,22 +66,36 @@ class MasteredChunk:
 
 
 def master_chunk(
-    pcm: npt.NDArray[np.int16], speech: Span, silent_tail: int, settings: MasteringSettings
+    pcm: npt.NDArray[np.int16],
+    rate: int,
+    speech: Span,
+    silent_tail: int,
+    settings: MasteringSettings,
 ) -> MasteredChunk:
-    """Master, encode and measure one chunk; ``speech`` is where its speech is (ms) and
-    ``silent_tail`` how many samples of silence end it (room to fit whole frames).
+    """Master, encode and measure one chunk of ``rate`` Hz audio; ``speech`` is where its
+    speech is (ms) and ``silent_tail`` how many samples of silence end it (room to fit
+    whole frames).
 
-    Every chunk starts from the same aim, so chunks can be mastered in any order, in
-    parallel, and always come out the same. The closest of the attempts wins.
+    It is mastered at its own rate (the voice's, usually half the output rate: half the
+    work), then resampled once to the output rate for encoding; the encoded chunk is what
+    is measured. Every chunk starts from the same aim, so chunks can be mastered in any
+    order, in parallel, and always come out the same. The closest of the attempts wins.
     """
+
+    def output(audio: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
+        if rate == settings.rate:
+            return audio
+        return np.asarray(soxr.resample(audio, rate, settings.rate, quality="HQ"), np.int16)
+
+    silent_tail = silent_tail * settings.rate // rate
     target = settings.target_lufs
     if target is None:
-        return _encode_and_measure(pcm, silent_tail, settings)
+        return _encode_and_measure(output(pcm), silent_tail, settings)
     measurable = (speech.end_ms - speech.start_ms) / 1000 >= MEASURABLE_SECONDS
     aim, ceiling = target + ENCODING_LOSS_LU, DEFAULT_CEILING_DBTP
     best: tuple[tuple[bool, float], MasteredChunk, npt.NDArray[np.int16], float] | None = None
     for _ in range(ATTEMPTS):
-        mastered = normalize(pcm, settings.rate, [speech], aim, ceiling)
+        mastered = output(normalize(pcm, rate, [speech], aim, ceiling))
         result = _encode_and_measure(mastered, silent_tail, settings)
         off = target - result.integrated_lufs
         if not math.isfinite(off) or not measurable:

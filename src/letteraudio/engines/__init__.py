@@ -53,6 +53,9 @@ class EngineSettings:
     """Name or number of a speaker in a multi-speaker voice."""
     voices_dir: Path | None = None
     """A folder of extra voices (Piper: ``.onnx`` files with their ``.onnx.json``)."""
+    cache_dir: Path | None = None
+    """Where the engine may keep what it can always rebuild (Piper: its voice prepared for
+    this machine); None: nowhere. Never part of the identity."""
     jobs: int | None = None
     """Segments spoken at once; None lets the engine choose. Never part of the identity:
     the audio does not depend on it."""

@@ -22,6 +22,7 @@ from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip, speaks
 from letteraudio.errors import EngineUnavailable
 
 if TYPE_CHECKING:
+    import onnxruntime
     from piper import PiperVoice, SynthesisConfig
 
 BUNDLED_VOICE = "en_US-joe-medium"
@@ -214,6 +215,7 @@ class PiperEngine:
         )
         self.length_scale = length_scale(voice_config.length_scale, settings.speed)
         self.deterministic = settings.deterministic
+        self.cache_dir = settings.cache_dir
         # Worker threads share one loaded voice, each call on THREADS_PER_JOB cores.
         self.jobs = settings.jobs or max(1, (os.cpu_count() or 1) // session_threads())
         self._voice: PiperVoice | None = None  # loaded on first use: cached renders never need it
@@ -236,7 +238,7 @@ class PiperEngine:
     def _loaded(self) -> PiperVoice:
         with self._loading:
             if self._voice is None:
-                self._voice = _load_voice(self.model, self.config)
+                self._voice = _load_voice(self.model, self.config, self.jobs, self.cache_dir)
             return self._voice
 
     def synthesize(self, text: str) -> Clip:
@@ -280,7 +282,7 @@ def session_threads() -> int:
     return max(1, min(THREADS_PER_JOB, os.cpu_count() or 1))
 
 
-def _load_voice(model: Path, config: Path) -> PiperVoice:
+def _load_voice(model: Path, config: Path, workers: int, cache_dir: Path | None) -> PiperVoice:
     """Load a voice as ``PiperVoice.load`` does, with :func:`session_threads` threads."""
     import onnxruntime
     from piper import PiperVoice
@@ -289,17 +291,80 @@ def _load_voice(model: Path, config: Path) -> PiperVoice:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = session_threads()
     options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # onnxruntime's warnings are not for our users
     # Memory patterns are planned per input shape, and every sentence has its own: with
-    # two workers they took peak RSS on the seed from ~500 to ~730 MB (~560 MB without).
-    options.enable_mem_pattern = False
+    # two workers they took peak RSS on the seed from ~500 to ~730 MB (~560 MB without);
+    # with one they cost nothing and save 5-8% of the time.
+    options.enable_mem_pattern = workers == 1
+    # Waiting threads sleep instead of spinning: the cores go to mastering and encoding the
+    # paragraphs already spoken (seed, 2 cores: 5.0 -> 4.6 s wall, 1.2 s less CPU).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
-        session = onnxruntime.InferenceSession(
-            str(model), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        session = _prepared_session(model, options, cache_dir)
     except Exception as error:
         raise EngineUnavailable(f"cannot load piper voice {model}: {error}") from error
     return PiperVoice(config=settings, session=session)
+
+
+def _prepared_session(
+    model: Path, options: onnxruntime.SessionOptions, cache_dir: Path | None
+) -> onnxruntime.InferenceSession:
+    """An onnxruntime session for ``model``, from its graph already optimized for this machine
+    when the cache has it (the bundled voice: 0.07 s instead of 0.2-0.26 s to load).
+
+    onnxruntime optimizes a model's graph every time it loads it, and can save the result;
+    the saved graph may use this CPU's instructions, so its name covers the model, the
+    onnxruntime version and the CPU. It is written once, atomically, and a file that does
+    not load is removed and made again.
+    """
+    import onnxruntime
+
+    providers = ["CPUExecutionProvider"]
+    if cache_dir is None:
+        return onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers)
+    prepared = cache_dir / "models" / f"{_prepared_name(model)}.onnx"
+    if prepared.is_file():
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        try:
+            return onnxruntime.InferenceSession(
+                str(prepared), sess_options=options, providers=providers
+            )
+        except Exception:  # noqa: BLE001 (any failure: rebuild it)
+            prepared.unlink(missing_ok=True)
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        prepared.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = prepared.with_name(f".{prepared.name}.{os.getpid()}.tmp")
+        options.optimized_model_filepath = str(partial)
+        session = onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=providers
+        )
+        partial.replace(prepared)
+        return session
+    except OSError:
+        options.optimized_model_filepath = ""
+        return onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers)
+
+
+def _prepared_name(model: Path) -> str:
+    """What the optimized graph depends on: the model file, onnxruntime, the CPU."""
+    import hashlib
+    import platform
+
+    import onnxruntime
+
+    stat = model.stat()
+    try:
+        cpu = next(
+            (line for line in Path("/proc/cpuinfo").read_text().splitlines()
+             if line.startswith("flags")), ""
+        )  # fmt: skip
+    except OSError:
+        cpu = platform.processor()
+    key = f"{model.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{onnxruntime.__version__}|"
+    key += f"{platform.machine()}|{cpu}|{session_threads()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _synthesis_config(
