@@ -842,8 +842,11 @@ def config_show(
 
 def main() -> None:
     """Entry point for the ``letteraudio`` script: usage errors, too, are one line."""
+    from letteraudio.memory import limit_heap_growth
+
     exceptions = _click_exceptions()
     signal.signal(signal.SIGTERM, _terminate)
+    limit_heap_growth()
     try:
         code = app(standalone_mode=False)
     except exceptions.NoArgsIsHelpError as error:
