@@ -39,6 +39,4 @@ def limit_heap_growth() -> bool:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    return bool(
-        mallopt(_M_ARENA_MAX, ARENAS) and mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-    )
+    return bool(mallopt(_M_ARENA_MAX, ARENAS) and mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
