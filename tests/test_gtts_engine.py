@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -41,6 +42,7 @@ from fake_gtts import (
     tone_mp3,
     unused_port,
 )
+from signals import interruptible
 
 from letteraudio.engines.gtts import DEFAULT_JOBS
 
@@ -582,3 +584,27 @@ def test_429_halves_the_requests_in_flight_then_they_grow_back(
     assert max(after[:4]) == 1  # four 429s took the allowance from 4 to 1
     assert max(after[-10:]) == 4  # successes brought it back, a step per 4 successes
     assert server.max_in_flight <= 4
+
+
+def test_ctrl_c_does_not_wait_out_the_backoff(server: FakeGtts, article: Path, out: Path) -> None:
+    server.behaviour = always(Status(503, retry_after="30"))
+    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
+    env["LETTERAUDIO_GTTS_URL"] = server.url
+    command = [sys.executable, "-m", "letteraudio", "render", str(article), "-e", "gtts",
+               "-o", str(out), "--quiet", "--retries", "3", "--jobs", "4"]  # fmt: skip
+    render = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=interruptible,
+    )  # fmt: skip
+    deadline = time.monotonic() + GUARD_SECONDS
+    while len(server.requests) < 4:  # every segment asked once, each now told to wait 30 s
+        assert time.monotonic() < deadline, "the requests never came"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    stopped = time.monotonic()
+    render.send_signal(signal.SIGINT)
+    _, stderr = render.communicate(timeout=GUARD_SECONDS)
+    assert time.monotonic() - stopped < 5  # not the 30 s of Retry-After
+    assert render.returncode == 130, stderr
+    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
+    assert not out.exists() and not list(out.parent.glob(".*.part"))

@@ -87,6 +87,11 @@ def speak(voices: Voices, segments: Sequence[Segment]) -> Generator[Spoken, None
         failover.stop.set()
         for future in pending:
             future.cancel()
+        if pending:  # stopped early: engines that can cut their waiting short do so
+            for engine in (voices.engine, voices.fallback):
+                cancel = getattr(engine, "cancel", None)
+                if callable(cancel):
+                    cancel()
         pool.shutdown(wait=False, cancel_futures=True)
 
 

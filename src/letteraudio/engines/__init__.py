@@ -90,7 +90,8 @@ class Engine(Protocol):
     """Typical speaking rate, for duration estimates before any synthesis."""
     jobs: int
     """How many :meth:`synthesize` calls may run at once from different threads. Optional:
-    an engine without it is called one segment at a time."""
+    an engine without it is called one segment at a time. An engine may also offer
+    ``cancel()``, called from another thread when a render stops, to cut waits short."""
 
     @classmethod
     def unavailable_reason(cls) -> str | None:

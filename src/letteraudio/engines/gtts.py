@@ -138,6 +138,11 @@ class GttsEngine:
         self.jobs = settings.jobs or DEFAULT_JOBS
         self.limit = AdaptiveLimit(self.jobs)
         self._local = threading.local()  # one keep-alive session per worker thread
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        """Stop retrying: the render was stopped (requests already sent still finish)."""
+        self._cancelled.set()
 
     def identity(self) -> dict[str, Any]:
         return {
@@ -172,6 +177,8 @@ class GttsEngine:
         """One request's audio, retried with backoff when the failure may pass."""
         attempts = self.settings.retries + 1
         for attempt in range(attempts):
+            if self._cancelled.is_set():
+                raise SynthesisError("stopped")
             try:
                 with self.limit.slot():
                     body = self._send(request)
@@ -184,9 +191,9 @@ class GttsEngine:
                 if attempt + 1 == attempts:
                     tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                     raise SynthesisError(f"{error}{tries}; {OFFLINE_HINT}") from error
-                time.sleep(
-                    error.retry_after if error.retry_after is not None else _backoff(attempt)
-                )
+                wait = error.retry_after if error.retry_after is not None else _backoff(attempt)
+                if self._cancelled.wait(wait):  # a stopped render does not wait out backoffs
+                    raise SynthesisError("stopped") from error
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _session(self) -> requests.Session:
