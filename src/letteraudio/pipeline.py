@@ -215,7 +215,6 @@ class _EpisodeParts:
         self.speakers: list[str] = []
         self.blocks: list[npt.NDArray[np.float32]] = []
         self.peak = -math.inf
-        self.done = 0
 
     def add(self, joiner: Mp3Joiner, group: Group, job: Future[RenderedGroup]) -> None:
         rendered = job.result()
@@ -225,10 +224,10 @@ class _EpisodeParts:
         self.speakers += rendered.speakers
         self.blocks.append(rendered.mastered.blocks)
         self.peak = max(self.peak, rendered.mastered.true_peak_dbtp)
-        for segment in group.segments:
-            self.done += 1
-            if self.progress:
-                self.progress(self.done, self.total, segment)
+        if self.progress:  # one span per segment: their count is how many are done
+            done = len(self.spans) - len(group.segments)
+            for number, segment in enumerate(group.segments, start=done + 1):
+                self.progress(number, self.total, segment)
 
 
 def _yield_to_speech() -> None:

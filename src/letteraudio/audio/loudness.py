@@ -66,10 +66,7 @@ class LoudnessMeter:
 
         integrated = pyebur128.get_loudness_global(self._state)
         peak = max(pyebur128.get_true_peak(self._state, c) for c in range(self.channels))
-        return Loudness(
-            integrated_lufs=float(integrated),
-            true_peak_dbtp=20 * math.log10(peak) if peak > 0 else -math.inf,
-        )
+        return Loudness(integrated_lufs=float(integrated), true_peak_dbtp=_dbtp(peak))
 
 
 def measure(samples: npt.NDArray[np.floating] | npt.NDArray[np.int16], rate: int) -> Loudness:
@@ -101,9 +98,7 @@ def gating_blocks(
         state.add_frames(piece, len(piece))
         if number >= 3 and len(piece) == hop:
             blocks.append(pyebur128.get_loudness_momentary(state))
-    peak = pyebur128.get_true_peak(state, 0)
-    peak_dbtp = 20 * math.log10(peak) if peak > 0 else -math.inf
-    return np.asarray(blocks, dtype=np.float32), peak_dbtp
+    return np.asarray(blocks, dtype=np.float32), _dbtp(pyebur128.get_true_peak(state, 0))
 
 
 def integrated_from_blocks(blocks: Sequence[npt.NDArray[np.float32]]) -> float:
@@ -116,11 +111,6 @@ def integrated_from_blocks(blocks: Sequence[npt.NDArray[np.float32]]) -> float:
     relative_gate = -0.691 + 10 * math.log10(float(energy.mean())) - 10
     kept = energy[loudness > relative_gate]
     return -0.691 + 10 * math.log10(float(kept.mean()))
-
-
-def true_peak_dbtp(samples: npt.NDArray[np.int16], rate: int) -> float:
-    """True peak (4x oversampled) of mono int16 audio, in dBTP."""
-    return measure(samples, rate).true_peak_dbtp
 
 
 def integrated_lufs(samples: Samples, rate: int) -> float:
@@ -206,6 +196,11 @@ def _limit(audio: Samples, rate: int, ceiling_dbtp: float) -> Samples:
         ceiling_db=ceiling_dbtp, release_ms=100.0, lookahead_ms=5.0, true_peak=True
     )
     return np.asarray(limiter(audio, rate), dtype=np.float32)
+
+
+def _dbtp(peak: float) -> float:
+    """A linear true peak in dBTP (-inf for silence)."""
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
 def _db_to_gain(db: float) -> float:
