@@ -575,7 +575,7 @@ def test_429_halves_the_requests_in_flight_then_they_grow_back(
     def behaviour(request: Request) -> Reply:
         if request.index < 4:  # the first burst is told to slow down, once each
             return Status(429, retry_after="0")
-        return Delay(0.1, Tone())
+        return Delay(0.3, Tone())  # long enough that a busy machine keeps 4 in flight
 
     server.behaviour = behaviour
     result = render(many_sentences(tmp_path, 40), out, server.url, "--jobs", "4", "--retries", "2")
