@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from letteraudio.engines import Clip
+from letteraudio.values import Clip
 
 T = TypeVar("T")
 FORMAT_VERSION = 1

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from letteraudio.audio.ffmpeg import ffmpeg_exe
-from letteraudio.audio.frames import StreamInfo, walk
 from letteraudio.audio.loudness import (
     DEFAULT_TARGET_LUFS,
     MAX_TRUE_PEAK_DBTP,
@@ -27,6 +26,7 @@ from letteraudio.audio.loudness import (
     LoudnessMeter,
 )
 from letteraudio.errors import InputError
+from letteraudio.mp3frames import StreamInfo, walk
 
 DURATION_TOLERANCE_S = 0.05
 LOUDNESS_TOLERANCE_LU = 1.0

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from letteraudio import __version__
-from letteraudio.chapters import ChapterMode
 from letteraudio.engines import DEFAULT_ENGINE, MAX_SPEED, MIN_SPEED
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError, NetworkError
+from letteraudio.values import ChapterMode
 
 if TYPE_CHECKING:
     from letteraudio.check import Report
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from letteraudio.engines import Engine
     from letteraudio.pipeline import Episode, Progress, RenderSettings, Script
     from letteraudio.publish.sidecars import SidecarChoice
-    from letteraudio.tags import Metadata
     from letteraudio.text.lexicon import Lexicon
     from letteraudio.text.segment import Pauses
+    from letteraudio.values import Metadata
 
 app = typer.Typer(
     name="letteraudio",
@@ -178,8 +178,8 @@ def say(
     from letteraudio.config import find_config
     from letteraudio.engines import EngineSettings, create_engine, engine_class
     from letteraudio.pipeline import ReadingSettings, RenderSettings, Voices, build_script, narrate
-    from letteraudio.tags import Metadata
     from letteraudio.text.segment import Pauses
+    from letteraudio.values import Metadata
 
     with _errors_to_exit_codes():
         config_path = find_config(None)
@@ -452,9 +452,10 @@ def render(
     from letteraudio.engines import EngineSettings, create_engine, engine_class
     from letteraudio.pipeline import RenderSettings, Voices, narrate
     from letteraudio.publish.sidecars import SidecarChoice
-    from letteraudio.tags import Metadata, read_cover
+    from letteraudio.tags import read_cover
     from letteraudio.text.read import STDIN
     from letteraudio.text.segment import Pauses
+    from letteraudio.values import Metadata
 
     started = time.perf_counter()
     with _errors_to_exit_codes():

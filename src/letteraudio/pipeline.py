@@ -22,9 +22,9 @@ from letteraudio.audio.encode import DEFAULT_BITRATE, atomic_output, check_bitra
 from letteraudio.audio.loudness import DEFAULT_TARGET_LUFS, Loudness, integrated_from_blocks
 from letteraudio.audio.mastering import MasteringSettings
 from letteraudio.audio.mp3join import Mp3Joiner
-from letteraudio.audio.stitch import OUTPUT_RATE, Span
+from letteraudio.audio.stitch import OUTPUT_RATE
 from letteraudio.cache import cache_key
-from letteraudio.chapters import Chapter, ChapterMode, build_chapters
+from letteraudio.chapters import build_chapters
 from letteraudio.chunks import (
     Group,
     RenderedGroup,
@@ -35,12 +35,13 @@ from letteraudio.chunks import (
 )
 from letteraudio.errors import InputError, SynthesisError
 from letteraudio.synthesis import Voices, describe, describe_block, speak
-from letteraudio.tags import Metadata, write_tags
+from letteraudio.tags import write_tags
 from letteraudio.text.formats import parser
 from letteraudio.text.lexicon import Lexicon
 from letteraudio.text.parse import Document
 from letteraudio.text.prepare import prepare
 from letteraudio.text.segment import Pauses, Segment, segment_document
+from letteraudio.values import Chapter, ChapterMode, Metadata, Span
 
 Progress = Callable[[int, int, Segment], None]
 """Called after each segment is spoken: (done, total, segment)."""

@@ -7,12 +7,11 @@ Nothing depends on the clock: the same settings give the same bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from letteraudio.chapters import Chapter
 from letteraudio.errors import InputError, OutputError
+from letteraudio.values import Chapter, Metadata
 
 GENRE = "Podcast"
 TOC_ID = "toc"
@@ -28,21 +27,6 @@ _LANGUAGES = {
     "sk": "slo", "sl": "slv", "sq": "alb", "sr": "srp", "sv": "swe", "sw": "swa", "ta": "tam",
     "te": "tel", "th": "tha", "tr": "tur", "uk": "ukr", "ur": "urd", "vi": "vie", "zh": "chi",
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Metadata:
-    """What the tags say about the episode."""
-
-    title: str
-    author: str | None = None
-    show: str | None = None
-    description: str | None = None
-    language: str | None = None
-    """A language code such as ``en``, ``en-US`` or ``eng``."""
-    date: str | None = None
-    """``YYYY`` or ``YYYY-MM-DD``; no date is written unless one is given."""
-    cover: Path | None = None
 
 
 def language_code(language: str) -> str | None:

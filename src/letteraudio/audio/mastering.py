@@ -28,7 +28,7 @@ from letteraudio.audio.loudness import (
     normalize,
 )
 from letteraudio.audio.mp3join import EncodedChunk, encode_chunk, fit_to_frames
-from letteraudio.audio.stitch import Span
+from letteraudio.values import Span
 
 LOUDNESS_TOLERANCE_LU = 0.3
 PEAK_LIMIT_DBTP = MAX_TRUE_PEAK_DBTP - 0.2

@@ -26,8 +26,8 @@ import numpy.typing as npt
 
 from letteraudio.audio.encode import check_bitrate
 from letteraudio.audio.ffmpeg import ffmpeg_exe
-from letteraudio.audio.frames import parse_header, walk
 from letteraudio.errors import OutputError
+from letteraudio.mp3frames import parse_header, walk
 
 FRAME_SAMPLES = 1152
 ENCODER_DELAY = 576

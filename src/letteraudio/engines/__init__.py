@@ -14,23 +14,14 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from letteraudio.errors import EngineUnavailable, InputError
+from letteraudio.values import Clip as Clip  # re-exported for engines of other packages
+from letteraudio.values import empty_clip as empty_clip
 
 ENTRY_POINT_GROUP = "letteraudio.engines"
 DEFAULT_ENGINE = "piper"
 MIN_SPEED = 0.5
 MAX_SPEED = 2.0
-
-
-@dataclass(frozen=True)
-class Clip:
-    """Mono 16-bit audio returned by an engine."""
-
-    samples: npt.NDArray[np.int16]
-    sample_rate: int
 
 
 @dataclass(frozen=True)
@@ -178,8 +169,3 @@ def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]
     if lister is None:
         return []
     return list(lister(settings))
-
-
-def empty_clip(sample_rate: int) -> Clip:
-    """A clip with no samples: the answer for text with nothing to say."""
-    return Clip(np.zeros(0, dtype=np.int16), sample_rate)

@@ -19,8 +19,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip, speaks
+from letteraudio.engines import EngineSettings, Voice, speaks
 from letteraudio.errors import EngineUnavailable, SynthesisError
+from letteraudio.values import Clip, empty_clip
 
 PROGRAM = "espeak-ng"
 INSTALL_HINT = "apt-get install espeak-ng"

@@ -29,9 +29,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip
+from letteraudio.engines import EngineSettings, Voice
 from letteraudio.engines.throttle import AdaptiveLimit
 from letteraudio.errors import EngineUnavailable, InputError, NetworkError, SynthesisError
+from letteraudio.values import Clip, empty_clip
 
 if TYPE_CHECKING:
     import requests
@@ -291,7 +292,7 @@ def decode_mp3(data: bytes) -> Clip:
     """Decode one MP3 answer in process (libsndfile); undecodable audio is an error."""
     import soundfile
 
-    from letteraudio.audio.frames import walk
+    from letteraudio.mp3frames import walk
 
     if not data:
         raise TransientError("the text-to-speech service returned empty audio")

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip, speaks
+from letteraudio.engines import EngineSettings, Voice, speaks
 from letteraudio.errors import EngineUnavailable
+from letteraudio.values import Clip, empty_clip
 
 if TYPE_CHECKING:
     import onnxruntime

@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from letteraudio.chapters import Chapter
 from letteraudio.errors import InputError
 from letteraudio.publish.transcript import Cue
+from letteraudio.values import Chapter
 
 EPISODE_SUFFIX = ".episode.json"
 CHAPTERS_SUFFIX = ".chapters.json"

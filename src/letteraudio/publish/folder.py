@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from letteraudio.audio.encode import atomic_output
-from letteraudio.audio.frames import walk
-from letteraudio.chapters import Chapter
 from letteraudio.errors import InputError, OutputError
+from letteraudio.mp3frames import walk
 from letteraudio.publish.artwork import ARTWORK_NAME, artwork_png
 from letteraudio.publish.categories import parse_category
 from letteraudio.publish.episode import (
@@ -39,6 +38,7 @@ from letteraudio.publish.feed import (
     podcast_guid,
 )
 from letteraudio.publish.page import GENERATOR, PageEpisode, episode_page, index_page
+from letteraudio.values import Chapter
 
 STATE_NAME = "letteraudio-feed.json"
 INDEX_NAME = "index.html"

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from letteraudio.audio.encode import atomic_output
-from letteraudio.chapters import Chapter
 from letteraudio.errors import OutputError
 from letteraudio.publish.episode import CHAPTERS_SUFFIX, EPISODE_SUFFIX, EpisodeInfo, chapters_json
 from letteraudio.publish.transcript import Cue, to_srt, to_webvtt
+from letteraudio.values import Chapter
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,75 @@
+"""Values every stage passes around and that depend on nothing: audio from an engine,
+where speech sits in the timeline, chapters and what the tags say.
+
+They live here so that ``engines/``, ``audio/`` and the publishing modules can share
+them without importing one another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Mono 16-bit audio returned by an engine."""
+
+    samples: npt.NDArray[np.int16]
+    sample_rate: int
+
+
+def empty_clip(sample_rate: int) -> Clip:
+    """A clip with no samples: the answer for text with nothing to say."""
+    return Clip(np.zeros(0, dtype=np.int16), sample_rate)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one segment's speech sits in the timeline, in milliseconds."""
+
+    start_ms: int
+    end_ms: int
+
+
+class ChapterMode(str, Enum):
+    """What starts a chapter."""
+
+    HEADINGS = "headings"
+    PARAGRAPHS = "paragraphs"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A titled stretch of the episode, in milliseconds."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the tags say about the episode."""
+
+    title: str
+    author: str | None = None
+    show: str | None = None
+    description: str | None = None
+    language: str | None = None
+    """A language code such as ``en``, ``en-US`` or ``eng``."""
+    date: str | None = None
+    """``YYYY`` or ``YYYY-MM-DD``; no date is written unless one is given."""
+    cover: Path | None = None
+
+
+def clock(seconds: float) -> str:
+    """A duration as ``1:05`` or ``1:02:03``."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
