@@ -19,9 +19,6 @@ from letteraudio.values import Clip as Clip  # re-exported for engines of other 
 from letteraudio.values import empty_clip as empty_clip
 
 ENTRY_POINT_GROUP = "letteraudio.engines"
-DEFAULT_ENGINE = "piper"
-MIN_SPEED = 0.5
-MAX_SPEED = 2.0
 
 
 @dataclass(frozen=True)
@@ -52,8 +49,11 @@ class EngineSettings:
     the audio does not depend on it."""
 
     def __post_init__(self) -> None:
-        if not MIN_SPEED <= self.speed <= MAX_SPEED:
-            raise InputError(f"speed {self.speed:g}: choose from {MIN_SPEED:g} to {MAX_SPEED:g}")
+        from letteraudio.settings import OPTIONS
+
+        low, high = OPTIONS["speed"].low, OPTIONS["speed"].high
+        if not low <= self.speed <= high:  # type: ignore[operator]
+            raise InputError(f"speed {self.speed:g}: choose from {low:g} to {high:g}")
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,54 @@ class Engine(Protocol):
         ...
 
     # Optional: ``voices(settings) -> list[Voice]``, a classmethod listing what the engine
-    # can speak with (see :func:`engine_voices`). Engines without it list nothing.
+    # can speak with (see :func:`engine_voices`). Engines without it list nothing. What an
+    # engine takes and can do is declared as on :class:`BaseEngine` (read with its
+    # defaults through :func:`declared`, for engines that do not subclass it).
+
+
+class BaseEngine:
+    """Defaults for what an engine declares about itself; engines subclass it and
+    override what differs."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    online: ClassVar[bool] = False
+    """Whether it speaks through a network service."""
+    max_chars: ClassVar[int] = 500
+    chars_per_second: ClassVar[float] = 15.0
+    takes: ClassVar[frozenset[str]] = frozenset({"voice", "lang", "speed", "deterministic"})
+    """The :class:`EngineSettings` fields a user may give it (``jobs`` and ``cache_dir``
+    are the render's, never refused); any other engine option given is refused."""
+    takes_phonemes: ClassVar[bool] = False
+    """Whether it speaks the lexicon's raw phonemes, written ``[[ ... ]]`` in the text."""
+    can_cancel: ClassVar[bool] = False
+    """Whether :meth:`cancel` cuts waits short when a render stops."""
+    word_timing: ClassVar[bool] = False
+    """Whether its clips say where each word is."""
+    jobs: int = 1
+    """How many :meth:`synthesize` calls may run at once from different threads."""
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        return None
+
+    @classmethod
+    def voices(cls, settings: EngineSettings) -> list[Voice]:
+        return []
+
+    def cancel(self) -> None:
+        """Stop waiting (called from another thread when a render stops)."""
+
+
+def declared(engine: type[Any] | Any, what: str) -> Any:
+    """What an engine class declares (``takes``, ``takes_phonemes``, ...), with
+    :class:`BaseEngine`'s default for a class that says nothing."""
+    return getattr(engine, what, getattr(BaseEngine, what))
+
+
+def refused_option(engine: type[Any], option: str) -> bool:
+    """Whether ``engine`` refuses the engine option ``option`` (by its own declaration)."""
+    return option not in ("jobs", "cache_dir") and option not in declared(engine, "takes")
 
 
 @dataclass(frozen=True)

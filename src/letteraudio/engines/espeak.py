@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import EngineSettings, Voice, speaks
+from letteraudio.engines import BaseEngine, EngineSettings, Voice, speaks
 from letteraudio.errors import EngineUnavailable, SynthesisError
 from letteraudio.values import Clip, empty_clip
 
@@ -125,7 +125,7 @@ def decode_wav(data: bytes) -> Clip:
     raise SynthesisError("espeak-ng wrote WAV audio without any data")
 
 
-class EspeakEngine:
+class EspeakEngine(BaseEngine):
     """eSpeak NG through the system ``espeak-ng`` program (offline)."""
 
     name: ClassVar[str] = "espeak"
@@ -156,8 +156,6 @@ class EspeakEngine:
             raise EngineUnavailable(
                 f"the espeak engine needs the {PROGRAM} program ({INSTALL_HINT})"
             )
-        if settings.speaker is not None:
-            raise EngineUnavailable("espeak-ng voices have one speaker each: leave out --speaker")
         self.binary = binary
         self.voice = choose_voice(list_voices(binary), settings.voice, settings.lang)
         self.words_per_minute = round(WORDS_PER_MINUTE * settings.speed)

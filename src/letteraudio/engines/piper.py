@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import EngineSettings, Voice, speaks
+from letteraudio.engines import BaseEngine, EngineSettings, Voice, speaks
 from letteraudio.errors import EngineUnavailable
 from letteraudio.values import Clip, empty_clip
 
@@ -159,7 +159,7 @@ def _speaker_id(speaker: str, voice: Path, speakers: dict[str, int]) -> int:
     )
 
 
-class PiperEngine:
+class PiperEngine(BaseEngine):
     """Offline neural text-to-speech with Piper."""
 
     name: ClassVar[str] = "piper"
@@ -167,6 +167,10 @@ class PiperEngine:
     online: ClassVar[bool] = False
     max_chars: ClassVar[int] = 600
     chars_per_second: ClassVar[float] = 19.5
+    takes: ClassVar[frozenset[str]] = frozenset(
+        {"voice", "lang", "speed", "speaker", "voices_dir", "deterministic"}
+    )
+    takes_phonemes: ClassVar[bool] = True
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
