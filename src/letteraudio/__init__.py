@@ -1,7 +1,29 @@
-"""letteraudio: turn a written article or letter into one narrated MP3."""
+"""letteraudio: turn a written article or letter into one narrated MP3.
+
+Three lines render an article::
+
+    import letteraudio as la
+    article = la.Article.read("letter.md")
+    episode = la.narrate(article, la.Settings.load(), "out/letter.mp3")
+
+``la.plan``, ``la.render_paragraph`` and ``la.join`` are the same render as a map, for
+any scheduler (see :mod:`letteraudio.api`).
+"""
 
 from __future__ import annotations
 
+from letteraudio.api import (
+    Article,
+    Episode,
+    Part,
+    Plan,
+    Task,
+    join,
+    narrate,
+    plan,
+    render_paragraph,
+    target_for,
+)
 from letteraudio.errors import (
     EngineUnavailable,
     InputError,
@@ -10,15 +32,28 @@ from letteraudio.errors import (
     OutputError,
     SynthesisError,
 )
+from letteraudio.settings import Settings, Voice
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Article",
     "EngineUnavailable",
+    "Episode",
     "InputError",
     "LetterAudioError",
     "NetworkError",
     "OutputError",
+    "Part",
+    "Plan",
+    "Settings",
     "SynthesisError",
+    "Task",
+    "Voice",
     "__version__",
+    "join",
+    "narrate",
+    "plan",
+    "render_paragraph",
+    "target_for",
 ]

@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from letteraudio.errors import InputError, NetworkError, SynthesisError
 from letteraudio.pipeline import ReadingSettings, Script, build_script
+from letteraudio.publish.sidecars import SidecarChoice
 from letteraudio.settings import Settings, Voice
 from letteraudio.text.segment import Segment
 from letteraudio.values import Chapter, Metadata, Span
@@ -484,7 +485,9 @@ def _finished(planned: Plan, episode: Episode, joined: _Joined) -> Episode:
     from letteraudio.synthesis import describe_block
 
     settings = planned.settings
-    sidecars = write_episode_sidecars(planned, episode, joined.identity)
+    sidecars = []
+    if settings.sidecars is not None:
+        sidecars = write_episode_sidecars(planned, episode, joined.identity, settings.sidecars)
     notes = list(joined.notes)
     target = settings.loudness
     if target is not None and episode.loudness is not None:
@@ -505,7 +508,7 @@ def _finished(planned: Plan, episode: Episode, joined: _Joined) -> Episode:
 
 
 def write_episode_sidecars(
-    planned: Plan, episode: Episode, identity: Mapping[str, Any]
+    planned: Plan, episode: Episode, identity: Mapping[str, Any], choice: SidecarChoice
 ) -> list[Path]:
     """Transcripts, chapters JSON and the episode file beside the MP3 just written."""
     from letteraudio.engines import declared
@@ -533,7 +536,7 @@ def write_episode_sidecars(
         author=metadata.author,
         language=metadata.language,
     )
-    return write_sidecars(episode.path, info, settings.sidecars)
+    return write_sidecars(episode.path, info, choice)
 
 
 def narrate(

@@ -169,6 +169,15 @@ OPTIONS: dict[str, Option] = {
     "srt": Option(True, "Write SRT subtitles beside the MP3 (.srt).", PUBLISH),
     "chapters_json": Option(True, "Write Podcasting 2.0 chapters beside the MP3 "
                             "(.chapters.json).", PUBLISH),
+    "title": Option(None, "Episode title (default: the article's title, else its file name).",
+                    TAGS),
+    "author": Option(None, "Author (ID3 TPE1).", TAGS),
+    "show": Option(None, "Show or album name (TALB).", TAGS),
+    "description": Option(None, "Description (COMM; default: the subtitle).", TAGS),
+    "language": Option(None, "Language tag, e.g. en (TLAN; default: --lang, else en).", TAGS),
+    "cover": Option(None, "Cover image, JPEG or PNG (APIC).", TAGS),
+    "date": Option(None, "Release date, YYYY or YYYY-MM-DD (none is written unless given).",
+                   TAGS),
 }  # fmt: skip
 """Every render setting by its key (the option's name with ``_`` for ``-``)."""
 METADATA_KEYS = ("title", "author", "show", "description", "language", "cover", "date")
@@ -258,7 +267,8 @@ class Settings:
     """Tags given: they win over the document's own."""
     metadata_defaults: Mapping[str, str] = field(default_factory=dict)
     """Tags from the config file's ``[metadata]``: the document's own win over them."""
-    sidecars: SidecarChoice = field(default_factory=SidecarChoice)
+    sidecars: SidecarChoice | None = field(default_factory=SidecarChoice)
+    """Which sidecars to write beside the MP3; None: none at all."""
     config: Path | None = None
     sources: Mapping[str, Source] = field(default_factory=dict, compare=False)
     """Each configurable setting's value and where it came from."""
@@ -288,7 +298,7 @@ class Settings:
         elif spec is not None:
             given["voice"] = spec
         given = {key: value for key, value in given.items() if value is not None}
-        unknown = sorted(set(given) - set(OPTIONS) - set(METADATA_KEYS))
+        unknown = sorted(set(given) - set(OPTIONS))
         if unknown:
             raise InputError(f"unknown setting {unknown[0]!r}")
         sources = layered(given, path, os.environ if environ is None else environ)
