@@ -183,8 +183,10 @@ def test_every_command_and_option_is_in_the_readme() -> None:
                 missing.append(f"letteraudio{full}")
             for param in sub.params:
                 for opt in param.opts + param.secondary_opts:
-                    if opt.startswith("--") and opt != "--help" and not re.search(
-                        rf"{re.escape(opt)}(?![\w-])", readme
+                    if (
+                        opt.startswith("--")
+                        and opt != "--help"
+                        and not re.search(rf"{re.escape(opt)}(?![\w-])", readme)
                     ):
                         missing.append(f"letteraudio{full} {opt}")
             walk(sub, full)
