@@ -266,8 +266,7 @@ def check_date(value: str) -> None:
 # --- speaking -------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4)
-def _voices(
+def _build_voices(
     voice: Voice, fallback: Voice | None, jobs: int | None, cache_dir: Path | None
 ) -> tuple[Any, tuple[str, ...]]:
     """The engines of a render, built once per process (and per spec), and a note when
@@ -286,6 +285,10 @@ def _voices(
         engine, backup = backup, None
     cache = ClipCache(cache_dir) if cache_dir is not None else None
     return Voices(engine=engine, fallback=backup, cache=cache, jobs=jobs), notes
+
+
+_voices = functools.lru_cache(maxsize=4)(_build_voices)
+"""The engines of a task's spec, built once in each process that renders paragraphs."""
 
 
 def render_paragraph(task: Task) -> Part:
@@ -313,7 +316,7 @@ def _local_parts(planned: Plan) -> Iterator[Part]:
     from letteraudio.synthesis import speak
 
     first = planned.tasks[0]
-    voices, notes = _voices(first.voice, first.fallback, first.jobs, first.cache_dir)
+    voices, notes = _build_voices(first.voice, first.fallback, first.jobs, first.cache_dir)
     identity = voices.engine.identity()
     keys = [
         group_key(

@@ -74,10 +74,6 @@ class CacheInfo:
     models: int
     bytes: int
 
-    @property
-    def entries(self) -> int:
-        return self.clips + self.chunks + self.models
-
 
 class ClipCache:
     """Clips under ``folder/clips/ab/abcdef....clip``; chunks under ``folder/chunks/``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -405,8 +405,3 @@ def _lexicon(path: str | Path | None, config: Path | None) -> Lexicon | None:
         return load_lexicon(Path(path))
     table = load_section(config, "lexicon")
     return lexicon_from_table(table, f"config {config}") if table else None
-
-
-def setting_fields() -> tuple[str, ...]:
-    """The fields of :class:`Settings` (for documentation and tests)."""
-    return tuple(f.name for f in fields(Settings))

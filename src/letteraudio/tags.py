@@ -149,3 +149,36 @@ def _time_ordered_id3() -> type:
             return bytearray().join(save_frame(frame, config=config) for frame in frames)
 
     return TimeOrderedID3
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def read_tag(path: Path) -> Any | None:
+    """The ID3 tag of an MP3 (mutagen's ``ID3``), or None when it has none or cannot be read.
+    What ``check`` judges and what ``feed`` shows of an MP3 without an episode file."""
+    from mutagen.id3 import ID3, ID3NoHeaderError
+
+    try:
+        return ID3(path)
+    except (ID3NoHeaderError, OSError):
+        return None
+
+
+def frame_text(tag: Any, frame: str) -> str | None:
+    """The first text of a frame (``TIT2``, ``TPE1``...), or None when it is missing or empty."""
+    found = tag.get(frame)
+    if found is None or not getattr(found, "text", None):
+        return None
+    return str(found.text[0])
+
+
+def tag_chapters(tag: Any) -> list[Chapter]:
+    """The tag's CHAP frames as chapters, in time order (a chapter without a title is
+    named by its element id)."""
+    return sorted(
+        (Chapter(frame_text(c.sub_frames, "TIT2") or c.element_id, int(c.start_time),
+                 int(c.end_time))
+         for c in tag.getall("CHAP")),
+        key=lambda chapter: chapter.start_ms,
+    )  # fmt: skip

@@ -186,11 +186,6 @@ def engine_class(name: str) -> type[Engine]:
     raise EngineUnavailable(f"unknown engine {name!r} (choose from: {choices})")
 
 
-def create_engine(name: str, settings: EngineSettings) -> Engine:
-    """Build a ready engine, or raise :class:`EngineUnavailable` saying why not."""
-    return engine_class(name)(settings)
-
-
 def engine_statuses() -> list[EngineStatus]:
     """Every registered engine and whether it can run here."""
     statuses = []

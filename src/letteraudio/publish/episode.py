@@ -71,6 +71,12 @@ class EpisodeInfo:
             raise InputError(f"{where}: not an episode file letteraudio wrote ({error})") from error
 
 
+def sidecar_path(mp3: Path, suffix: str) -> Path:
+    """``episode.mp3`` -> ``episode<suffix>`` in the same folder: how every file that goes
+    with an episode is named (transcripts, chapters, the episode file, its page)."""
+    return mp3.with_name(mp3.stem + suffix)
+
+
 def episode_guid(
     texts: Sequence[str], engine: Mapping[str, Any], settings: Mapping[str, Any]
 ) -> str:

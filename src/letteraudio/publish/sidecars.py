@@ -13,7 +13,13 @@ from pathlib import Path
 
 from letteraudio.audio.encode import atomic_output
 from letteraudio.errors import OutputError
-from letteraudio.publish.episode import CHAPTERS_SUFFIX, EPISODE_SUFFIX, EpisodeInfo, chapters_json
+from letteraudio.publish.episode import (
+    CHAPTERS_SUFFIX,
+    EPISODE_SUFFIX,
+    EpisodeInfo,
+    chapters_json,
+    sidecar_path,
+)
 from letteraudio.publish.transcript import Cue, to_srt, to_webvtt
 from letteraudio.values import Chapter
 
@@ -25,11 +31,6 @@ class SidecarChoice:
     vtt: bool = True
     srt: bool = True
     chapters_json: bool = True
-
-
-def sidecar_path(mp3: Path, suffix: str) -> Path:
-    """``episode.mp3`` -> ``episode<suffix>`` in the same folder."""
-    return mp3.with_name(mp3.stem + suffix)
 
 
 def write_sidecars(mp3: Path, info: EpisodeInfo, choice: SidecarChoice) -> list[Path]:
