@@ -140,6 +140,24 @@ class Plan:
     def estimated_seconds(self) -> float:
         return self.script.estimated_seconds(self.chars_per_second)
 
+    def to_json(self) -> dict[str, Any]:
+        """The script as ``letteraudio script --json`` prints it."""
+        script, pace = self.script, self.chars_per_second
+        segments = [
+            {"index": s.index, "kind": s.kind, "paragraph": s.paragraph, "text": s.text,
+             "pause_after_ms": s.pause_after_ms,
+             "estimated_seconds": round(len(s.text) / pace, 1)}
+            for s in script.segments
+        ]  # fmt: skip
+        return {
+            "title": script.document.title,
+            "engine": self.settings.voice.engine,
+            "estimated_seconds": round(self.estimated_seconds, 1),
+            "segments": segments,
+            "tail_ms": script.pauses.tail,
+            "dropped": [{"text": d.text, "reason": d.reason} for d in script.document.dropped],
+        }
+
 
 @dataclass(frozen=True)
 class Episode:

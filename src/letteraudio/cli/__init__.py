@@ -15,15 +15,7 @@ from typing import Any
 import typer
 
 from letteraudio import __version__
-from letteraudio.cli.options import EXIT_BAD_INPUT, EXIT_INTERRUPTED
-
-app = typer.Typer(
-    name="letteraudio",
-    help="Turn a written article or letter into one narrated MP3, offline by default.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+from letteraudio.cli.options import EXIT_BAD_INPUT, EXIT_INTERRUPTED, app
 
 
 def _version(value: bool) -> None:
@@ -41,11 +33,7 @@ def _main(
     """Turn a written article or letter into one narrated MP3, offline by default."""
 
 
-from letteraudio.cli import info, publish, speak  # noqa: E402  (they add their commands)
-
-speak.register(app)
-publish.register(app)
-info.register(app)
+from letteraudio.cli import info, publish, speak  # noqa: E402, F401  (they add their commands)
 
 
 def main() -> None:

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from letteraudio.cli.options import (
-    AsJson,
-    VoicesDir,
-    errors_to_exit_codes,
-    load_settings,
-    plural,
-    print_columns,
-)
-from letteraudio.errors import InputError
+from letteraudio.cli import options as o
 
 CacheFolder = Annotated[Path | None, typer.Option("--cache-dir", help="The cache folder.")]
 cache_app = typer.Typer(help="Look at or empty the cache of spoken segments.", no_args_is_help=True)
 config_app = typer.Typer(help="Show the settings letteraudio.toml gives.", no_args_is_help=True)
+o.app.add_typer(cache_app, name="cache")
+o.app.add_typer(config_app, name="config")
 
 
+@o.app.command()
 def engines() -> None:
     """List the text-to-speech engines and whether each can run here."""
     from letteraudio.engines import engine_statuses
@@ -35,9 +29,10 @@ def engines() -> None:
         name = f"{status.name} (default)" if status.name == DEFAULT_ENGINE else status.name
         state = "usable" if status.usable else f"unusable: {status.problem}"
         lines.append((name, "online" if status.online else "offline", state, status.description))
-    print_columns(lines)
+    o.print_columns(lines)
 
 
+@o.app.command()
 def voices(
     engine: Annotated[
         str | None, typer.Option("--engine", "-e", help="Only this engine's voices.")
@@ -48,70 +43,63 @@ def voices(
     tld: Annotated[
         str, typer.Option(help="Google domain whose accent gtts would use: com, co.uk...")
     ] = "com",
-    voices_dir: VoicesDir = None,
+    voices_dir: o.VoicesDir = None,
     config: Annotated[
         Path | None, typer.Option(help="Config file that may name a voices folder.")
     ] = None,
-    as_json: AsJson = False,
+    as_json: o.AsJson = False,
 ) -> None:
     """List the voices each engine offers: id, language, quality and where it comes from."""
     from letteraudio.config import find_config
-    from letteraudio.engines import (
-        EngineSettings,
-        engine_class,
-        engine_names,
-        engine_voices,
-        speaks,
-    )
+    from letteraudio.engines import EngineSettings, offered_voices
     from letteraudio.settings import layered
 
-    with errors_to_exit_codes():
+    with o.errors_to_exit_codes():
         given = {"voices_dir": voices_dir} if voices_dir else {}
         folder = layered(given, find_config(config), os.environ)["voices_dir"].value
         settings = EngineSettings(tld=tld, voices_dir=Path(folder) if folder else None)
-        rows: list[dict[str, str]] = []
-        for name in [engine] if engine else engine_names():
-            offered = engine_voices(engine_class(name), settings)
-            if not offered and (problem := engine_class(name).unavailable_reason()):
-                typer.echo(f"Note: {name} lists no voices: {problem}", err=True)
-            rows += [{"engine": name, **asdict(voice)} for voice in offered
-                     if lang is None or speaks(voice.language, lang)]  # fmt: skip
-        if lang is not None and not rows:
-            raise InputError(f"no voice speaks {lang!r} (see: letteraudio voices)")
+        rows, notes = offered_voices(engine, lang, settings)
+        for note in notes:
+            typer.echo(f"Note: {note}", err=True)
         if as_json:
             typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
         columns = ("engine", "id", "language", "quality", "source", "description")
         lines = [("engine", "voice", "language", "quality", "source", "about")]
-        print_columns(lines + [tuple(row[column] for column in columns) for row in rows])
+        o.print_columns(lines + [tuple(row[column] for column in columns) for row in rows])
 
 
+@cache_app.command("info")
 def cache_info(cache_dir: CacheFolder = None) -> None:
     """Where the cache is, what it holds and its size."""
     from letteraudio.cache import ClipCache, default_cache_dir
 
-    with errors_to_exit_codes():
+    with o.errors_to_exit_codes():
         cache = ClipCache(cache_dir or default_cache_dir())
         info = cache.info()
         typer.echo(
-            f"{cache.folder}: {plural(info.clips, 'spoken sentence')}, "
-            f"{plural(info.chunks, 'encoded paragraph')}, "
-            f"{plural(info.models, 'prepared voice')}; {info.bytes / 1e6:.1f} MB"
+            f"{cache.folder}: {o.plural(info.clips, 'spoken sentence')}, "
+            f"{o.plural(info.chunks, 'encoded paragraph')}, "
+            f"{o.plural(info.models, 'prepared voice')}; {info.bytes / 1e6:.1f} MB"
         )
 
 
+@cache_app.command("clear")
 def cache_clear(cache_dir: CacheFolder = None) -> None:
     """Delete everything in the cache (it is all made again when needed)."""
     from letteraudio.cache import ClipCache, default_cache_dir
 
-    with errors_to_exit_codes():
+    with o.errors_to_exit_codes():
         cache = ClipCache(cache_dir or default_cache_dir())
         removed = cache.clear()
         entries = "entry" if removed == 1 else "entries"
         typer.echo(f"Removed {removed:,} {entries} from {cache.folder}")
 
 
-def config_show(ctx: typer.Context, as_json: AsJson = False) -> None:
+@config_app.command(
+    "show", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
+def config_show(ctx: typer.Context, as_json: o.AsJson = False) -> None:
     """Print the settings `letteraudio render` would use and where each comes from
     (default, config file, environment or option). Render options given after
     `show` (e.g. `--speed 1.2 --config my.toml`) are taken into account."""
@@ -122,8 +110,8 @@ def config_show(ctx: typer.Context, as_json: AsJson = False) -> None:
     render_ctx = root.commands["render"].make_context(  # type: ignore[attr-defined]
         "letteraudio render", ["-", *ctx.args]
     )
-    with errors_to_exit_codes():
-        settings = load_settings(render_ctx, render_ctx.params["config"])
+    with o.errors_to_exit_codes():
+        settings = o.load_settings(render_ctx, render_ctx.params["config"])
         path = settings.config
         if as_json:
             render = {k: {"value": _plain(v.value), "source": v.source}
@@ -144,14 +132,3 @@ def config_show(ctx: typer.Context, as_json: AsJson = False) -> None:
 def _plain(value: object) -> Any:
     """A setting as JSON or text shows it."""
     return str(value) if isinstance(value, Path) else value
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(engines)
-    app.command("voices")(voices)
-    app.add_typer(cache_app, name="cache")
-    cache_app.command("info")(cache_info)
-    cache_app.command("clear")(cache_clear)
-    app.add_typer(config_app, name="config")
-    extra = {"allow_extra_args": True, "ignore_unknown_options": True}
-    config_app.command("show", context_settings=extra)(config_show)

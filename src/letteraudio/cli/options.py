@@ -1,6 +1,5 @@
-"""What the commands share: options built from :data:`letteraudio.settings.OPTIONS` (their
-defaults, ranges and help live there), turning them into settings, errors into exit
-codes, and printing helpers."""
+"""What the commands share: the app, options built from :data:`letteraudio.settings.OPTIONS`
+(their defaults, ranges and help live there), errors to exit codes, printing helpers."""
 
 from __future__ import annotations
 
@@ -19,9 +18,10 @@ from letteraudio.values import ChapterMode
 if TYPE_CHECKING:
     from letteraudio.settings import Settings
 
-EXIT_ERROR = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+ABOUT = "Turn a written article or letter into one narrated MP3, offline by default."
+app = typer.Typer(name="letteraudio", help=ABOUT, no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)  # fmt: skip
+EXIT_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 D = {key: option.default for key, option in OPTIONS.items()}
 """Each option's default, for the commands' signatures."""
 

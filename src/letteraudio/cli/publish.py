@@ -11,13 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from letteraudio.cli.options import (
-    EXIT_ERROR,
-    AsJson,
-    D,
-    errors_to_exit_codes,
-    plural,
-)
+from letteraudio.cli import options as o
 from letteraudio.errors import InputError
 
 if TYPE_CHECKING:
@@ -29,17 +23,18 @@ Folder = Annotated[
 Text = str | None
 
 
+@o.app.command()
 def check(
     mp3: Annotated[Path, typer.Argument(metavar="FILE.mp3", help="The MP3 to check.")],
     loudness: Annotated[
         float, typer.Option(help="Integrated loudness target in LUFS (pass within \u00b11 LU).")
-    ] = D["loudness"],
-    as_json: AsJson = False,
+    ] = o.D["loudness"],
+    as_json: o.AsJson = False,
 ) -> None:
     """Check an MP3 as a podcast host would; exit 1 when a rule fails."""
     from letteraudio.check import check_mp3
 
-    with errors_to_exit_codes():
+    with o.errors_to_exit_codes():
         if not mp3.is_file():
             raise InputError(f"{mp3}: no such file" if not mp3.exists() else f"{mp3}: not a file")
         report = check_mp3(mp3, target_lufs=loudness)
@@ -48,9 +43,10 @@ def check(
         else:
             _print_report(report)
         if not report.passed:
-            raise typer.Exit(EXIT_ERROR)
+            raise typer.Exit(o.EXIT_ERROR)
 
 
+@o.app.command()
 def feed(
     folder: Folder,
     base_url: Annotated[Text, typer.Option(help="Public address where the folder will be "
@@ -84,7 +80,7 @@ def feed(
     from letteraudio.publish.folder import publish_folder
 
     started = time.perf_counter()
-    with errors_to_exit_codes():
+    with o.errors_to_exit_codes():
         config_path = find_config(config)
         metadata = load_metadata(config_path)
         defaults = {"title": metadata.get("show"), "author": metadata.get("author"),
@@ -98,12 +94,13 @@ def feed(
         for note in published.notes:
             typer.echo(f"Note: {note}", err=True)
         typer.echo(
-            f"Wrote {published.feed}: {plural(len(published.episodes), 'episode')}, "
-            f"{plural(len(published.pages), 'page')} (index.html and one per episode), "
+            f"Wrote {published.feed}: {o.plural(len(published.episodes), 'episode')}, "
+            f"{o.plural(len(published.pages), 'page')} (index.html and one per episode), "
             f"in {time.perf_counter() - started:.1f} s"
         )
 
 
+@o.app.command()
 def serve(
     folder: Annotated[Path, typer.Argument(metavar="OUTPUT_DIR", help="The folder to serve.")],
     port: Annotated[
@@ -116,7 +113,7 @@ def serve(
     """
     from letteraudio.publish.server import make_server
 
-    with errors_to_exit_codes():
+    with o.errors_to_exit_codes():
         server = make_server(folder, port)
     host, bound = server.server_address[:2]
     typer.echo(f"Serving {folder} at http://{host!s}:{bound}/ (Ctrl-C to stop)")
@@ -127,11 +124,6 @@ def serve(
         typer.echo("Stopped.")
     finally:
         server.server_close()
-
-
-def register(app: typer.Typer) -> None:
-    for command in (check, feed, serve):
-        app.command()(command)
 
 
 def _print_report(report: Report) -> None:

@@ -9,56 +9,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from letteraudio.cli.options import Article as ArticleArgument
-from letteraudio.cli.options import (
-    AsJson,
-    Author,
-    Bitrate,
-    CacheDir,
-    Chapters,
-    ChaptersJson,
-    Config,
-    Cover,
-    D,
-    Date,
-    Description,
-    Deterministic,
-    Engine,
-    Fallback,
-    Id3v24,
-    Jobs,
-    KeepBoilerplate,
-    Lang,
-    Language,
-    LexiconFile,
-    Loudness,
-    MaxChars,
-    NoCache,
-    NoClobber,
-    NoNormalize,
-    PauseMs,
-    Retries,
-    Show,
-    Slow,
-    Speaker,
-    Speed,
-    Srt,
-    TextFormat,
-    Timeout,
-    Title,
-    TitlePauseMs,
-    Tld,
-    VoiceName,
-    VoicesDir,
-    Vtt,
-    errors_to_exit_codes,
-    load_settings,
-    plural,
-)
+from letteraudio.cli import options as o
 from letteraudio.values import ChapterMode, clock
 
 if TYPE_CHECKING:
@@ -77,48 +32,49 @@ DryRun = Annotated[
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 
 
+@o.app.command()
 def render(
     ctx: typer.Context,
-    article: ArticleArgument,
+    article: o.Article,
     output: Output = None,
-    engine: Engine = D["engine"],
-    voice: VoiceName = None,
-    lang: Lang = None,
-    speed: Speed = D["speed"],
-    speaker: Speaker = None,
-    voices_dir: VoicesDir = None,
-    tld: Tld = None,
-    slow: Slow = False,
-    retries: Retries = None,
-    fallback: Fallback = None,
-    timeout: Timeout = None,
-    deterministic: Deterministic = False,
-    pause_ms: PauseMs = D["pause_ms"],
-    title_pause_ms: TitlePauseMs = D["title_pause_ms"],
-    bitrate: Bitrate = D["bitrate"],
-    loudness: Loudness = D["loudness"],
-    no_normalize: NoNormalize = False,
-    title: Title = None,
-    author: Author = None,
-    show: Show = None,
-    description: Description = None,
-    language: Language = None,
-    cover: Cover = None,
-    date: Date = None,
-    chapters: Chapters = D["chapters"],
-    id3v24: Id3v24 = False,
-    config: Config = None,
-    cache_dir: CacheDir = None,
-    no_cache: NoCache = False,
-    jobs: Jobs = None,
-    no_clobber: NoClobber = False,
-    max_chars: MaxChars = D["max_chars"],
-    text_format: TextFormat = None,
-    keep_boilerplate: KeepBoilerplate = False,
-    lexicon: LexiconFile = None,
-    vtt: Vtt = True,
-    srt: Srt = True,
-    chapters_json: ChaptersJson = True,
+    engine: o.Engine = o.D["engine"],
+    voice: o.VoiceName = None,
+    lang: o.Lang = None,
+    speed: o.Speed = o.D["speed"],
+    speaker: o.Speaker = None,
+    voices_dir: o.VoicesDir = None,
+    tld: o.Tld = None,
+    slow: o.Slow = False,
+    retries: o.Retries = None,
+    fallback: o.Fallback = None,
+    timeout: o.Timeout = None,
+    deterministic: o.Deterministic = False,
+    pause_ms: o.PauseMs = o.D["pause_ms"],
+    title_pause_ms: o.TitlePauseMs = o.D["title_pause_ms"],
+    bitrate: o.Bitrate = o.D["bitrate"],
+    loudness: o.Loudness = o.D["loudness"],
+    no_normalize: o.NoNormalize = False,
+    title: o.Title = None,
+    author: o.Author = None,
+    show: o.Show = None,
+    description: o.Description = None,
+    language: o.Language = None,
+    cover: o.Cover = None,
+    date: o.Date = None,
+    chapters: o.Chapters = o.D["chapters"],
+    id3v24: o.Id3v24 = False,
+    config: o.Config = None,
+    cache_dir: o.CacheDir = None,
+    no_cache: o.NoCache = False,
+    jobs: o.Jobs = None,
+    no_clobber: o.NoClobber = False,
+    max_chars: o.MaxChars = o.D["max_chars"],
+    text_format: o.TextFormat = None,
+    keep_boilerplate: o.KeepBoilerplate = False,
+    lexicon: o.LexiconFile = None,
+    vtt: o.Vtt = True,
+    srt: o.Srt = True,
+    chapters_json: o.ChaptersJson = True,
     dry_run: DryRun = False,
     quiet: Quiet = False,
 ) -> None:
@@ -126,10 +82,10 @@ def render(
     import letteraudio as la
 
     started = time.perf_counter()
-    with errors_to_exit_codes():
-        settings = load_settings(ctx, config)
+    with o.errors_to_exit_codes():
+        settings = o.load_settings(ctx, config)
         if article == "-" and sys.stdin.isatty() and not quiet:
-            typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
+            typer.echo("Reading the article from standard input; end it with Ctrl-o.D.", err=True)
         text = la.Article.read(article, settings.text_format)
         if dry_run:
             print_script(la.plan(text, settings))
@@ -139,62 +95,58 @@ def render(
         report(episode, time.perf_counter() - started, quiet)
 
 
+@o.app.command()
 def script(
     ctx: typer.Context,
-    article: ArticleArgument,
-    engine: Engine = D["engine"],
-    speed: Speed = D["speed"],
-    pause_ms: PauseMs = D["pause_ms"],
-    title_pause_ms: TitlePauseMs = D["title_pause_ms"],
-    text_format: TextFormat = None,
-    keep_boilerplate: KeepBoilerplate = False,
-    lexicon: LexiconFile = None,
-    config: Config = None,
-    max_chars: MaxChars = D["max_chars"],
-    as_json: AsJson = False,
+    article: o.Article,
+    engine: o.Engine = o.D["engine"],
+    speed: o.Speed = o.D["speed"],
+    pause_ms: o.PauseMs = o.D["pause_ms"],
+    title_pause_ms: o.TitlePauseMs = o.D["title_pause_ms"],
+    text_format: o.TextFormat = None,
+    keep_boilerplate: o.KeepBoilerplate = False,
+    lexicon: o.LexiconFile = None,
+    config: o.Config = None,
+    max_chars: o.MaxChars = o.D["max_chars"],
+    as_json: o.AsJson = False,
 ) -> None:
     """Print what would be spoken: each segment, its kind and pause, and what was dropped."""
     import letteraudio as la
 
-    with errors_to_exit_codes():
-        settings = load_settings(ctx, config)
+    with o.errors_to_exit_codes():
+        settings = o.load_settings(ctx, config)
         planned = la.plan(la.Article.read(article, settings.text_format), settings)
         if as_json:
-            typer.echo(json.dumps(script_json(planned), indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(planned.to_json(), indent=2, ensure_ascii=False))
         else:
             print_script(planned)
 
 
+@o.app.command()
 def say(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="The words to say, e.g. a name to audition.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the MP3.")] = Path(
         "output/say.mp3"
     ),
-    engine: Engine = D["engine"],
-    voice: VoiceName = None,
-    lang: Lang = None,
-    speed: Speed = D["speed"],
-    speaker: Speaker = None,
-    voices_dir: VoicesDir = None,
-    lexicon: LexiconFile = None,
+    engine: o.Engine = o.D["engine"],
+    voice: o.VoiceName = None,
+    lang: o.Lang = None,
+    speed: o.Speed = o.D["speed"],
+    speaker: o.Speaker = None,
+    voices_dir: o.VoicesDir = None,
+    lexicon: o.LexiconFile = None,
 ) -> None:
     """Speak a short phrase to an MP3, to audition a pronunciation."""
     import letteraudio as la
 
-    with errors_to_exit_codes():
-        settings = load_settings(
+    with o.errors_to_exit_codes():
+        settings = o.load_settings(
             ctx, None, keep_boilerplate=True, chapters=ChapterMode.NONE, no_cache=True,
             title=text[:100],
         )  # fmt: skip
         episode = la.narrate(la.Article(text), replace(settings, sidecars=None), output)
         typer.echo(f"Wrote {episode.path}: {episode.duration:.1f} s")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(script)
-    app.command()(say)
-    app.command()(render)
 
 
 def report(episode: Episode, seconds: float, quiet: bool) -> None:
@@ -207,28 +159,12 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
     if loudness := episode.loudness:
         parts.append(f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP")
     size = episode.size
-    parts += [plural(len(episode.chapters), "chapter"),
+    parts += [o.plural(len(episode.chapters), "chapter"),
               f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB",
               f"in {seconds:.1f} s"]  # fmt: skip
     typer.echo(f"Wrote {episode.path}: {', '.join(parts)}")
     if episode.fallback:
         typer.echo(f"The fallback {episode.fallback} spoke: {', '.join(episode.fallback_blocks)}")
-
-
-def script_json(planned: Plan) -> dict[str, Any]:
-    script, pace = planned.script, planned.chars_per_second
-    segments = [{"index": s.index, "kind": s.kind, "paragraph": s.paragraph, "text": s.text,
-                 "pause_after_ms": s.pause_after_ms,
-                 "estimated_seconds": round(len(s.text) / pace, 1)}
-                for s in script.segments]  # fmt: skip
-    return {
-        "title": script.document.title,
-        "engine": planned.settings.voice.engine,
-        "estimated_seconds": round(planned.estimated_seconds, 1),
-        "segments": segments,
-        "tail_ms": script.pauses.tail,
-        "dropped": [{"text": d.text, "reason": d.reason} for d in script.document.dropped],
-    }
 
 
 def print_script(planned: Plan) -> None:
@@ -241,7 +177,7 @@ def print_script(planned: Plan) -> None:
         typer.echo(f"{segment.index + 1:>4}  {segment.kind:<9}  {pause}  {segment.text}")
     characters = sum(len(s.text) for s in script.segments)
     typer.echo(
-        f"{plural(len(script.segments), 'segment')}, {plural(characters, 'character')}; "
+        f"{o.plural(len(script.segments), 'segment')}, {o.plural(characters, 'character')}; "
         f"estimated duration {clock(planned.estimated_seconds)} with "
         f"{planned.settings.voice.engine}"
     )

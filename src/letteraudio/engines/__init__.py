@@ -9,7 +9,7 @@ instance speaks text with :meth:`Engine.synthesize`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -211,3 +211,22 @@ def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]
     if lister is None:
         return []
     return list(lister(settings))
+
+
+def offered_voices(
+    engine: str | None, lang: str | None, settings: EngineSettings
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The voices of ``engine`` (else of every engine) that speak ``lang`` (else all), as
+    rows for ``letteraudio voices``, and a note for each engine that lists none because it
+    cannot run here. No voice for ``lang`` is an :class:`InputError`."""
+    rows: list[dict[str, str]] = []
+    notes = []
+    for name in [engine] if engine else engine_names():
+        offered = engine_voices(engine_class(name), settings)
+        if not offered and (problem := engine_class(name).unavailable_reason()):
+            notes.append(f"{name} lists no voices: {problem}")
+        rows += [{"engine": name, **asdict(voice)} for voice in offered
+                 if lang is None or speaks(voice.language, lang)]  # fmt: skip
+    if lang is not None and not rows:
+        raise InputError(f"no voice speaks {lang!r} (see: letteraudio voices)")
+    return rows, notes
