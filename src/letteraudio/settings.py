@@ -232,8 +232,9 @@ class Voice:
             options["voices_dir"] = Path(options["voices_dir"]).expanduser()
         return self.engine_class()(EngineSettings(**options, jobs=jobs, cache_dir=cache_dir))
 
-    def taking(self, engine: str, options: Mapping[str, Any]) -> Voice:
-        """This voice given the ``options`` its engine takes (others are left out)."""
+    @staticmethod
+    def taking(engine: str, options: Mapping[str, Any]) -> Voice:
+        """The voice of ``engine`` with those of ``options`` it takes (others left out)."""
         from letteraudio.engines import engine_class, refused_option
 
         cls = engine_class(engine)
@@ -303,15 +304,12 @@ class Settings:
             raise InputError(f"unknown setting {unknown[0]!r}")
         sources = layered(given, path, os.environ if environ is None else environ)
         value = {key: source.value for key, source in sources.items()}
-        voice_keys = [key for key, option in OPTIONS.items() if option.voice]
-        strict = {k: v for k, v in given.items() if k in voice_keys}
-        voice = Voice(value["engine"], **strict).taking(
-            value["engine"], {k: value[k] for k in voice_keys if k not in strict} | strict
-        )
+        wanted = {key: value[key] for key, option in OPTIONS.items() if option.voice}
+        Voice(value["engine"], **{k: v for k, v in given.items() if k in wanted})  # refused?
+        voice = Voice.taking(value["engine"], wanted)
         fallback = None
-        if value["fallback"]:
-            fallback = voice.taking(value["fallback"], {**voice.options, "voice": None,
-                                                        "speaker": None})  # fmt: skip
+        if value["fallback"]:  # the fallback is not given the voice's own voice and speaker
+            fallback = Voice.taking(value["fallback"], {**wanted, "voice": None, "speaker": None})
         metadata = {key: str(given[key]) for key in METADATA_KEYS if key in given}
         _check_metadata(metadata)
         return cls(
