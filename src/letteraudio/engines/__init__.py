@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from letteraudio.errors import EngineUnavailable, InputError
+from letteraudio.languages import speaks as speaks  # re-exported for engines of other packages
 from letteraudio.values import Clip as Clip  # re-exported for engines of other packages
 from letteraudio.values import empty_clip as empty_clip
 
@@ -197,12 +198,6 @@ def engine_statuses() -> list[EngineStatus]:
             continue
         statuses.append(EngineStatus(name, cls.description, cls.online, cls.unavailable_reason()))
     return statuses
-
-
-def speaks(language: str, lang: str) -> bool:
-    """Whether a voice's ``language`` is ``lang`` or a variety of it (``en`` finds ``en_US``)."""
-    have, want = language.lower().replace("_", "-"), lang.lower().replace("_", "-")
-    return have == want or have.startswith(f"{want}-")
 
 
 def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]:

@@ -19,8 +19,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import BaseEngine, EngineSettings, Voice, speaks
+from letteraudio.engines import BaseEngine, EngineSettings, Voice
 from letteraudio.errors import EngineUnavailable, SynthesisError
+from letteraudio.languages import language_tag, speaks
 from letteraudio.values import Clip, empty_clip
 
 PROGRAM = "espeak-ng"
@@ -100,7 +101,7 @@ def choose_voice(voices: list[EspeakVoice], voice: str | None, lang: str | None)
 
 
 def _code(lang: str) -> str:
-    return lang.replace("_", "-").lower()
+    return language_tag(lang)
 
 
 def decode_wav(data: bytes) -> Clip:

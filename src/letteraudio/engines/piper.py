@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import BaseEngine, EngineSettings, Voice, speaks
+from letteraudio.engines import BaseEngine, EngineSettings, Voice
 from letteraudio.errors import EngineUnavailable
+from letteraudio.languages import speaks
 from letteraudio.values import Clip, empty_clip
 
 if TYPE_CHECKING:
