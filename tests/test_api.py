@@ -47,7 +47,8 @@ def test_narrate_and_a_process_pool_give_the_bytes_of_the_cli(
     )
     assert result.exit_code == 0, result.output
 
-    settings = la.Settings.load(voice=la.Voice("piper", deterministic=True), no_cache=True)
+    # The default engine, with its bundled voice.
+    settings = la.Settings.load(voice=la.Voice(deterministic=True), no_cache=True)
     episode = la.narrate(la.Article.read(str(article)), settings, tmp_path / "api.mp3")
     assert episode.path.read_bytes() == cli_mp3.read_bytes()
     assert {p.suffix for p in episode.sidecars} >= {".vtt", ".srt", ".json"}
@@ -207,3 +208,23 @@ def test_the_readme_example_runs_as_written(tmp_path: Path, article: Path) -> No
         [sys.executable, "-c", script], cwd=tmp_path, check=True, capture_output=True, timeout=300
     )
     assert (tmp_path / "out" / "letter.mp3").stat().st_size > 10_000
+
+
+def test_the_cli_is_a_thin_door() -> None:
+    """At most 700 lines in cli/, no command body over 30 lines, no engine named there."""
+    import ast
+
+    import letteraudio.cli
+
+    folder = Path(letteraudio.cli.__file__).parent
+    sources = {path: path.read_text(encoding="utf-8") for path in folder.glob("*.py")}
+    assert sum(len(text.splitlines()) for text in sources.values()) <= 700
+    for path, text in sources.items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef) and node.decorator_list:
+                body = node.body[1:] if ast.get_docstring(node) else node.body
+                assert not body or body[-1].end_lineno - body[0].lineno + 1 <= 30, (
+                    path.name,
+                    node.name,
+                )
+        assert not re.search(r"""["'](piper|gtts|espeak|hibari|tone)["']""", text), path.name

@@ -7,23 +7,15 @@ Three lines render an article::
     episode = la.narrate(article, la.Settings.load(), "out/letter.mp3")
 
 ``la.plan``, ``la.render_paragraph`` and ``la.join`` are the same render as a map, for
-any scheduler (see :mod:`letteraudio.api`).
+any scheduler (see :mod:`letteraudio.api`). The names are imported when first used, so
+``import letteraudio.cli`` (and ``letteraudio --help``) loads none of the render.
 """
 
 from __future__ import annotations
 
-from letteraudio.api import (
-    Article,
-    Episode,
-    Part,
-    Plan,
-    Task,
-    join,
-    narrate,
-    plan,
-    render_paragraph,
-    target_for,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from letteraudio.errors import (
     EngineUnavailable,
     InputError,
@@ -32,7 +24,21 @@ from letteraudio.errors import (
     OutputError,
     SynthesisError,
 )
-from letteraudio.settings import Settings, Voice
+
+if TYPE_CHECKING:
+    from letteraudio.api import (
+        Article,
+        Episode,
+        Part,
+        Plan,
+        Task,
+        join,
+        narrate,
+        plan,
+        render_paragraph,
+        target_for,
+    )
+    from letteraudio.settings import Settings, Voice
 
 __version__ = "0.1.0"
 
@@ -57,3 +63,12 @@ __all__ = [
     "render_paragraph",
     "target_for",
 ]
+_HOMES = {"Settings": "letteraudio.settings", "Voice": "letteraudio.settings"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'letteraudio' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES.get(name, "letteraudio.api")), name)
+    globals()[name] = value
+    return value

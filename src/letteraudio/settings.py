@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from letteraudio.audio.encode import DEFAULT_BITRATE, MP3_BITRATES, check_bitrate
+from letteraudio.config import METADATA_KEYS
+from letteraudio.engines import DEFAULT_ENGINE
 from letteraudio.errors import InputError
 from letteraudio.publish.sidecars import SidecarChoice
 from letteraudio.text.lexicon import Lexicon
@@ -25,7 +27,6 @@ from letteraudio.values import ChapterMode
 if TYPE_CHECKING:
     from letteraudio.engines import Engine
 
-DEFAULT_ENGINE = "piper"
 MAX_ARTICLE_CHARS = 1_000_000
 """Longest article accepted by default: about 18 hours of speech."""
 ENGINE_PANEL, AUDIO, TAGS, PUBLISH = (
@@ -180,7 +181,6 @@ OPTIONS: dict[str, Option] = {
                    TAGS),
 }  # fmt: skip
 """Every render setting by its key (the option's name with ``_`` for ``-``)."""
-METADATA_KEYS = ("title", "author", "show", "description", "language", "cover", "date")
 CONFIG_KEYS = tuple(key for key, option in OPTIONS.items() if option.check is not None)
 """What the ``[render]`` table of a config file may hold."""
 

@@ -21,8 +21,7 @@ o.app.add_typer(config_app, name="config")
 @o.app.command()
 def engines() -> None:
     """List the text-to-speech engines and whether each can run here."""
-    from letteraudio.engines import engine_statuses
-    from letteraudio.settings import DEFAULT_ENGINE
+    from letteraudio.engines import DEFAULT_ENGINE, engine_statuses
 
     lines = [("engine", "network", "status", "about")]
     for status in engine_statuses():

@@ -20,6 +20,7 @@ from letteraudio.values import Clip as Clip  # re-exported for engines of other 
 from letteraudio.values import empty_clip as empty_clip
 
 ENTRY_POINT_GROUP = "letteraudio.engines"
+DEFAULT_ENGINE = "piper"
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,11 @@ def engine_class(name: str) -> type[Engine]:
             return cls
     choices = ", ".join(engine_names()) or "none installed"
     raise EngineUnavailable(f"unknown engine {name!r} (choose from: {choices})")
+
+
+def create_engine(name: str, settings: EngineSettings) -> Engine:
+    """Build a ready engine, or raise :class:`EngineUnavailable` saying why not."""
+    return engine_class(name)(settings)
 
 
 def engine_statuses() -> list[EngineStatus]:
