@@ -164,7 +164,7 @@ def test_the_tone_engine_takes_phonemes_because_it_declares_so(
         settings = la.Settings.load(engine=engine, lexicon=lexicon, find=False)
         return " ".join(s.text for s in la.plan(article, settings).script.segments)
 
-    assert "[[ n w i n ]]" in spoken("tone")  # ToneEngine.takes_phonemes = True
+    assert "[[ n w i n ]]" in spoken("tone")  # ToneEngine.phoneme_alphabet = "espeak"
     assert "[[" not in spoken("gtts") and "Win" in spoken("gtts")  # gtts takes words
     engine = la.Voice("tone").build()
     # four phonemes, four tones; the brackets are not words

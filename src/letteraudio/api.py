@@ -189,7 +189,7 @@ def plan(article: Article, settings: Settings) -> Plan:
     from letteraudio.audio.mastering import MasteringSettings
     from letteraudio.audio.stitch import OUTPUT_RATE
     from letteraudio.chunks import group_segments
-    from letteraudio.engines import declared
+    from letteraudio.engines import phoneme_alphabet
 
     engine = settings.voice.engine_class()
     if settings.fallback is not None:
@@ -198,7 +198,7 @@ def plan(article: Article, settings: Settings) -> Plan:
         format=settings.text_format or article.format,
         keep_boilerplate=settings.keep_boilerplate,
         lexicon=settings.lexicon,
-        phonemes=bool(declared(engine, "takes_phonemes")),
+        phonemes=phoneme_alphabet(engine) is not None,
         max_article_chars=settings.max_chars,
     )
     if settings.text_format:
@@ -532,14 +532,14 @@ def write_episode_sidecars(
     planned: Plan, episode: Episode, identity: Mapping[str, Any], choice: SidecarChoice
 ) -> list[Path]:
     """Transcripts, chapters JSON and the episode file beside the MP3 just written."""
-    from letteraudio.engines import declared
+    from letteraudio.engines import phoneme_alphabet
     from letteraudio.publish.episode import episode_guid
     from letteraudio.publish.sidecars import episode_info, write_sidecars
 
     settings, script = planned.settings, planned.script
     texts = [segment.text for segment in script.segments]
     shown = texts
-    if settings.lexicon is not None and declared(settings.voice.engine_class(), "takes_phonemes"):
+    if settings.lexicon is not None and phoneme_alphabet(settings.voice.engine_class()):
         said = {f"[[ {e.phonemes} ]]": e.say for e in settings.lexicon.entries if e.phonemes}
         for phonemes, words in said.items():
             shown = [text.replace(phonemes, words) for text in shown]

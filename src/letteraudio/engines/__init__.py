@@ -122,12 +122,13 @@ class BaseEngine:
     takes: ClassVar[frozenset[str]] = frozenset({"voice", "lang", "speed", "deterministic"})
     """The :class:`EngineSettings` fields a user may give it (``jobs`` and ``cache_dir``
     are the render's, never refused); any other engine option given is refused."""
-    takes_phonemes: ClassVar[bool] = False
-    """Whether it speaks the lexicon's raw phonemes, written ``[[ ... ]]`` in the text."""
+    phoneme_alphabet: ClassVar[str | None] = None
+    """The alphabet in which it takes the lexicon's phonemes (``espeak``: Piper's IPA,
+    written ``[[ ... ]]`` in its text); None: it takes words only."""
     can_cancel: ClassVar[bool] = False
     """Whether :meth:`cancel` cuts waits short when a render stops."""
     word_timing: ClassVar[bool] = False
-    """Whether its clips say where each word is."""
+    """Whether its clips say where each word is (see :attr:`Clip.words`)."""
     jobs: int = 1
     """How many :meth:`synthesize` calls may run at once from different threads."""
 
@@ -144,7 +145,7 @@ class BaseEngine:
 
 
 def declared(engine: type[Any] | Any, what: str) -> Any:
-    """What an engine class declares (``takes``, ``takes_phonemes``, ...), with
+    """What an engine class declares (``takes``, ``phoneme_alphabet``, ...), with
     :class:`BaseEngine`'s default for a class that says nothing."""
     return getattr(engine, what, getattr(BaseEngine, what))
 
@@ -231,3 +232,14 @@ def offered_voices(
     if lang is not None and not rows:
         raise InputError(f"no voice speaks {lang!r} (see: letteraudio voices)")
     return rows, notes
+
+
+def phoneme_alphabet(engine: type[Any] | Any) -> str | None:
+    """The phoneme alphabet an engine takes from the lexicon, or None (it takes words only)."""
+    alphabet = declared(engine, "phoneme_alphabet")
+    return alphabet if isinstance(alphabet, str) else None
+
+
+def word_timing(engine: type[Any] | Any) -> bool:
+    """Whether an engine's clips say where their words are."""
+    return bool(declared(engine, "word_timing"))

@@ -171,7 +171,8 @@ class PiperEngine(BaseEngine):
     takes: ClassVar[frozenset[str]] = frozenset(
         {"voice", "lang", "speed", "speaker", "voices_dir", "deterministic"}
     )
-    takes_phonemes: ClassVar[bool] = True
+    phoneme_alphabet: ClassVar[str | None] = "espeak"
+    """Lexicon entries may give ``phonemes = "..."`` in espeak-ng's IPA."""
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
