@@ -1,27 +1,44 @@
 """Cut a document into segments an engine can speak, each with the pause after it.
 
 Every sentence is its own segment: the unit the cache keys, the workers share out
-and the transcript times. A sentence longer than the engine's limit is split at
+and the transcript times. Sentences are found on the written text (pySBD, the
+rule-based splitter of the English "Golden Rules"), and only then is each one
+normalized for the voice, so no rewrite can make or hide a boundary. A segment keeps
+both: ``written`` for readers (transcripts, chapters, pages) and ``text`` for the
+voice. A sentence whose spoken form is longer than the engine's limit is split at
 clause, then word boundaries (and, for a word longer than the limit, inside the
 word). Nothing is dropped or reordered; blocks with nothing speakable are skipped.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import Any
 
+from letteraudio.text.abbreviations import ABBREVIATIONS, PREPOSITIVE
 from letteraudio.text.parse import Document
+
+Speak = Callable[[str], str]
+"""Turns one written sentence (or a clause of one) into what the voice is given."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|(?<=[.!?\u2026][\"'\u201d\u2019)\]])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
 _WHITESPACE = re.compile(r"\s+")
-_ABBREVIATION_END = re.compile(
-    r"(?:^|\s)(?:[A-Za-z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Mt|Jr|Sr|vs|etc|approx|No|Vol|"
-    r"Fig|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
+_TITLE_END = re.compile(
+    r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in PREPOSITIVE) + r")$"
 )
-"""A piece ending like this ("U.S.", "Dr.") ends an abbreviation, not a sentence."""
+"""A piece ending like this ("Dr.", "Mt.") ends before a name, not a sentence."""
+_LOWER_START = re.compile(r"^[\"'\u201c\u2018(\[]*[a-z\u00df-\u00ff]")
+_QUOTED = re.compile(r"\"[^\"]{40,}\"|\u201c[^\u201d]{40,}\u201d")
+_INSIDE_END = re.compile(r"(?<=[a-z0-9][.!?])\s+(?=[A-Z])")
+_LAST_WORD = re.compile(r"(\S+)$")
+_INITIAL = re.compile(r"(?:^|\.)[A-Za-z]\.$")
+_LIST_MARK = re.compile(r"^[a-z][.)]\s")
+"""``b. The second item``: a lettered list item, which may start a sentence."""
 
 
 class Boundary(str, Enum):
@@ -68,7 +85,15 @@ class Segment:
     """Number of the body block (paragraph or heading) it belongs to, from 1; 0 for the
     title and subtitle."""
     text: str
+    """What the voice is given (normalized: numbers in words, the lexicon applied)."""
     pause_after_ms: int
+    written: str = field(default="", compare=True)
+    """The article's own words, for readers: the title tag, chapters, transcripts and
+    pages show this ("#MeToo", "3-Year-Old"). Empty means the same as ``text``."""
+
+    def __post_init__(self) -> None:
+        if not self.written:
+            object.__setattr__(self, "written", self.text)
 
 
 def is_speakable(text: str) -> bool:
@@ -76,9 +101,13 @@ def is_speakable(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list[Segment]:
+def segment_document(
+    document: Document, max_chars: int, pauses: Pauses, speak: Speak | None = None
+) -> list[Segment]:
     """Turn a document into speakable segments no longer than ``max_chars``.
 
+    Sentences are cut on the written text; ``speak`` (the normalizer; none: the text as
+    written) turns each into what the voice gets, and the spoken form is what must fit.
     A piece with nothing to say (``***`` inside a long paragraph) is dropped, and the
     pause after it goes to the segment before it when that pause is longer.
     """
@@ -92,26 +121,120 @@ def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list
         paragraph += kind not in ("title", "subtitle")
         if kind == "heading" and segments and segments[-1].pause_after_ms < pauses.section:
             segments[-1] = replace(segments[-1], pause_after_ms=pauses.section)
-        for piece, boundary in split_sentences(text, max_chars):
+        for written, said, boundary in spoken_pieces(text, max_chars, speak):
             pause = pauses.after(kind, boundary)
-            if is_speakable(piece):
+            if is_speakable(said):
                 number = 0 if kind in ("title", "subtitle") else paragraph
-                segments.append(Segment(len(segments), kind, number, piece, pause))
+                segments.append(Segment(len(segments), kind, number, said, pause, written))
             elif segments and pause > segments[-1].pause_after_ms:
                 segments[-1] = replace(segments[-1], pause_after_ms=pause)
     return segments
 
 
+def spoken_pieces(
+    text: str, max_chars: int, speak: Speak | None = None
+) -> list[tuple[str, str, Boundary]]:
+    """(written, spoken, boundary) for each piece of a block: a sentence, or a part of one
+    whose spoken form is over ``max_chars``."""
+    if max_chars < 1:
+        raise ValueError("max_chars must be at least 1")
+    say = speak or (lambda sentence: sentence)
+    pieces: list[tuple[str, str, Boundary]] = []
+    for sentence in sentences(text):
+        said = _WHITESPACE.sub(" ", say(sentence)).strip()
+        if len(said) <= max_chars:
+            pieces.append((sentence, said, Boundary.SENTENCE))
+        else:
+            pieces += _long_sentence(sentence, max_chars, say)
+    if pieces:
+        pieces[-1] = (*pieces[-1][:2], Boundary.PARAGRAPH)
+    return pieces
+
+
+def _long_sentence(sentence: str, max_chars: int, say: Speak) -> list[tuple[str, str, Boundary]]:
+    """A sentence too long to speak in one call: its clauses, each normalized alone, packed
+    into runs that fit; a clause still too long is cut between (then inside) words, its
+    written words shared out by the spoken characters."""
+    units = [(u, _WHITESPACE.sub(" ", say(u)).strip()) for u in _CLAUSE_END.split(sentence) if u]
+    runs: list[tuple[str, str]] = []
+    for written, said in units:
+        if runs and len(runs[-1][1]) + 1 + len(said) <= max_chars:
+            runs[-1] = (f"{runs[-1][0]} {written}", f"{runs[-1][1]} {said}".strip())
+        else:
+            runs.append((written, said))
+    pieces: list[tuple[str, str, Boundary]] = []
+    for written, said in runs:
+        if len(said) <= max_chars:
+            pieces.append((written, said, Boundary.CLAUSE))
+            continue
+        parts = _split_words(said, max_chars)
+        shares = _share_words(written.split(" "), [len(part) for part in parts])
+        pieces += [(w, p, Boundary.WORD) for w, p in zip(shares, parts, strict=True)]
+        pieces[-1] = (*pieces[-1][:2], Boundary.CLAUSE)
+    pieces[-1] = (*pieces[-1][:2], Boundary.SENTENCE)
+    return pieces
+
+
+def _share_words(words: list[str], sizes: list[int]) -> list[str]:
+    """Deal ``words`` out in order to parts of the given sizes, in proportion."""
+    total = sum(sizes) or 1
+    shares, start, done = [], 0, 0
+    for size in sizes:
+        done += size
+        end = round(len(words) * done / total)
+        shares.append(" ".join(words[start:end]))
+        start = end
+    return shares
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
 def sentences(text: str) -> list[str]:
-    """The sentences of a text, white space collapsed; abbreviations do not end one."""
+    """The sentences of a text, white space collapsed (pySBD's rules, then two of ours: a
+    piece that starts with a lower-case word, or follows a title such as "Dr.", continues
+    the sentence before it)."""
     text = _WHITESPACE.sub(" ", text).strip()
+    if not text:
+        return []
     found: list[str] = []
-    for piece in filter(None, _SENTENCE_END.split(text)):
-        if found and _ABBREVIATION_END.search(found[-1]):
+    for piece in _segmenter().segment(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if found and (_continues(piece) or _TITLE_END.search(found[-1])):
             found[-1] = f"{found[-1]} {piece}"
         else:
             found.append(piece)
-    return found
+    return [part for sentence in found for part in _split_quoted(sentence)]
+
+
+def _split_quoted(sentence: str) -> list[str]:
+    """pySBD keeps a quotation whole; a long one that holds several sentences ("... your
+    truth. And know ...") is cut between them, where a word (not an abbreviation or an
+    initial) ends with a full stop and a capital follows."""
+    cuts = []
+    for quote in _QUOTED.finditer(sentence):
+        for end in _INSIDE_END.finditer(sentence, quote.start() + 1, quote.end() - 1):
+            word = _LAST_WORD.search(sentence, 0, end.start())
+            if word and word.group(1) not in ABBREVIATIONS and not _INITIAL.search(word.group(1)):
+                cuts.append(end)
+    if not cuts:
+        return [sentence]
+    parts, start = [], 0
+    for cut in cuts:
+        parts.append(sentence[start : cut.start()])
+        start = cut.end()
+    return [*parts, sentence[start:]]
+
+
+def _continues(piece: str) -> bool:
+    """A piece that starts with a lower-case word (not a lettered list item) is no sentence."""
+    return bool(_LOWER_START.match(piece)) and not _LIST_MARK.match(piece)
 
 
 def split_sentences(text: str, max_chars: int) -> list[tuple[str, Boundary]]:
