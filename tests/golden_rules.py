@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF001
+# ruff: noqa: E501
 """The English "Golden Rules" for sentence boundary detection: 48 cases, test data only.
 
 Taken from pySBD's ``benchmarks/english_golden_rules.py``

@@ -37,6 +37,10 @@ _QUOTED = re.compile(r"\"[^\"]{40,}\"|\u201c[^\u201d]{40,}\u201d")
 _INSIDE_END = re.compile(r"(?<=[a-z0-9][.!?])\s+(?=[A-Z])")
 _LAST_WORD = re.compile(r"(\S+)$")
 _INITIAL = re.compile(r"(?:^|\.)[A-Za-z]\.$")
+_OPENING_TIME = re.compile(
+    r"^(?:At|By|Around|About|Before|After|Until|Till|From|Since)\s+\S+\s+[AaPp]\.[Mm]\.$"
+)
+"""``At 5 a.m. Mr. Smith went``: a time that opens a sentence does not end one."""
 _LIST_MARK = re.compile(r"^[a-z][.)]\s")
 """``b. The second item``: a lettered list item, which may start a sentence."""
 
@@ -202,14 +206,12 @@ def sentences(text: str) -> list[str]:
     if not text:
         return []
     found: list[str] = []
-    for piece in _segmenter().segment(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        if found and (_continues(piece) or _TITLE_END.search(found[-1])):
-            found[-1] = f"{found[-1]} {piece}"
-        else:
+    for piece in _segmenter().segment(text):  # clean=False: the pieces add up to the text
+        if found and (_continues(piece.strip()) or _joins_next(found[-1].strip())):
+            found[-1] += piece
+        elif piece.strip():
             found.append(piece)
+    found = [sentence.strip() for sentence in found]
     return [part for sentence in found for part in _split_quoted(sentence)]
 
 
@@ -230,6 +232,11 @@ def _split_quoted(sentence: str) -> list[str]:
         parts.append(sentence[start : cut.start()])
         start = cut.end()
     return [*parts, sentence[start:]]
+
+
+def _joins_next(piece: str) -> bool:
+    """A piece that ends with a title ("Dr.") or is an opening time ("At 5 a.m.")."""
+    return bool(_TITLE_END.search(piece) or _OPENING_TIME.match(piece))
 
 
 def _continues(piece: str) -> bool:

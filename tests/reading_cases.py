@@ -1,0 +1,111 @@
+"""How a careful narrator reads what is written: the issue's table, row by row, with at
+least five cases a row (US English). Shared by tests/test_reading.py and
+benchmarks/reading.py. Each case is (written sentence, what the voice is given)."""
+
+from __future__ import annotations
+
+# fmt: off
+TABLE: dict[str, list[tuple[str, str]]] = {
+    "cardinals": [
+        ("It has 123 rooms.", "It has one hundred twenty-three rooms."),
+        ("Agent 004 left.", "Agent zero zero four left."),
+        ("About 13,000 came.", "About thirteen thousand came."),
+        ("We saw 1,234 birds.", "We saw one thousand two hundred thirty-four birds."),
+        ("He owns 101 dogs.", "He owns one hundred one dogs."),
+        ("It weighs 3.5 tons.", "It weighs three point five tons."),
+    ],
+    "ordinals": [
+        ("The 1,000th visitor won.", "The one thousandth visitor won."),
+        ("The 21st century began.", "The twenty-first century began."),
+        ("It opens on January 1.", "It opens on January first."),
+        ("It opens on january 1.", "It opens on January first."),
+        ("His 102nd birthday came.", "His one hundred second birthday came."),
+        ("The 3rd time, it worked.", "The third time, it worked."),
+    ],
+    "dates": [
+        ("It was 2016-11-03.", "It was November third, twenty sixteen."),
+        ("It was 11/03/2016.", "It was November third, twenty sixteen."),
+        ("On Jan. 5, 2020 it snowed.", "On January fifth, twenty twenty it snowed."),
+        ("On 5 January 2020 it snowed.", "On the fifth of January, twenty twenty it snowed."),
+        ("It ends SEPT. 15.", "It ends September fifteenth."),
+        ("Signed July 4, 1776.", "Signed July fourth, seventeen seventy-six."),
+        ("Due on March 3rd.", "Due on March third."),
+    ],
+    "times": [
+        ("Wake at 1:00 am.", "Wake at one A M."),
+        ("Wake at 10:30 p.m. sharp.", "Wake at ten thirty P M sharp."),
+        ("The train left at 14:05.", "The train left at fourteen oh five."),
+        ("Open 4:00 am - 8:12 pm daily.", "Open four A M to eight twelve P M daily."),
+        ("At 5 a.m. Mr. Smith left.", "At five A M Mister Smith left."),
+        ("Be back by 10:00.", "Be back by ten o'clock."),
+        ("He left at 6 P.M.", "He left at six P M."),
+    ],
+    "money": [
+        ("It cost $0.02.", "It cost two cents."),
+        ("It raised ¥30 billion.", "It raised thirty billion yen."),
+        ("It costs ₹500.", "It costs five hundred rupees."),
+        ("A $1.5m deal.", "A one point five million dollars deal."),
+        ("Only £4.99 today.", "Only four pounds ninety-nine today."),
+        ("It cost $1.01.", "It cost one dollar and one cent."),
+        ("She has $100.00.", "She has one hundred dollars."),
+        ("Tickets are €20.", "Tickets are twenty euros."),
+    ],
+    "measures": [
+        ("A 12kg bag.", "A twelve kilograms bag."),
+        ("Drive at 5 km/h.", "Drive at five kilometers per hour."),
+        ("It was 2°C outside.", "It was two degrees Celsius outside."),
+        ("He is 6'2\" tall.", "He is six foot two tall."),
+        ("A 100 m² flat.", "A one hundred square meters flat."),
+        ("Add 1 kg of flour.", "Add one kilogram of flour."),
+        ("It fell to -5°C.", "It fell to minus five degrees Celsius."),
+    ],
+    "fractions, ranges, percent": [
+        ("Add 1/2 cup.", "Add one half cup."),
+        ("Wait 2 1/2 hours.", "Wait two and a half hours."),
+        ("Add ½ cup.", "Add one half cup."),
+        ("Rooms cost $250-$300.", "Rooms cost two hundred fifty to three hundred dollars."),
+        ("Prices rose 10-15% this year.", "Prices rose ten to fifteen percent this year."),
+        ("It ran 1990-95.", "It ran nineteen ninety to ninety-five."),
+        ("Use 3/4 of it.", "Use three quarters of it."),
+        ("It ran from 1999-2001.", "It ran from nineteen ninety-nine to two thousand one."),
+    ],
+    "phone numbers": [
+        ("Call 123-123-5678.", "Call one two three, one two three, five six seven eight."),
+        ("Call (555) 010-9999.", "Call five five five, zero one zero, nine nine nine nine."),
+        ("Call +44 20 7946 0958.",
+         "Call plus four four, two zero, seven nine four six, zero nine five eight."),
+        ("Call 555-1234 now.", "Call five five five, one two three four now."),
+        ("Call 800.555.0199 today.", "Call eight zero zero, five five five, zero one nine nine today."),
+        ("Call +1 (555) 123-4567.",
+         "Call plus one, five five five, one two three, four five six seven."),
+    ],
+    "roman numerals": [
+        ("Read Chapter IV first.", "Read Chapter four first."),
+        ("After World War II ended.", "After World War two ended."),
+        ("Henry VIII had six wives.", "Henry the eighth had six wives."),
+        ("Louis XIV built it.", "Louis the fourteenth built it."),
+        ("Part III is short.", "Part three is short."),
+        ("Elizabeth II was queen.", "Elizabeth the second was queen."),
+        ("Super Bowl LVIII was close.", "Super Bowl fifty-eight was close."),
+    ],
+    "abbreviations": [
+        ("Were Jane and co. at the party?", "Were Jane and company at the party?"),
+        ("The Acme Inc. board met.", "The Acme Incorporated board met."),
+        ("Widgets Ltd. shares fell.", "Widgets Limited shares fell."),
+        ("Sen. Jones and Gov. Smith spoke.", "Senator Jones and Governor Smith spoke."),
+        ("I can see Mt. Fuji from here.", "I can see Mount Fuji from here."),
+        ("He has Ph.D. level training.", "He has P H D level training."),
+        ("No. 5 won vs. No. 6.", "number five won versus number six."),
+        ("St. Michael's Church is on 5th St. near the light.",
+         "Saint Michael's Church is on fifth Street near the light."),
+        ("Let's ask Jane and co.", "Let's ask Jane and company."),
+    ],
+    "web": [
+        ("Write to jo@example.com today.", "Write to jo at example dot com today."),
+        ("See https://example.com/a/b?c=1 now.", "See example dot com now."),
+        ("Visit www.example.org.", "Visit example dot org."),
+        ("Her email is Jane.Doe@example.com.", "Her email is Jane dot Doe at example dot com."),
+        ("Read http://news.example.co.uk/x today.", "Read news dot example dot co dot uk today."),
+    ],
+}
+# fmt: on
