@@ -41,6 +41,7 @@ _OPENING_TIME = re.compile(
     r"^(?:At|By|Around|About|Before|After|Until|Till|From|Since)\s+\S+\s+[AaPp]\.[Mm]\.$"
 )
 """``At 5 a.m. Mr. Smith went``: a time that opens a sentence does not end one."""
+_CLOSERS = "\"'\u201d\u2019)]"
 _LIST_MARK = re.compile(r"^[a-z][.)]\s")
 """``b. The second item``: a lettered list item, which may start a sentence."""
 
@@ -206,8 +207,9 @@ def sentences(text: str) -> list[str]:
     if not text:
         return []
     found: list[str] = []
-    for piece in _segmenter().segment(text):  # clean=False: the pieces add up to the text
-        if found and (_continues(piece.strip()) or _joins_next(found[-1].strip())):
+    for piece in _aligned(text, _segmenter().segment(text)):
+        if found and (_continues(piece.strip()) or _joins_next(found[-1].strip())
+                      or not is_speakable(piece)):
             found[-1] += piece
         elif piece.strip():
             found.append(piece)
@@ -232,6 +234,35 @@ def _split_quoted(sentence: str) -> list[str]:
         parts.append(sentence[start : cut.start()])
         start = cut.end()
     return [*parts, sentence[start:]]
+
+
+def _aligned(text: str, pieces: list[str]) -> list[str]:
+    """The text cut where pySBD cut it, taken from the text itself: pySBD sometimes leaves
+    a character out (a closing quote), and no character may be lost. Each piece's
+    characters are found in order in the text; a cut moves past closing quotes and
+    brackets that no piece claimed, and is never inside a word."""
+    spans, position = [], 0
+    for piece in pieces:
+        first = last = -1
+        for char in piece:
+            if char.isspace():
+                continue
+            found = text.find(char, position)
+            if found < 0:
+                continue  # not in the text (pySBD does not add any, but be safe)
+            first = found if first < 0 else first
+            last, position = found, found + 1
+        if last >= 0:
+            spans.append((first, last + 1))
+    cuts = []
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        while end < start and text[end] in _CLOSERS:
+            end += 1
+        while 0 < end < len(text) and not text[end].isspace() and not text[end - 1].isspace():
+            end += 1  # never inside a word: 'the.|"' is cut after the quote
+        cuts.append(max(end, cuts[-1] if cuts else 0))
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
 def _joins_next(piece: str) -> bool:
