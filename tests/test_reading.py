@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from golden_rules import GOLDEN_RULES
 from mutagen.id3 import ID3
+from reading_cases import TABLE
 from typer.testing import CliRunner
 
-from golden_rules import GOLDEN_RULES
 from letteraudio.cli import app
 from letteraudio.pipeline import ReadingSettings, build_script
 from letteraudio.text.lexicon import lexicon_from_table
@@ -18,7 +19,6 @@ from letteraudio.text.markdown import parse_markdown
 from letteraudio.text.normalize import normalize_text, normalizer
 from letteraudio.text.prepare import reading_language
 from letteraudio.text.segment import Pauses, sentences
-from reading_cases import TABLE
 
 MOST_GOLDEN_FAILURES = 2
 

@@ -130,8 +130,10 @@ def script(
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option(help="The article's language, e.g. en, de (default: the document's, "
-                     "else the voice's, else English)."),
+        typer.Option(
+            help="The article's language, e.g. en, de (default: the document's, "
+            "else the voice's, else English)."
+        ),
     ] = None,
     text_format: TextFormat = None,
     keep_boilerplate: KeepBoilerplate = False,

@@ -55,13 +55,12 @@ _QUOTE_GAP = re.compile(
 _END = re.compile(r"[\"'\u201d\u2019)\]]*\s*$")
 
 _ABBREVIATION = re.compile(
-    r"(?<![\w.])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+    r"(?<![\w.])("
+    + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
     + r")(?![\w])"
 )
 _NUMBER_SIGN = re.compile(r"(?<![\w.])(?:" + re.escape(NUMBER_SIGN) + r"|no\.)(?=\s*\d)")
-_STREET = re.compile(
-    r"(\b(?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)) [Ss]t\.(?!\w)"
-)
+_STREET = re.compile(r"(\b(?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)) [Ss]t\.(?!\w)")
 _SAINT = re.compile(r"(?<![\w.])" + re.escape(SAINT_OR_STREET) + r"(?=\s+[A-Z])")
 _INITIALISM = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?![\w])")
 
@@ -124,9 +123,7 @@ def expand_abbreviations(text: str) -> str:
 def spell_initialisms(text: str) -> str:
     """``U.S.`` -> ``U S``, ``a.m.`` -> ``A M``: letters, without the full stops a voice
     would pause at (the last one stays when it ends the sentence)."""
-    return _INITIALISM.sub(
-        lambda m: " ".join(m.group(1).replace(".", "").upper()) + _stop(m), text
-    )
+    return _INITIALISM.sub(lambda m: " ".join(m.group(1).replace(".", "").upper()) + _stop(m), text)
 
 
 def soften_punctuation(text: str) -> str:

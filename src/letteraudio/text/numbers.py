@@ -102,7 +102,9 @@ _DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:)"
 _YEAR = r"(?P<year>1[1-9]\d\d|20\d\d)(?!\d)"
 _MONTH_DAY = re.compile(rf"(?<![\w.]){_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?")
 _DAY_MONTH = re.compile(rf"(?<![\w.,:/$-]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?")
-_ISO_DATE = re.compile(r"(?<![\w./-])(1[1-9]\d\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/-])")
+_ISO_DATE = re.compile(
+    r"(?<![\w./-])(1[1-9]\d\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/-])"
+)
 _SLASH_DATE = re.compile(r"(?<![\w./-])(\d{1,2})/(\d{1,2})/(\d{4})(?![\w/-])")
 
 
@@ -114,8 +116,10 @@ def _month_name(written: str) -> str:
 
 
 def _date(month: str, day: int, year_figure: str | None, day_first: bool = False) -> str:
-    said = f"the {_words(day, 'ordinal')} of {month}" if day_first else (
-        f"{month} {_words(day, 'ordinal')}"
+    said = (
+        f"the {_words(day, 'ordinal')} of {month}"
+        if day_first
+        else (f"{month} {_words(day, 'ordinal')}")
     )
     return said + (f", {year(year_figure)}" if year_figure else "")
 
@@ -185,8 +189,12 @@ _CURRENCIES = {
 }
 _SCALES = {"k": "thousand", "K": "thousand", "thousand": "thousand", "m": "million",
            "mn": "million", "M": "million", "million": "million", "b": "billion",
-           "bn": "billion", "billion": "billion", "tn": "trillion", "trillion": "trillion"}  # fmt: skip
-_AMOUNT = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s?(thousand|million|billion|trillion)\b|(k|K|m|mn|M|bn|b|tn)\b)?"
+           "bn": "billion", "billion": "billion", "tn": "trillion",
+           "trillion": "trillion"}  # fmt: skip
+_AMOUNT = (
+    r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
+    r"(?:\s?(thousand|million|billion|trillion)\b|(k|K|m|mn|M|bn|b|tn)\b)?"
+)
 _MONEY = re.compile(
     r"(?<![\w$\u00a3\u20ac\u00a5\u20b9])(US|A|C|NZ|HK)?([$\u00a3\u20ac\u00a5\u20b9])\s?"
     + _AMOUNT
@@ -360,23 +368,27 @@ _DECADE = re.compile(r"(?<![\w'])(1[0-9]|20)([0-9]0)s\b")
 _SHORT_DECADE = re.compile(r"(?<![\w])['\u2019]([2-9]0)s\b")
 _NUMBER_SIGN = re.compile(r"(?<![\w&])#(\d+)\b")
 
-_ROMAN = r"(?=[MDCLXVI]{1,12}\b)(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_ROMAN = (
+    r"(?=[MDCLXVI]{1,12}\b)(?=[MDCLXVI])"
+    r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+)
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
-REGNAL = frozenset(
+_REGNAL_WORDS = (
     "Henry Louis Elizabeth George Edward Charles James William Richard John Mary Anne Paul "
     "Pius Benedict Leo Gregory Innocent Clement Urban Boniface Peter Catherine Frederick "
-    "Philip Alexander Nicholas Ivan Napoleon Ramesses Constantine Otto Wilhelm Ludwig "
-    "Gustav Charlemagne Carlos Felipe Juan Harald Olav Haakon Christian Frederik Umberto "
-    "Victor Emmanuel Rama Selim Mehmed Suleiman Darius Cyrus Ptolemy Antiochus Sancho "
-    "Alfonso Ferdinand Isabella Francis Leopold Joseph Rudolf Sigismund Casimir Stanislaus".split()
+    "Philip Alexander Nicholas Ivan Napoleon Ramesses Constantine Otto Wilhelm Ludwig Gustav "
+    "Charlemagne Carlos Felipe Juan Harald Olav Haakon Christian Frederik Umberto Victor "
+    "Emmanuel Rama Selim Mehmed Suleiman Darius Cyrus Ptolemy Antiochus Sancho Alfonso "
+    "Ferdinand Isabella Francis Leopold Joseph Rudolf Sigismund Casimir Stanislaus"
 )
+REGNAL = frozenset(_REGNAL_WORDS.split())
 """Names a Roman numeral follows as an ordinal: Henry VIII is Henry the eighth."""
-NUMBERED = frozenset(
+_NUMBERED_WORDS = (
     "chapter part volume vol book act scene section war phase episode article title round "
-    "level stage class type grade schedule appendix bowl apollo rocky vatican series "
-    "psalm canto movement symphony op opus mark league division tier gen generation "
-    "season".split()
+    "level stage class type grade schedule appendix bowl apollo rocky vatican series psalm "
+    "canto movement symphony op opus mark league division tier gen generation season"
 )
+NUMBERED = frozenset(_NUMBERED_WORDS.split())
 """Words a Roman numeral follows as a cardinal: Chapter IV is chapter four."""
 _ROMAN_AFTER = re.compile(rf"\b([A-Za-z]+)(\.?\s+)({_ROMAN})\b(?!['\u2019]\w|\.\w)")
 

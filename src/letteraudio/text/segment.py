@@ -13,6 +13,7 @@ word). Nothing is dropped or reordered; blocks with nothing speakable are skippe
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -28,9 +29,7 @@ Speak = Callable[[str], str]
 _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|(?<=[.!?\u2026][\"'\u201d\u2019)\]])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
 _WHITESPACE = re.compile(r"\s+")
-_TITLE_END = re.compile(
-    r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in PREPOSITIVE) + r")$"
-)
+_TITLE_END = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in PREPOSITIVE) + r")$")
 """A piece ending like this ("Dr.", "Mt.") ends before a name, not a sentence."""
 _LOWER_START = re.compile(r"^[\"'\u201c\u2018(\[]*[a-z\u00df-\u00ff]")
 _QUOTED = re.compile(r"\"[^\"]{40,}\"|\u201c[^\u201d]{40,}\u201d")
@@ -208,8 +207,9 @@ def sentences(text: str) -> list[str]:
         return []
     found: list[str] = []
     for piece in _aligned(text, _segmenter().segment(text)):
-        if found and (_continues(piece.strip()) or _joins_next(found[-1].strip())
-                      or not is_speakable(piece)):
+        if found and (
+            _continues(piece.strip()) or _joins_next(found[-1].strip()) or not is_speakable(piece)
+        ):
             found[-1] += piece
         elif piece.strip():
             found.append(piece)
@@ -241,7 +241,8 @@ def _aligned(text: str, pieces: list[str]) -> list[str]:
     a character out (a closing quote), and no character may be lost. Each piece's
     characters are found in order in the text; a cut moves past closing quotes and
     brackets that no piece claimed, and is never inside a word."""
-    spans, position = [], 0
+    spans: list[tuple[int, int]] = []
+    position = 0
     for piece in pieces:
         first = last = -1
         for char in piece:
@@ -254,15 +255,15 @@ def _aligned(text: str, pieces: list[str]) -> list[str]:
             last, position = found, found + 1
         if last >= 0:
             spans.append((first, last + 1))
-    cuts = []
-    for (_, end), (start, _) in zip(spans, spans[1:]):
+    cuts: list[int] = []
+    for (_, end), (start, _) in itertools.pairwise(spans):
         while end < start and text[end] in _CLOSERS:
             end += 1
         while 0 < end < len(text) and not text[end].isspace() and not text[end - 1].isspace():
             end += 1  # never inside a word: 'the.|"' is cut after the quote
         cuts.append(max(end, cuts[-1] if cuts else 0))
     bounds = [0, *cuts, len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    return [text[a:b] for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _joins_next(piece: str) -> bool:
