@@ -111,7 +111,8 @@ Lang = Annotated[
     str | None,
     typer.Option(rich_help_panel=ENGINE, help="Language, e.g. en, fr: picks a voice that speaks "
                  "it (gtts: any of its languages; piper: the bundled voice or one in "
-                 "--voices-dir; espeak: its voice for that language)."),
+                 "--voices-dir; espeak: its voice for that language); also the language the "
+                 "article is read in (numbers and the like)."),
 ]  # fmt: skip
 
 
