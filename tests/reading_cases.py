@@ -30,6 +30,7 @@ TABLE: dict[str, list[tuple[str, str]]] = {
         ("It ends SEPT. 15.", "It ends September fifteenth."),
         ("Signed July 4, 1776.", "Signed July fourth, seventeen seventy-six."),
         ("Due on March 3rd.", "Due on March third."),
+        ("Open Dec. 3-5, 2020 only.", "Open December third to fifth, twenty twenty only."),
     ],
     "times": [
         ("Wake at 1:00 am.", "Wake at one A M."),
@@ -49,6 +50,7 @@ TABLE: dict[str, list[tuple[str, str]]] = {
         ("It cost $1.01.", "It cost one dollar and one cent."),
         ("She has $100.00.", "She has one hundred dollars."),
         ("Tickets are €20.", "Tickets are twenty euros."),
+        ("Save $5/month now.", "Save five dollars per month now."),
     ],
     "measures": [
         ("A 12kg bag.", "A twelve kilograms bag."),
@@ -58,6 +60,8 @@ TABLE: dict[str, list[tuple[str, str]]] = {
         ("A 100 m² flat.", "A one hundred square meters flat."),
         ("Add 1 kg of flour.", "Add one kilogram of flour."),
         ("It fell to -5°C.", "It fell to minus five degrees Celsius."),
+        ("A 72W charger runs at 60fps.",
+         "A seventy-two watts charger runs at sixty frames per second."),
     ],
     "fractions, ranges, percent": [
         ("Add 1/2 cup.", "Add one half cup."),

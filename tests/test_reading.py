@@ -92,6 +92,11 @@ def test_language_follows_lang_then_the_document_then_the_voice() -> None:
     document = parse_markdown("---\nlang: de\n---\nEs waren 21 Leute.\n")
     assert document.metadata["lang"] == "de"
     assert normalizer("de")("Es waren 21 Leute.") == "Es waren einundzwanzig Leute."
+    german_dates = segments_of("Es war am 3. Oktober. Dann kamen 21 Leute.", lang="de")
+    assert german_dates == [
+        ("Es war am 3. Oktober.", "Es war am 3. Oktober."),  # "3." is left for the voice
+        ("Dann kamen 21 Leute.", "Dann kamen einundzwanzig Leute."),
+    ]
     # Zulu: no rules here and none in num2words, so the voice gets the figures.
     assert normalizer("zu")("Abantu abangu-21 no 2020.") == "Abantu abangu-21 no 2020."
 

@@ -136,7 +136,7 @@ def build_script(
     document = prepare(parsed, reading.keep_boilerplate)
     language = reading_language(reading.lang, document.metadata, reading.voice)
     speak = speaker(reading.lexicon, reading.phonemes, language)
-    segments = segment_document(document, max_chars, pauses, speak)
+    segments = segment_document(document, max_chars, pauses, speak, language)
     if not segments:
         raise InputError("the article has nothing to speak (it is empty or has no words)")
     return Script(document, segments, pauses, language)

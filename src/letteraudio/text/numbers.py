@@ -100,7 +100,11 @@ _MONTH = (
 )
 _DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:)"
 _YEAR = r"(?P<year>1[1-9]\d\d|20\d\d)(?!\d)"
-_MONTH_DAY = re.compile(rf"(?<![\w.]){_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?")
+_MONTH_DAY = re.compile(
+    rf"(?<![\w.]){_MONTH}\s+{_DAY}\b"
+    r"(?:\s?[-\u2013]\s?(?P<last>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?![-/:.]\d))?"
+    rf"(?:,?\s+{_YEAR})?"
+)
 _DAY_MONTH = re.compile(rf"(?<![\w.,:/$-]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?")
 _ISO_DATE = re.compile(
     r"(?<![\w./-])(1[1-9]\d\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/-])"
@@ -126,6 +130,9 @@ def _date(month: str, day: int, year_figure: str | None, day_first: bool = False
 
 def _month_day(match: re.Match[str]) -> str:
     month = _month_name(match.group("month"))
+    if match.group("last"):
+        first = f"{month} {_words(int(match.group('day')), 'ordinal')}"
+        return f"{first} to {_date('', int(match.group('last')), match.group('year')).strip()}"
     return _date(month, int(match.group("day")), match.group("year"))
 
 
@@ -201,6 +208,7 @@ _MONEY = re.compile(
     + r"(?:\s?[-\u2013]\s?(?:US|A|C|NZ|HK)?[$\u00a3\u20ac\u00a5\u20b9]?\s?"
     + _AMOUNT
     + r")?(?![\w$\u00a3\u20ac\u00a5\u20b9]|[.,]\d)"
+    r"(?:/(?P<per>[A-Za-z]{2,12})\b)?"
 )
 _DOLLAR_KINDS = {"US": "U S ", "A": "Australian ", "C": "Canadian ", "NZ": "New Zealand ",
                  "HK": "Hong Kong "}  # fmt: skip
@@ -227,7 +235,13 @@ def _amount(whole: str, fraction: str | None, scale: str | None, names: tuple[st
 
 
 def _money(match: re.Match[str]) -> str:
-    kind, symbol, whole, fraction, scale, short, *upper = match.groups()
+    per = match.group("per")
+    said = _money_amount(match)
+    return f"{said} per {per}" if per else said
+
+
+def _money_amount(match: re.Match[str]) -> str:
+    kind, symbol, whole, fraction, scale, short, *upper = match.groups()[:10]
     one, many, small_one, small_many = _CURRENCIES[symbol]
     if kind and symbol == "$":
         one, many = _DOLLAR_KINDS[kind] + one, _DOLLAR_KINDS[kind] + many
@@ -263,7 +277,10 @@ _UNITS = {
     "kilobytes"), "TB": ("terabyte", "terabytes"), "GHz": ("gigahertz", "gigahertz"),
     "MHz": ("megahertz", "megahertz"), "kHz": ("kilohertz", "kilohertz"), "Hz": ("hertz",
     "hertz"), "kWh": ("kilowatt hour", "kilowatt hours"), "kW": ("kilowatt", "kilowatts"),
-    "MW": ("megawatt", "megawatts"), "min": ("minute", "minutes"), "hrs": ("hour", "hours"),
+    "MW": ("megawatt", "megawatts"), "GW": ("gigawatt", "gigawatts"),
+    "Wh": ("watt hour", "watt hours"), "mAh": ("milliamp hour", "milliamp hours"),
+    "fps": ("frame per second", "frames per second"), "min": ("minute", "minutes"),
+    "hrs": ("hour", "hours"),
     "hr": ("hour", "hours"), "°C": ("degree Celsius", "degrees Celsius"),
     "°F": ("degree Fahrenheit", "degrees Fahrenheit"), "°": ("degree", "degrees"),
 }  # fmt: skip
@@ -273,6 +290,7 @@ _MEASURE = re.compile(
     r"\s?(" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + r")"
     r"(?![\w²³/])"
 )
+_WATTS = re.compile(r"(?<![\w.,/$-])(\d+)(?:\.(\d+))?W\b")
 _HEIGHT = re.compile(r"(?<![\w.])(\d)['\u2032\u2019]\s?(\d{1,2})(?:\"|\u2033|''|\u201d)")
 
 
@@ -283,6 +301,11 @@ def _measure(match: re.Match[str]) -> str:
     if high:
         said += f" to {decimal(high, high_fraction)}"
     return f"{said} {one if (whole == '1' and not fraction and not high) else many}"
+
+
+def _watts(match: re.Match[str]) -> str:
+    whole, fraction = match.groups()
+    return f"{decimal(whole, fraction)} watt{'' if whole == '1' and not fraction else 's'}"
 
 
 def _height(match: re.Match[str]) -> str:
@@ -435,6 +458,7 @@ RULES: tuple[Rule, ...] = (
     (_HEIGHT, _height),
     (_PERCENT, _percent),
     (_MEASURE, _measure),
+    (_WATTS, _watts),
     (_VULGAR_FRACTION, _vulgar),
     (_FRACTION, _slash),
     (_YEAR_SPAN, _year_span),
@@ -468,7 +492,8 @@ def say_numbers(text: str) -> str:
     return text
 
 
-_WHOLE = re.compile(r"(?<![\w.,:/])\d{1,9}(?![\w.,:/]\d|[\w%])")
+_WHOLE = re.compile(r"(?<![\w.,:/])\d{1,9}(?![\w.,:/%]|[.,]\d)")
+"""A whole number standing alone; ``3.`` (an ordinal in German) is left for the voice."""
 
 
 @functools.lru_cache(maxsize=32)

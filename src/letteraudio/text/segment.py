@@ -106,12 +106,17 @@ def is_speakable(text: str) -> bool:
 
 
 def segment_document(
-    document: Document, max_chars: int, pauses: Pauses, speak: Speak | None = None
+    document: Document,
+    max_chars: int,
+    pauses: Pauses,
+    speak: Speak | None = None,
+    lang: str | None = None,
 ) -> list[Segment]:
     """Turn a document into speakable segments no longer than ``max_chars``.
 
     Sentences are cut on the written text; ``speak`` (the normalizer; none: the text as
     written) turns each into what the voice gets, and the spoken form is what must fit.
+    ``lang`` picks pySBD's rules for the language when it has them (else English's).
     A piece with nothing to say (``***`` inside a long paragraph) is dropped, and the
     pause after it goes to the segment before it when that pause is longer.
     """
@@ -125,7 +130,7 @@ def segment_document(
         paragraph += kind not in ("title", "subtitle")
         if kind == "heading" and segments and segments[-1].pause_after_ms < pauses.section:
             segments[-1] = replace(segments[-1], pause_after_ms=pauses.section)
-        for written, said, boundary in spoken_pieces(text, max_chars, speak):
+        for written, said, boundary in spoken_pieces(text, max_chars, speak, lang):
             pause = pauses.after(kind, boundary)
             if is_speakable(said):
                 number = 0 if kind in ("title", "subtitle") else paragraph
@@ -136,7 +141,7 @@ def segment_document(
 
 
 def spoken_pieces(
-    text: str, max_chars: int, speak: Speak | None = None
+    text: str, max_chars: int, speak: Speak | None = None, lang: str | None = None
 ) -> list[tuple[str, str, Boundary]]:
     """(written, spoken, boundary) for each piece of a block: a sentence, or a part of one
     whose spoken form is over ``max_chars``."""
@@ -144,7 +149,7 @@ def spoken_pieces(
         raise ValueError("max_chars must be at least 1")
     say = speak or (lambda sentence: sentence)
     pieces: list[tuple[str, str, Boundary]] = []
-    for sentence in sentences(text):
+    for sentence in sentences(text, lang):
         said = _WHITESPACE.sub(" ", say(sentence)).strip()
         if len(said) <= max_chars:
             pieces.append((sentence, said, Boundary.SENTENCE))
@@ -191,14 +196,16 @@ def _share_words(words: list[str], sizes: list[int]) -> list[str]:
     return shares
 
 
-@functools.lru_cache(maxsize=1)
-def _segmenter() -> Any:
+@functools.lru_cache(maxsize=8)
+def _segmenter(lang: str | None = None) -> Any:
     import pysbd
+    from pysbd.languages import LANGUAGE_CODES
 
-    return pysbd.Segmenter(language="en", clean=False)
+    code = (lang or "en").lower().replace("_", "-").split("-")[0]
+    return pysbd.Segmenter(language=code if code in LANGUAGE_CODES else "en", clean=False)
 
 
-def sentences(text: str) -> list[str]:
+def sentences(text: str, lang: str | None = None) -> list[str]:
     """The sentences of a text, white space collapsed (pySBD's rules, then two of ours: a
     piece that starts with a lower-case word, or follows a title such as "Dr.", continues
     the sentence before it)."""
@@ -206,7 +213,7 @@ def sentences(text: str) -> list[str]:
     if not text:
         return []
     found: list[str] = []
-    for piece in _aligned(text, _segmenter().segment(text)):
+    for piece in _aligned(text, _segmenter(lang).segment(text)):
         if found and (
             _continues(piece.strip()) or _joins_next(found[-1].strip()) or not is_speakable(piece)
         ):
