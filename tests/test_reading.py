@@ -4,6 +4,7 @@ the rest said as a person says them, and the written text kept for readers."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,21 @@ def test_never_a_cut_before_a_lower_case_word() -> None:
         "1. The first item",
         "2. The second item",
     ]
+
+
+def test_a_long_paragraph_is_read_in_windows_without_a_cut_before_a_lower_case_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pySBD's time grows faster than the text: a long paragraph goes to it in windows."""
+    import letteraudio.text.segment as segment
+
+    paragraph = " ".join(text for text, _ in GOLDEN_RULES)
+    whole = sentences(paragraph)
+    monkeypatch.setattr(segment, "WINDOW_CHARS", 120)
+    windowed = sentences(paragraph)
+    assert " ".join(windowed).split() == paragraph.split()
+    assert not [s for s in windowed if s[0].islower() and not re.match(r"[a-z][.)] ", s)]
+    assert abs(len(windowed) - len(whole)) <= 3  # the same, give or take a window's edge
 
 
 def test_language_follows_lang_then_the_document_then_the_voice() -> None:
