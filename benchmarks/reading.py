@@ -7,7 +7,8 @@ Prints, from this one run on this machine:
 - the normalization table's pass rate, row by row (``tests/reading_cases.py``);
 - the CPU time to prepare a 100 KB article (text -> segments, ``build_script``) with this
   checkout and with an earlier revision (``--before``, default ``main``), in alternating
-  turns, each the median of its turns; and pySBD's own time on the same text.
+  turns, each the median of its turns; pySBD's own time on the same text; and the time for
+  a few long, odd paragraphs.
 
 The article is made here from texts the project owns (the table's sentences, the Golden
 Rules, ``examples/``), shuffled with a fixed seed.
@@ -38,6 +39,12 @@ from reading_cases import TABLE  # noqa: E402
 
 ARTICLE_BYTES = 100_000
 MAX_CHARS = 500  # Piper's segment limit
+
+PATHOLOGICAL = {
+    '50 KB of "U.S. "': "U.S. " * 10_000,
+    '30 KB of "1. "': "1. " * 10_000,
+    "60 KB quotation of short sentences": '"' + "This is it. " * 5_000 + '"',
+}
 
 _TIMER = """
 import sys, time
@@ -150,6 +157,13 @@ def main() -> None:
     ratio = statistics.median(turns["after"]) / max(statistics.median(turns["before"]), 1e-9)
     print(f"  after / before           {ratio:6.2f}")
     print(f"  pySBD alone, same text   {pysbd_seconds:6.2f} s")
+    print("\nOne long paragraph (pySBD's time grows faster than the text; it gets windows):")
+    from letteraudio.text.segment import sentences
+
+    for name, paragraph in PATHOLOGICAL.items():
+        start = time.process_time()
+        sentences(paragraph)
+        print(f"  {name:<34} {time.process_time() - start:6.2f} s")
 
 
 if __name__ == "__main__":

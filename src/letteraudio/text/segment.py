@@ -31,7 +31,7 @@ _CLAUSE_END = re.compile(r"(?<=[,;:\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
 _WHITESPACE = re.compile(r"\s+")
 _TITLE_END = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in PREPOSITIVE) + r")$")
 """A piece ending like this ("Dr.", "Mt.") ends before a name, not a sentence."""
-_LOWER_START = re.compile(r"^[\"'\u201c\u2018(\[]*[a-z\u00df-\u00ff]")
+_OPENERS = "\"'\u201c\u2018([\u00ab\u00bb\u201e"
 _QUOTED = re.compile(r"\"[^\"]{40,}\"|\u201c[^\u201d]{40,}\u201d")
 _INSIDE_END = re.compile(r"(?<=[a-z0-9][.!?])\s+(?=[A-Z])")
 _INITIAL = re.compile(r"(?:^|\.)[A-Za-z]\.$")
@@ -218,7 +218,7 @@ def sentences(text: str, lang: str | None = None) -> list[str]:
     pieces = [p for w in _windows(text) for p in _aligned(w, _segmenter(lang).segment(w))]
     for piece in pieces:
         if found and (
-            _continues(piece.strip()) or _joins_next(found[-1].strip()) or not is_speakable(piece)
+            _continues(piece.lstrip()) or _joins_next(found[-1]) or not is_speakable(piece)
         ):
             found[-1] += piece
         elif piece.strip():
@@ -251,9 +251,8 @@ def _windows(text: str, size: int | None = None) -> list[str]:
     time grows faster than the length (50 KB of "U.S. " took it 9 s): each window ends at
     the last sure sentence end in it (a word of three lower-case letters, not an
     abbreviation, then ``.!?`` and a capital), else a likely one (``.!?`` and a capital),
-    else its last space. The pieces are
-    joined again by the rules in :func:`sentences`, so a window never cuts before a
-    lower-case word."""
+    else its last space. The pieces are joined again by the rules in :func:`sentences`,
+    so a window never cuts before a lower-case word."""
     size = size or WINDOW_CHARS
     windows, start = [], 0
     while len(text) - start > size:
@@ -303,12 +302,14 @@ def _aligned(text: str, pieces: list[str]) -> list[str]:
 
 def _joins_next(piece: str) -> bool:
     """A piece that ends with a title ("Dr.") or is an opening time ("At 5 a.m.")."""
-    return bool(_TITLE_END.search(piece) or _OPENING_TIME.match(piece))
+    tail = piece[-40:].strip()  # only the end: a merged sentence may be long
+    return bool(_TITLE_END.search(tail) or (len(piece) <= 40 and _OPENING_TIME.match(tail)))
 
 
 def _continues(piece: str) -> bool:
     """A piece that starts with a lower-case word (not a lettered list item) is no sentence."""
-    return bool(_LOWER_START.match(piece)) and not _LIST_MARK.match(piece)
+    first = piece.lstrip(_OPENERS)[:1]
+    return first.islower() and not _LIST_MARK.match(piece)
 
 
 def split_sentences(text: str, max_chars: int) -> list[tuple[str, Boundary]]:
