@@ -41,7 +41,7 @@ _OPENING_TIME = re.compile(
 """``At 5 a.m. Mr. Smith went``: a time that opens a sentence does not end one."""
 _CLOSERS = "\"'\u201d\u2019)]"
 _SURE_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
-_LIKELY_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[A-Z])")
+_LIKELY_END = re.compile(r"(?<=\w\w[.!?])[\"'\u201d\u2019)\]]*\s+(?=[A-Z])")
 WINDOW_CHARS = 2000
 _LIST_MARK = re.compile(r"^[a-z][.)]\s")
 """``b. The second item``: a lettered list item, which may start a sentence."""
@@ -250,7 +250,8 @@ def _windows(text: str, size: int | None = None) -> list[str]:
     """A long paragraph in windows of at most about ``size`` characters for pySBD, whose
     time grows faster than the length (50 KB of "U.S. " took it 9 s): each window ends at
     the last sure sentence end in it (a word of three lower-case letters, not an
-    abbreviation, then ``.!?`` and a capital), else a likely one (``.!?`` and a capital),
+    abbreviation, then ``.!?`` and a capital), else a likely one (a longer word than a
+    list letter, ``.!?`` and a capital),
     else its last space. The pieces are joined again by the rules in :func:`sentences`,
     so a window never cuts before a lower-case word."""
     size = size or WINDOW_CHARS
