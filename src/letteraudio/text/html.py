@@ -1,9 +1,20 @@
-"""A saved web page to a document (BeautifulSoup with lxml): the article, not the page.
+"""A saved web page to a document: the article, not the page.
 
-The article is found first (the longest ``<article>``, else ``<main>``, else ``<body>``);
-only inside it are scripts, styles, navigation, asides, footers and blocks whose class
-names say they are clutter removed, so a wrapper's class can never take the article
-with it. Block elements and ``<br><br>`` separate paragraphs; inline tags join their
+The article is found by trafilatura (see :mod:`letteraudio.text.article`), imported only
+when a page is read; when it finds nothing usable, letteraudio's own parser (below) reads
+the page. Either way the page is first parsed once with BeautifulSoup (lxml): posts kept
+in ``<script type="text/template">`` (Blogger) are unpacked, and elements nested more
+than :data:`MAX_DEPTH` levels deep are flattened into paragraphs (their text is kept,
+their structure is not, and the script says so), so a pathological page costs about
+what a flat one of the same size does. Related-link sections, reading times, tag lists
+and author boxes are left out (:mod:`letteraudio.text.webclutter`). Everything the page
+had that is not spoken is listed with its reason: clutter, tables, code, blocks outside
+the article.
+
+letteraudio's own parser takes the ``<article>`` (or ``<main>``) that holds the page's
+text; only inside it are scripts, styles, navigation, asides, footers and blocks whose
+class names say they are clutter removed, and never a wrapper that holds most of the
+text. Block elements and ``<br><br>`` separate paragraphs; inline tags join their
 words. Data tables and code are dropped and listed. Nothing is fetched: no external
 entity, image or stylesheet.
 """
@@ -14,6 +25,19 @@ import re
 from typing import Any
 
 from letteraudio.text.parse import Document, Dropped, document_from_blocks
+from letteraudio.text.webclutter import remove_page_furniture
+
+MAX_DEPTH = 100
+"""Deeper elements are flattened (real pages nest about 50 levels; lxml, and so
+trafilatura, silently stop reading at 255)."""
+MIN_ARTICLE_SHARE = 0.3
+"""An ``<article>`` with less of the page's paragraph text than this is a teaser or a
+comment, not the story."""
+MIN_TEMPLATE_WORDS = 20
+"""A ``<script type="text/template">`` with fewer words of HTML is a widget, not a post."""
+CLUTTER_MAX_SHARE = 0.5
+"""A block whose class says clutter but which holds more of the text than this is a
+wrapper around the article (``entry themeform share``), not clutter."""
 
 _REMOVED_TAGS = (
     "script", "style", "noscript", "template", "nav", "aside", "footer", "iframe", "svg",
@@ -31,6 +55,8 @@ _BLOCK_TAGS = (
     "p", "div", "section", "article", "main", "header", "blockquote", "figure", "td", "th",
     "tr", "dd", "dt", "ul", "ol", "address", "center",
 )  # fmt: skip
+_TEMPLATE_TYPE = re.compile(r"^\s*text/(x-)?template\s*$", re.I)
+_FLAT_BREAKS = frozenset((*_HEADINGS, *_BLOCK_TAGS, "li", "br"))
 _MARK = "\x01"
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _ENTITY = re.compile(r"&[A-Za-z][\w.-]*;")  # an entity the parser left unresolved: not text
@@ -40,37 +66,178 @@ _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
 
 def parse_html(text: str) -> Document:
     """Parse an HTML page into a :class:`Document` of its article."""
+    from letteraudio.text.article import extract_article
+
+    soup, notes, changed = _prepared_soup(text)
+    page = str(soup) if changed else text
+    metadata = _metadata(soup)
+    own_title, own_blocks, own_dropped = _read_own(soup, metadata)
+    extracted = extract_article(page)
+    if extracted is None or not any(kind != "h1" for kind, _ in extracted.blocks):
+        return _document(own_title, own_blocks, notes + own_dropped, metadata)
+    for key in ("title", "author", "date"):
+        if key in extracted.metadata and key not in metadata:
+            metadata[key] = extracted.metadata[key]
+    title, blocks, dropped = _take_title(extracted.blocks, metadata.get("title"))
+    spoken = _comparable(" ".join(text for _, text in blocks))
+    seen = {(d.reason, d.text) for d in extracted.dropped}
+    unspoken = [*notes, *extracted.dropped, *dropped]
+    for reason, text in [(d.reason, d.text) for d in own_dropped] + [
+        ("not part of the article", _preview(text)) for _, text in own_blocks
+    ]:
+        if (reason, text) not in seen and _comparable(text.rstrip("\u2026")) not in spoken:
+            seen.add((reason, text))
+            unspoken.append(Dropped(text, reason))
+    return _document(title, blocks, unspoken, metadata)
+
+
+def parse_html_own(text: str) -> Document:
+    """Parse an HTML page with letteraudio's own parser alone (no trafilatura)."""
+    soup, notes, _ = _prepared_soup(text)
+    metadata = _metadata(soup)
+    title, blocks, dropped = _read_own(soup, metadata)
+    return _document(title, blocks, notes + dropped, metadata)
+
+
+def _document(
+    title: str | None,
+    blocks: list[tuple[str, str]],
+    dropped: list[Dropped],
+    metadata: dict[str, str],
+) -> Document:
+    blocks, furniture = remove_page_furniture(blocks)
+    return document_from_blocks(title, blocks, dropped + furniture, metadata)
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _prepared_soup(text: str) -> tuple[Any, list[Dropped], bool]:
+    """The page parsed, its templates unpacked and its depth bounded; what was changed."""
     from bs4 import BeautifulSoup
 
     soup: Any = BeautifulSoup(text, "lxml")
-    metadata = _metadata(soup)
+    unpacked = _unpack_templates(soup)
+    notes = _bound_depth(soup)
+    return soup, notes, unpacked or bool(notes)
+
+
+def _unpack_templates(soup: Any) -> bool:
+    """Replace ``<script type="text/template">`` holding HTML (a Blogger post) by that HTML."""
+    from bs4 import BeautifulSoup
+
+    unpacked = False
+    for script in soup.find_all("script", attrs={"type": _TEMPLATE_TYPE}):
+        content = script.string or ""
+        if not content.lstrip().startswith("<"):
+            continue  # JSON or a template language, not a post
+        fragment: Any = BeautifulSoup(content, "lxml")
+        if len(fragment.get_text(" ").split()) < MIN_TEMPLATE_WORDS:
+            continue
+        holder = soup.new_tag("div")
+        for child in list((fragment.body or fragment).contents):
+            holder.append(child.extract())
+        script.replace_with(holder)
+        unpacked = True
+    return unpacked
+
+
+def _bound_depth(soup: Any) -> list[Dropped]:
+    """Flatten what lies deeper than :data:`MAX_DEPTH`: each element at that depth keeps
+    the text below it as paragraphs (and headings, items), and loses the structure."""
+    depth = {id(soup): 0}
+    floors = []
+    for element in soup.descendants:
+        if getattr(element, "name", None) is None:
+            continue
+        level = depth[id(element.parent)] + 1
+        depth[id(element)] = level
+        if level == MAX_DEPTH and element.find(True) is not None:
+            floors.append(element)
+    flattened = sum(_flatten(soup, floor) for floor in floors)
+    if not flattened:
+        return []
+    return [Dropped(f"{flattened:,} elements nested more than {MAX_DEPTH} levels deep",
+                    "nesting flattened: their text is read as plain paragraphs")]  # fmt: skip
+
+
+def _flatten(soup: Any, floor: Any) -> int:
+    from bs4 import NavigableString
+    from bs4.element import PreformattedString
+
+    blocks: list[tuple[str, list[str]]] = []
+    current: tuple[str, list[str]] = ("p", [])
+    removed = 0
+    for node in floor.descendants:
+        name = getattr(node, "name", None)
+        if name is not None:
+            removed += 1
+            if name in _FLAT_BREAKS:
+                blocks.append(current)
+                current = (name if name in (*_HEADINGS, "li") else "p", [])
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            if node.parent.name not in _REMOVED_TAGS:
+                current[1].append(str(node))
+    blocks.append(current)
+    floor.clear()
+    for name, parts in blocks:
+        text = " ".join("".join(parts).split())
+        if text:
+            block = soup.new_tag(name)
+            block.string = text
+            floor.append(block)
+    return removed
+
+
+def _read_own(
+    soup: Any, metadata: dict[str, str]
+) -> tuple[str | None, list[tuple[str, str]], list[Dropped]]:
+    """letteraudio's own reading of the page: title, (kind, text) blocks, what it dropped."""
     root = _article_root(soup)
     if root is None:
-        return Document(metadata=metadata)
+        return metadata.get("title"), [], []
     dropped: list[Dropped] = []
     _clean(root, dropped)
     _mark_blocks(root)
-    blocks = _blocks(root.get_text(""))
-    title = metadata.get("title")
-    named = [
-        i for i, (_, text) in enumerate(blocks) if title and text.casefold() == title.casefold()
-    ]
-    if named:  # the headline the page's <title> names; headings before it are the site's
-        dropped += [Dropped(text, "page header") for kind, text in blocks[: named[0]]
-                    if kind in ("h1", "heading")]  # fmt: skip
-        blocks = [b for b in blocks[: named[0]] if b[0] not in ("h1", "heading")] + blocks[
-            named[0] + 1 :
-        ]
-    elif blocks and blocks[0][0] == "h1":
-        title = blocks.pop(0)[1]
-    return document_from_blocks(title, blocks, dropped, metadata)
+    title, blocks, header = _take_title(_blocks(root.get_text("")), metadata.get("title"))
+    return title, blocks, dropped + header
+
+
+def _take_title(
+    blocks: list[tuple[str, str]], title: str | None
+) -> tuple[str | None, list[tuple[str, str]], list[Dropped]]:
+    """The headline the page's ``<title>`` names (headings before it are the site's), else
+    a first ``h1``; the blocks without it; the site's headings dropped."""
+    named = [i for i, (_, text) in enumerate(blocks)
+             if title and text.casefold() == title.casefold()]  # fmt: skip
+    if named:
+        dropped = [Dropped(text, "page header") for kind, text in blocks[: named[0]]
+                   if kind in ("h1", "heading")]  # fmt: skip
+        rest = [b for b in blocks[: named[0]] if b[0] not in ("h1", "heading")]
+        return title, rest + blocks[named[0] + 1 :], dropped
+    if blocks and blocks[0][0] == "h1":
+        return blocks[0][1], blocks[1:], []
+    return title, blocks, []
 
 
 def _article_root(soup: Any) -> Any:
+    """The ``<article>`` that holds the page's text, else ``<main>``, else the body.
+
+    A page's longest ``<article>`` may be a teaser card, a related-story block or a
+    reader comment while the story sits outside it: an article holding less than
+    :data:`MIN_ARTICLE_SHARE` of the page's paragraph text is not taken."""
+    page = soup.find("main") or soup.body or soup
     articles = soup.find_all("article")
     if articles:
-        return max(articles, key=lambda a: len(a.get_text()))
-    return soup.find("main") or soup.body or soup
+        best = max(articles, key=_paragraph_chars)
+        if _paragraph_chars(best) >= MIN_ARTICLE_SHARE * _paragraph_chars(soup.body or soup):
+            return best
+    return page
+
+
+def _paragraph_chars(element: Any) -> int:
+    return sum(len(p.get_text()) for p in element.find_all("p")) or len(element.get_text())
 
 
 def _clean(root: Any, dropped: list[Dropped]) -> None:
@@ -79,24 +246,35 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
         element.decompose()
     for element in root.find_all(attrs={"role": _REMOVED_ROLES}):
         element.decompose()
+    total = len(root.get_text())
     for element in root.find_all(_is_clutter):
-        if not element.decomposed:
-            dropped.append(Dropped(_preview(element.get_text(" ")), "page clutter"))
-            element.decompose()
+        if _gone(element):
+            continue
+        text = element.get_text(" ")
+        if len(text) > CLUTTER_MAX_SHARE * total:
+            continue  # a wrapper around the article, whatever its class says
+        dropped.append(Dropped(_preview(text), "page clutter"))
+        element.decompose()
     for element in root.find_all(("pre", "table")):
-        if element.decomposed or (element.name == "table" and not _is_data_table(element)):
+        if _gone(element) or (element.name == "table" and not _is_data_table(element)):
             continue
         reason = "code block" if element.name == "pre" else "table"
         dropped.append(Dropped(_preview(element.get_text(" ")) or f"(a {reason})", reason))
         element.decompose()
     for element in root.find_all(("p", "div", "li")):
-        if not element.decomposed and _only_links(element):
+        if not _gone(element) and _only_links(element):
             dropped.append(Dropped(_preview(element.get_text(" ")), "navigation links"))
             element.decompose()
     for image in root.find_all("img"):
         image.replace_with(f" {image.get('alt') or ''} ")
     for br in root.find_all("br"):
         br.replace_with("\n")
+
+
+def _gone(element: Any) -> bool:
+    """Removed with an enclosing element (read from the instance: bs4's ``decomposed``
+    property falls through to a search of the whole subtree when the flag is unset)."""
+    return bool(vars(element).get("_decomposed", False))
 
 
 def _is_clutter(element: Any) -> bool:
