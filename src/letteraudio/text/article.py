@@ -44,6 +44,8 @@ def extract_article(html: str, url: str | None = None) -> Extracted | None:
             include_tables=True,
             output_format="xml",
             with_metadata=True,
+            # the date the page's markup gives, not a guess from its text ("\u00a9 2026")
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except (ValueError, TypeError, RecursionError, etree.LxmlError):
         return None  # a page trafilatura cannot read: letteraudio's own parser reads it
@@ -94,7 +96,12 @@ def _walk(
 
 
 def _table(table: Any, blocks: list[tuple[str, str]]) -> None:
-    """A table read row by row, as a screen reader does: each row an item of its cells."""
+    """A table read row by row, as a screen reader does: each row an item of its cells;
+    a layout table (cells holding paragraphs) is read as its blocks."""
+    if any(_has_blocks(cell) for cell in table.iter("cell")):
+        for cell in table.iter("cell"):
+            _walk(cell, blocks, [])
+        return
     for row in table.iter("row"):
         cells = [" ".join(_text(cell).split()) for cell in row if cell.tag == "cell"]
         _add(blocks, "item", ", ".join(cell for cell in cells if cell))

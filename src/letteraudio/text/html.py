@@ -56,6 +56,7 @@ _BLOCK_TAGS = (
     "tr", "dd", "dt", "ul", "ol", "address", "center",
 )  # fmt: skip
 _TEMPLATE_TYPE = re.compile(r"^\s*text/(x-)?template\s*$", re.I)
+_MARKED = frozenset((*_HEADINGS, "li", *_BLOCK_TAGS))
 _FLAT_BREAKS = frozenset((*_HEADINGS, *_BLOCK_TAGS, "li", "br"))
 _MARK = "\x01"
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -72,10 +73,11 @@ def parse_html(text: str) -> Document:
     page = str(soup) if changed else text
     metadata = _metadata(soup)
     own_title, own_blocks, own_dropped = _read_own(soup, metadata)
-    extracted = extract_article(page)
+    extracted = None if notes else extract_article(page)  # flattened: trafilatura's
+    # judgement rests on the structure that was taken away; letteraudio reads it all
     if extracted is None or not any(kind != "h1" for kind, _ in extracted.blocks):
         return _document(own_title, own_blocks, notes + own_dropped, metadata)
-    for key in ("title", "author", "date"):
+    for key in ("author", "date"):  # what the page says of itself (a title it guesses)
         if key in extracted.metadata and key not in metadata:
             metadata[key] = extracted.metadata[key]
     title, blocks, dropped = _take_title(extracted.blocks, metadata.get("title"))
@@ -105,6 +107,8 @@ def _document(
     dropped: list[Dropped],
     metadata: dict[str, str],
 ) -> Document:
+    unresolved = [(kind, " ".join(_ENTITY.sub("", text).split())) for kind, text in blocks]
+    blocks = [(kind, text) for kind, text in unresolved if any(ch.isalnum() for ch in text)]
     blocks, furniture = remove_page_furniture(blocks)
     return document_from_blocks(title, blocks, dropped + furniture, metadata)
 
@@ -199,8 +203,7 @@ def _read_own(
         return metadata.get("title"), [], []
     dropped: list[Dropped] = []
     _clean(root, dropped)
-    _mark_blocks(root)
-    title, blocks, header = _take_title(_blocks(root.get_text("")), metadata.get("title"))
+    title, blocks, header = _take_title(_blocks(_marked_text(root)), metadata.get("title"))
     return title, blocks, dropped + header
 
 
@@ -265,10 +268,6 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
         if not _gone(element) and _only_links(element):
             dropped.append(Dropped(_preview(element.get_text(" ")), "navigation links"))
             element.decompose()
-    for image in root.find_all("img"):
-        image.replace_with(f" {image.get('alt') or ''} ")
-    for br in root.find_all("br"):
-        br.replace_with("\n")
 
 
 def _gone(element: Any) -> bool:
@@ -303,19 +302,46 @@ def _is_data_table(table: Any) -> bool:
     )
 
 
-def _mark_blocks(root: Any) -> None:
-    """Put blank lines around blocks, and a mark before headings and list items."""
-    for element in root.find_all((*_HEADINGS, "li", *_BLOCK_TAGS)):
-        if element.name in _HEADINGS:
-            opening = f"\n\n{_MARK}{element.name}{_MARK}"
-        elif element.name == "p" and _STANDFIRST.search(" ".join(element.get("class", []))):
-            opening = f"\n\n{_MARK}sub{_MARK}"
-        elif element.name == "li":
-            opening = f"\n\n{_MARK}li{_MARK}"
+def _marked_text(root: Any) -> str:
+    """The text of ``root`` with blank lines around blocks, a mark before headings and
+    list items, images as their alt text and ``<br>`` as a newline.
+
+    One pass over the tree with a stack of its own (no recursion, and no insertion into
+    the tree, which costs a search of the siblings each time)."""
+    from bs4 import CData, NavigableString
+
+    out: list[str] = []
+    stack = [(root, iter(root.contents))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if node is not root and node.name in _MARKED:
+                out.append("\n\n")
+        elif type(child) in (NavigableString, CData):
+            out.append(str(child))
+        elif isinstance(child, NavigableString):
+            continue  # comments, doctypes, processing instructions
+        elif child.name == "br":
+            out.append("\n")
+        elif child.name == "img":
+            out.append(f" {child.get('alt') or ''} ")
         else:
-            opening = "\n\n"
-        element.insert_before(opening)
-        element.insert_after("\n\n")
+            if child.name in _MARKED:
+                out.append(_opening(child))
+            stack.append((child, iter(child.contents)))
+    return "".join(out)
+
+
+def _opening(element: Any) -> str:
+    if element.name in _HEADINGS:
+        return f"\n\n{_MARK}{element.name}{_MARK}"
+    if element.name == "p" and _STANDFIRST.search(" ".join(element.get("class", []))):
+        return f"\n\n{_MARK}sub{_MARK}"
+    if element.name == "li":
+        return f"\n\n{_MARK}li{_MARK}"
+    return "\n\n"
 
 
 def _blocks(text: str) -> list[tuple[str, str]]:
