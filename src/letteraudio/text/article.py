@@ -54,9 +54,7 @@ def extract_article(html: str, url: str | None = None) -> Extracted | None:
     root = etree.fromstring(
         xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)
     )
-    metadata = {
-        key: " ".join(str(root.get(key)).split()) for key in _METADATA if root.get(key)
-    }
+    metadata = {key: " ".join(str(root.get(key)).split()) for key in _METADATA if root.get(key)}
     blocks: list[tuple[str, str]] = []
     dropped: list[Dropped] = []
     main = root.find("main")

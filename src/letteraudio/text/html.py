@@ -167,8 +167,7 @@ def _bound_depth(soup: Any) -> list[Dropped]:
 
 
 def _flatten(soup: Any, floor: Any) -> int:
-    from bs4 import NavigableString
-    from bs4.element import PreformattedString
+    from bs4.element import NavigableString, PreformattedString
 
     blocks: list[tuple[str, list[str]]] = []
     current: tuple[str, list[str]] = ("p", [])
@@ -180,9 +179,12 @@ def _flatten(soup: Any, floor: Any) -> int:
             if name in _FLAT_BREAKS:
                 blocks.append(current)
                 current = (name if name in (*_HEADINGS, "li") else "p", [])
-        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
-            if node.parent.name not in _REMOVED_TAGS:
-                current[1].append(str(node))
+        elif (
+            isinstance(node, NavigableString)
+            and not isinstance(node, PreformattedString)
+            and getattr(node.parent, "name", None) not in _REMOVED_TAGS
+        ):
+            current[1].append(str(node))
     blocks.append(current)
     floor.clear()
     for name, parts in blocks:
@@ -308,7 +310,7 @@ def _marked_text(root: Any) -> str:
 
     One pass over the tree with a stack of its own (no recursion, and no insertion into
     the tree, which costs a search of the siblings each time)."""
-    from bs4 import CData, NavigableString
+    from bs4.element import CData, NavigableString
 
     out: list[str] = []
     stack = [(root, iter(root.contents))]

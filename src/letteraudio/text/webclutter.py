@@ -36,7 +36,8 @@ _RELATED = re.compile(
     r"|art\u00edculos relacionados|lo m\u00e1s le\u00eddo|leia (tamb\u00e9m|mais)"
     r"|mat\u00e9rias relacionadas|leggi anche|potrebbe interessarti|articoli correlati"
     r"|lees ook|meer over|gerelateerde artikelen|czytaj (te\u017c|tak\u017ce|wi\u0119cej)"
-    r"|zobacz (te\u017c|tak\u017ce)|polecane|najcz\u0119\u015bciej czytane|p\u0159e\u010dt\u011bte si"
+    r"|zobacz (te\u017c|tak\u017ce)|polecane|najcz\u0119\u015bciej czytane"
+    r"|p\u0159e\u010dt\u011bte si"
     r"|souvisej\u00edc\u00ed \u010dl\u00e1nky"
     r")\W*$",
     re.IGNORECASE,
@@ -51,7 +52,8 @@ _READING_TIME = re.compile(
 )
 _TAGS = re.compile(
     r"^\W*(tags?|tagged( with| as)?|topics?|filed (under|in)|categor(y|ies)|posted in"
-    r"|schlagw\u00f6rter|themen|mots[- ]cl\u00e9s|etiquetas|temas|tag|argomenti|tagi|\u0161t\u00edtky"
+    r"|schlagw\u00f6rter|themen|mots[- ]cl\u00e9s|etiquetas|temas|tag|argomenti|tagi"
+    r"|\u0161t\u00edtky"
     r")\s*(:|$)",
     re.IGNORECASE,
 )
