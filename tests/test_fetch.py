@@ -262,7 +262,7 @@ def test_a_page_renders_and_its_feed_item_links_back(server: str, tmp_path: Path
     assert code == 0, err
     mp3 = tmp_path / "output" / "the-harbour-at-dawn.mp3"
     assert mp3.stat().st_size > 10_000
-    code, out, err = cli("feed", "output", "--base-url", "https://pod.example/", "--title",
+    code, _, err = cli("feed", "output", "--base-url", "https://pod.example/", "--title",
                          "Coast", cwd=tmp_path)  # fmt: skip
     assert code == 0, err
     parsed = feedparser.parse((tmp_path / "output" / "feed.xml").read_bytes())

@@ -81,7 +81,8 @@ def test_html_fixture_reads_the_article_not_the_page() -> None:
     reasons = {d["reason"] for d in report["dropped"]}  # type: ignore[attr-defined, index]
     assert reasons == {"code block", "advertisement", "page clutter", "not part of the article"}
     unspoken = {d["text"]: d["reason"] for d in report["dropped"]}  # type: ignore[attr-defined, index]
-    assert unspoken["A chart of the tides"] == "not part of the article"  # the figure's alt text
+    assert unspoken["A chart of the tides Photo: Jo Example"] == "not part of the article"
+    assert unspoken["Home News"] == "not part of the article"  # what the page had, listed
 
 
 def test_html_never_resolves_external_entities(tmp_path: Path) -> None:

@@ -56,6 +56,8 @@ _BLOCK_TAGS = (
     "tr", "dd", "dt", "ul", "ol", "address", "center",
 )  # fmt: skip
 _TEMPLATE_TYPE = re.compile(r"^\s*text/(x-)?template\s*$", re.I)
+_INVISIBLE = frozenset(("script", "style", "noscript", "template", "svg", "canvas", "object",
+                        "embed", "iframe", "select", "textarea", "button", "head"))  # fmt: skip
 _MARKED = frozenset((*_HEADINGS, "li", *_BLOCK_TAGS))
 _FLAT_BREAKS = frozenset((*_HEADINGS, *_BLOCK_TAGS, "li", "br"))
 _MARK = "\x01"
@@ -72,25 +74,46 @@ def parse_html(text: str) -> Document:
     soup, notes, changed = _prepared_soup(text)
     page = str(soup) if changed else text
     metadata = _metadata(soup)
-    own_title, own_blocks, own_dropped = _read_own(soup, metadata)
+    everything = _blocks(_marked_text(soup.body or soup, skip=_INVISIBLE))
+    title, blocks, dropped = _read_own(soup, metadata)
+    dropped = notes + dropped
     extracted = None if notes else extract_article(page)  # flattened: trafilatura's
     # judgement rests on the structure that was taken away; letteraudio reads it all
-    if extracted is None or not any(kind != "h1" for kind, _ in extracted.blocks):
-        return _document(own_title, own_blocks, notes + own_dropped, metadata)
-    for key in ("author", "date"):  # what the page says of itself (a title it guesses)
-        if key in extracted.metadata and key not in metadata:
-            metadata[key] = extracted.metadata[key]
-    title, blocks, dropped = _take_title(extracted.blocks, metadata.get("title"))
-    spoken = _comparable(" ".join(text for _, text in blocks))
-    seen = {(d.reason, d.text) for d in extracted.dropped}
-    unspoken = [*notes, *extracted.dropped, *dropped]
-    for reason, text in [(d.reason, d.text) for d in own_dropped] + [
-        ("not part of the article", _preview(text)) for _, text in own_blocks
-    ]:
-        if (reason, text) not in seen and _comparable(text.rstrip("\u2026")) not in spoken:
-            seen.add((reason, text))
-            unspoken.append(Dropped(text, reason))
-    return _document(title, blocks, unspoken, metadata)
+    if extracted is not None and any(kind != "h1" for kind, _ in extracted.blocks):
+        for key in ("author", "date"):  # what the page says of itself (a title it guesses)
+            if key in extracted.metadata and key not in metadata:
+                metadata[key] = extracted.metadata[key]
+        title, blocks, header = _take_title(extracted.blocks, metadata.get("title"))
+        dropped = [*notes, *extracted.dropped, *header, *dropped]
+    return _document(title, blocks, _unspoken(title, blocks, dropped, everything), metadata)
+
+
+def _unspoken(
+    title: str | None,
+    blocks: list[tuple[str, str]],
+    dropped: list[Dropped],
+    everything: list[tuple[str, str]],
+) -> list[Dropped]:
+    """What the page had that is not spoken: what the readers dropped (with their
+    reasons; not what trafilatura kept after letteraudio's parser dropped it), then any
+    other block of the page, as not part of the article."""
+    spoken = _comparable(" ".join([title or "", *(text for _, text in blocks)]))
+    kept: list[Dropped] = []
+    listed: set[tuple[str, str]] = set()
+    for item in dropped:
+        text = _comparable(item.text.rstrip("\u2026"))
+        judged = item.reason in ("page clutter", "navigation links", "page header")
+        if (item.reason, text) in listed or (judged and text and text in spoken):
+            continue
+        listed.add((item.reason, text))
+        kept.append(item)
+    said = " ".join(text for _, text in listed)
+    for _, block in everything:
+        text = _comparable(block)
+        if text not in spoken and _comparable(_preview(block).rstrip("\u2026")) not in said:
+            kept.append(Dropped(_preview(block), "not part of the article"))
+            said += " " + text
+    return kept
 
 
 def parse_html_own(text: str) -> Document:
@@ -304,7 +327,7 @@ def _is_data_table(table: Any) -> bool:
     )
 
 
-def _marked_text(root: Any) -> str:
+def _marked_text(root: Any, skip: frozenset[str] = frozenset()) -> str:
     """The text of ``root`` with blank lines around blocks, a mark before headings and
     list items, images as their alt text and ``<br>`` as a newline.
 
@@ -325,6 +348,8 @@ def _marked_text(root: Any) -> str:
             out.append(str(child))
         elif isinstance(child, NavigableString):
             continue  # comments, doctypes, processing instructions
+        elif child.name in skip:
+            continue
         elif child.name == "br":
             out.append("\n")
         elif child.name == "img":
