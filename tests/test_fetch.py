@@ -258,7 +258,7 @@ def test_the_environment_proxy_is_used(server: str, monkeypatch: pytest.MonkeyPa
 @pytest.mark.slow
 def test_a_page_renders_and_its_feed_item_links_back(server: str, tmp_path: Path) -> None:
     url = f"{server}/page.html"
-    code, out, err = cli("render", url, "--quiet", "--deterministic", cwd=tmp_path)
+    code, _, err = cli("render", url, "--quiet", "--deterministic", cwd=tmp_path)
     assert code == 0, err
     mp3 = tmp_path / "output" / "the-harbour-at-dawn.mp3"
     assert mp3.stat().st_size > 10_000

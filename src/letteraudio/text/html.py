@@ -396,17 +396,20 @@ def _preview(text: str) -> str:
 
 
 def _metadata(soup: Any) -> dict[str, str]:
+    """Title, author, description and language as the page's head declares them
+    (``find``, not CSS selectors: compiling soupsieve's patterns costs a tenth of a second)."""
     found: dict[str, str] = {}
-    for key, selectors in (
-        ("title", ('meta[property="og:title"]', "title")),
-        ("author", ('meta[name="author"]', 'meta[property="article:author"]')),
-        ("description", ('meta[name="description"]', 'meta[property="og:description"]')),
-    ):
-        for selector in selectors:
-            element = soup.select_one(selector)
-            value = (element.get("content") or element.get_text()) if element else ""
-            if value and value.strip():
-                found[key] = " ".join(value.split())
+    for key, wanted in (
+        ("title", (("meta", "property", "og:title"), ("title", None, None))),
+        ("author", (("meta", "name", "author"), ("meta", "property", "article:author"))),
+        ("description", (("meta", "name", "description"),
+                         ("meta", "property", "og:description"))),
+    ):  # fmt: skip
+        for tag, attribute, value in wanted:
+            element = soup.find(tag, attrs={attribute: value} if attribute else {})
+            text = (element.get("content") or element.get_text()) if element else ""
+            if text and text.strip():
+                found[key] = " ".join(text.split())
                 break
     if "title" in found:
         found["title"] = _SITE_SUFFIX.sub("", found["title"])
