@@ -620,7 +620,8 @@ def feed(
     image: Annotated[
         str | None,
         typer.Option(
-            help="Artwork: a URL, or a file name in the folder (JPEG or PNG, 1400-3000 px)."
+            help="Artwork: a URL, or a file name in the folder (JPEG or PNG, 1400-3000 px; "
+            "default: a square drawn from the show's title)."
         ),
     ] = None,
     category: Annotated[
