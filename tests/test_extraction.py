@@ -199,3 +199,15 @@ def test_trafilatura_is_imported_for_html_only() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout.split("\n")  # fmt: skip
     assert out[0] == "False False False" and out[1] == "True"
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_a_data_table_is_read_row_by_row(parse: object) -> None:
+    html = page(
+        "<article><h1>Harbour Wall Will Be Saved</h1>" + story_html()
+        + "<table><tr><th>Boat</th><th>Catch</th></tr><tr><td>Mary Rose</td><td>40 kg</td></tr>"
+        "<tr><td>Kittiwake</td><td>12 kg</td></tr></table></article>"
+    )  # fmt: skip
+    document = parse(html)  # type: ignore[operator]
+    rows = [document.paragraphs[i] for i in document.items]
+    assert rows == ["Boat, Catch", "Mary Rose, 40 kg", "Kittiwake, 12 kg"]

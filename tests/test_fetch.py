@@ -160,6 +160,18 @@ def test_is_url() -> None:
     assert not is_url("article.html") and not is_url("-") and not is_url("notes/x.txt")
 
 
+def test_output_names_from_the_title_or_the_url() -> None:
+    from letteraudio.text.source import Source
+
+    page = Source("u", "", "html", "https://example.com/2026/05/the-harbour.html?x=1")
+    assert page.stem("The Harbour at Dawn: A Report!") == "the-harbour-at-dawn-a-report"
+    assert page.stem(None) == "the-harbour"
+    assert page.stem("\u2014") == "the-harbour"  # a title with no word in it
+    assert Source("u", "", "html", "https://example.com/").stem(None) == "example-com"
+    assert len(page.stem("word " * 60)) <= 80
+    assert Source("notes/My Letter.txt", "", "text").stem("Ignored") == "My-Letter"
+
+
 def test_script_reads_a_page_and_names_letteraudio(server: str, tmp_path: Path) -> None:
     code, out, err = cli("script", f"{server}/hop/2", "--json", cwd=tmp_path)
     assert code == 0, err

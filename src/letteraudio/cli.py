@@ -222,7 +222,7 @@ def render(
             "--output",
             "-o",
             help="MP3 file, or a folder (existing, or ending in /) to write ARTICLE.mp3 in "
-            "(default: output/ARTICLE.mp3).",
+            "(default: output/ARTICLE.mp3; for a URL, named from the page's title).",
         ),
     ] = None,
     engine: Annotated[

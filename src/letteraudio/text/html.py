@@ -15,8 +15,8 @@ letteraudio's own parser takes the ``<article>`` (or ``<main>``) that holds the 
 text; only inside it are scripts, styles, navigation, asides, footers and blocks whose
 class names say they are clutter removed, and never a wrapper that holds most of the
 text. Block elements and ``<br><br>`` separate paragraphs; inline tags join their
-words. Data tables and code are dropped and listed. Nothing is fetched: no external
-entity, image or stylesheet.
+words. Data tables are read row by row; code is dropped and listed. Nothing is
+fetched: no external entity, image or stylesheet.
 """
 
 from __future__ import annotations
@@ -286,13 +286,34 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
     for element in root.find_all(("pre", "table")):
         if _gone(element) or (element.name == "table" and not _is_data_table(element)):
             continue
-        reason = "code block" if element.name == "pre" else "table"
-        dropped.append(Dropped(_preview(element.get_text(" ")) or f"(a {reason})", reason))
+        if element.name == "table":
+            _read_by_rows(element)
+            continue
+        dropped.append(Dropped(_preview(element.get_text(" ")) or "(code)", "code block"))
         element.decompose()
     for element in root.find_all(("p", "div", "li")):
         if not _gone(element) and _only_links(element):
             dropped.append(Dropped(_preview(element.get_text(" ")), "navigation links"))
             element.decompose()
+
+
+def _read_by_rows(table: Any) -> None:
+    """A data table read as a screen reader reads it: a list item per row, its cells
+    joined by commas (as trafilatura's tables are read)."""
+    rows = []
+    for row in table.find_all("tr"):
+        cells = [" ".join(c.get_text(" ").split()) for c in row.find_all(("td", "th"))]
+        if any(cells):
+            rows.append(", ".join(cell for cell in cells if cell))
+    soup = table
+    while soup.parent is not None:
+        soup = soup.parent
+    holder = soup.new_tag("ul")
+    for text in rows:
+        item = soup.new_tag("li")
+        item.string = text
+        holder.append(item)
+    table.replace_with(holder)
 
 
 def _gone(element: Any) -> bool:
