@@ -211,3 +211,13 @@ def test_a_data_table_is_read_row_by_row(parse: object) -> None:
     document = parse(html)  # type: ignore[operator]
     rows = [document.paragraphs[i] for i in document.items]
     assert rows == ["Boat, Catch", "Mary Rose, 40 kg", "Kittiwake, 12 kg"]
+
+
+@pytest.mark.parametrize("parse", PARSERS)
+def test_story_outside_a_main_that_holds_only_a_header(parse: object) -> None:
+    html = page(
+        "<main class='row'><span>Coast News</span></main>"
+        "<div class='story'><h1>Harbour Wall Will Be Saved</h1>" + story_html() + "</div>"
+        "<article class='card'><p>Ferry times.</p></article>"
+    )  # fmt: skip
+    assert said(parse(html)) == TEXT  # type: ignore[operator]

@@ -250,17 +250,18 @@ def _take_title(
 
 
 def _article_root(soup: Any) -> Any:
-    """The ``<article>`` that holds the page's text, else ``<main>``, else the body.
+    """The ``<article>`` that holds the page's text, else ``<main>`` if it does, else the body.
 
     A page's longest ``<article>`` may be a teaser card, a related-story block or a
     reader comment while the story sits outside it: an article holding less than
     :data:`MIN_ARTICLE_SHARE` of the page's paragraph text is not taken."""
-    page = soup.find("main") or soup.body or soup
+    page = soup.body or soup
+    total = _paragraph_chars(page)
     articles = soup.find_all("article")
-    if articles:
-        best = max(articles, key=_paragraph_chars)
-        if _paragraph_chars(best) >= MIN_ARTICLE_SHARE * _paragraph_chars(soup.body or soup):
-            return best
+    best = max(articles, key=_paragraph_chars) if articles else None
+    for candidate in (best, soup.find("main")):  # a <main> may hold nothing but a header
+        if candidate is not None and _paragraph_chars(candidate) >= MIN_ARTICLE_SHARE * total:
+            return candidate
     return page
 
 
