@@ -220,3 +220,23 @@ def test_story_outside_a_main_that_holds_only_a_header(parse: object) -> None:
         "<div class='story'><h1>Harbour Wall Will Be Saved</h1>" + story_html() + "</div>"
     )  # fmt: skip
     assert said(parse(html)) == TEXT  # type: ignore[operator]
+
+
+def test_script_counts_a_long_list_of_blocks_outside_the_article(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from letteraudio.cli import app
+
+    teasers = "".join(f"<div class='card'><p>Teaser number {n} of the day</p></div>"
+                      for n in range(15))  # fmt: skip
+    path = tmp_path / "page.html"
+    body = f"<article><h1>Harbour Wall Will Be Saved</h1>{story_html()}</article>"
+    path.write_text(page(f"{body}<div class='more'>{teasers}</div>"), encoding="utf-8")
+    text = CliRunner().invoke(app, ["script", str(path)]).stdout
+    listed = json.loads(CliRunner().invoke(app, ["script", str(path), "--json"]).stdout)
+    outside = [d["text"] for d in listed["dropped"] if d["reason"] == "not part of the article"]
+    assert len(outside) >= 15 and "Teaser number 14 of the day" in outside
+    assert f"dropped (not part of the article): {len(outside)} blocks of the page" in text
+    assert "Teaser number 14" not in text

@@ -47,6 +47,9 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RETRIES = 3
+OUTSIDE_ARTICLE = "not part of the article"
+LIST_OUTSIDE_BLOCKS = 10
+"""More blocks of a web page outside its article than this are counted, not listed."""
 NOTE_LOUDNESS_OFF_LU = 0.5
 """Say so when the episode is further than this from the target (check allows 1 LU)."""
 
@@ -1186,8 +1189,14 @@ def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
         f"{_plural(len(script.segments), 'segment')}, {_plural(characters, 'character')}; "
         f"estimated duration {_clock(script.estimated_seconds(chars_per_second))} with {engine}"
     )
+    outside = [d.text for d in script.document.dropped if d.reason == OUTSIDE_ARTICLE]
     for dropped in script.document.dropped:
-        typer.echo(f"dropped ({dropped.reason}): {dropped.text}")
+        if dropped.reason != OUTSIDE_ARTICLE or len(outside) <= LIST_OUTSIDE_BLOCKS:
+            typer.echo(f"dropped ({dropped.reason}): {dropped.text}")
+    if len(outside) > LIST_OUTSIDE_BLOCKS:  # a web page's menus, teasers, footers...
+        examples = "; ".join(outside[:3])
+        typer.echo(f"dropped ({OUTSIDE_ARTICLE}): {len(outside)} blocks of the page, such as "
+                   f"{examples} (--json lists them all)")  # fmt: skip
 
 
 def _print_report(report: Report) -> None:

@@ -103,8 +103,8 @@ def _unspoken(
     for item in dropped:
         text = _comparable(item.text.rstrip("\u2026"))
         judged = item.reason in ("page clutter", "navigation links", "page header")
-        if (item.reason, text) in listed or (judged and text and text in spoken):
-            continue
+        if (item.reason, text) in listed or (judged and (not text or text in spoken)):
+            continue  # listed, empty, or spoken after all (trafilatura kept it)
         listed.add((item.reason, text))
         kept.append(item)
     said = " ".join(text for _, text in listed)
