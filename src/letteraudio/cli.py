@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from letteraudio.tags import Metadata
     from letteraudio.text.lexicon import Lexicon
     from letteraudio.text.segment import Pauses
+    from letteraudio.text.source import Source
 
 app = typer.Typer(
     name="letteraudio",
@@ -46,6 +47,9 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_RETRIES = 3
+OUTSIDE_ARTICLE = "not part of the article"
+LIST_OUTSIDE_BLOCKS = 10
+"""More blocks of a web page outside its article than this are counted, not listed."""
 NOTE_LOUDNESS_OFF_LU = 0.5
 """Say so when the episode is further than this from the target (check allows 1 LU)."""
 
@@ -71,6 +75,11 @@ def _main(
     """Turn a written article or letter into one narrated MP3, offline by default."""
 
 
+ARTICLE_HELP = (
+    "The article: a text, Markdown or HTML file, - for standard input, or an http(s) URL "
+    "to fetch (the only time input is read from the network; proxy settings from the "
+    "environment are used)."
+)
 TextFormat = Annotated[
     str | None,
     typer.Option("--format", help="Read the article as text, markdown or html (default: by its "
@@ -121,7 +130,7 @@ def script(
     ctx: typer.Context,
     article: Annotated[
         str,
-        typer.Argument(metavar="ARTICLE", help="The article: a file, or - for standard input."),
+        typer.Argument(metavar="ARTICLE", help=ARTICLE_HELP),
     ],
     engine: Annotated[
         str, typer.Option("--engine", "-e", help="Engine whose limits and pace to plan for.")
@@ -156,7 +165,7 @@ def script(
         config_path = find_config(config)
         value = {key: setting.value for key, setting in _configured(ctx, config_path).items()}
         engine_type = engine_class(value["engine"])
-        planned = _script(
+        planned, _ = _script(
             article, engine_type, Pauses(), text_format, keep_boilerplate, lexicon,
             config_path, max_chars, value["lang"], value["voice"],
         )  # fmt: skip
@@ -223,9 +232,7 @@ def render(
     ctx: typer.Context,
     article: Annotated[
         str,
-        typer.Argument(
-            metavar="ARTICLE", help="The article: a plain-text file, or - for standard input."
-        ),
+        typer.Argument(metavar="ARTICLE", help=ARTICLE_HELP),
     ],
     output: Annotated[
         str | None,
@@ -233,7 +240,7 @@ def render(
             "--output",
             "-o",
             help="MP3 file, or a folder (existing, or ending in /) to write ARTICLE.mp3 in "
-            "(default: output/ARTICLE.mp3).",
+            "(default: output/ARTICLE.mp3; for a URL, named from the page's title).",
         ),
     ] = None,
     engine: Annotated[
@@ -461,14 +468,13 @@ def render(
     ] = False,
 ) -> None:
     """Narrate ARTICLE into one tagged MP3 with pauses between paragraphs."""
-    from letteraudio.audio.encode import check_writable
     from letteraudio.cache import ClipCache, default_cache_dir
     from letteraudio.config import find_config, load_metadata
     from letteraudio.engines import EngineSettings, create_engine, engine_class
     from letteraudio.pipeline import RenderSettings, Voices, narrate
     from letteraudio.publish.sidecars import SidecarChoice
     from letteraudio.tags import Metadata, read_cover
-    from letteraudio.text.read import STDIN
+    from letteraudio.text.fetch import is_url
     from letteraudio.text.segment import Pauses
 
     started = time.perf_counter()
@@ -497,13 +503,9 @@ def render(
             id3v24=id3v24,
             replace=not no_clobber,
         )
-        target = _target(output, article)
-        if article != STDIN and target.exists() and target.resolve() == Path(article).resolve():
-            raise InputError(f"the output {target} is the article itself: choose another -o")
-        if not dry_run:
-            check_writable(target)
-            if no_clobber and target.exists():
-                raise InputError(f"{target} exists (--no-clobber): choose another -o or remove it")
+        from_web = is_url(article)  # its output name comes from the page, once read
+        if not from_web:
+            target = _checked_target(output, article, _stem(article), dry_run, no_clobber)
         defaults = load_metadata(config_path)
         given = {"title": title, "author": author, "show": show, "description": description,
                  "language": language, "cover": cover, "date": date}  # fmt: skip
@@ -511,22 +513,25 @@ def render(
             read_cover(Path(given["cover"]))
         if given["date"]:
             _check_date(str(given["date"]))
-        if article == STDIN and sys.stdin.isatty() and not quiet:
+        if article == "-" and sys.stdin.isatty() and not quiet:
             typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
-        script = _script(
+        script, source = _script(
             article, engine_type, settings.pauses, text_format, keep_boilerplate,
             lexicon, config_path, max_chars, lang, voice,
         )  # fmt: skip
+        stem = source.stem(script.document.title)
+        if from_web:
+            target = _checked_target(output, article, stem, dry_run, no_clobber)
         if dry_run:
             _print_script(script, engine_type.name, engine_type.chars_per_second * speed)
             return
         document = script.document
-        from_document = _document_metadata(document.metadata, article)
+        from_document = _document_metadata(document.metadata, article, from_web)
         chosen = {**defaults, **from_document, **{k: v for k, v in given.items() if v}}
         if defaults.get("cover") and chosen.get("cover") == defaults["cover"]:
             read_cover(Path(defaults["cover"]))
         metadata = Metadata(
-            title=str(chosen.get("title") or document.title or _stem(article)),
+            title=str(chosen.get("title") or document.title or stem),
             author=chosen.get("author"),
             show=chosen.get("show"),
             description=chosen.get("description") or document.subtitle,
@@ -564,7 +569,8 @@ def render(
         with _progress_bar(len(script.segments), show_progress) as progress:
             episode = narrate(script, voices, target, settings, metadata, progress)
         _write_sidecars(script, episode, metadata, voices.engine, settings,
-                        SidecarChoice(vtt=vtt, srt=srt, chapters_json=chapters_json))  # fmt: skip
+                        SidecarChoice(vtt=vtt, srt=srt, chapters_json=chapters_json),
+                        source.url)  # fmt: skip
         if not quiet:
             typer.echo(_summary(episode, time.perf_counter() - started))
             reached = episode.loudness.integrated_lufs if episode.loudness else loudness
@@ -982,6 +988,7 @@ def _write_sidecars(
     engine: Engine,
     settings: RenderSettings,
     choice: SidecarChoice,
+    link: str | None = None,
 ) -> None:
     """Transcripts, chapters JSON and the episode file beside the MP3 just written.
 
@@ -1004,6 +1011,7 @@ def _write_sidecars(
         description=metadata.description,
         author=metadata.author,
         language=metadata.language,
+        link=link,
     )
     write_sidecars(episode.path, info, choice)
 
@@ -1020,12 +1028,36 @@ def _speaker_summary(script: Script, speakers: list[str], fallback: str) -> str:
     return f"The fallback {fallback} spoke: {', '.join(blocks)}"
 
 
-def _target(output: str | None, article: str) -> Path:
+def _checked_target(
+    output: str | None, article: str, stem: str, dry_run: bool, no_clobber: bool
+) -> Path:
+    """The MP3's path, refused when it is the article itself, unwritable, or (with
+    ``--no-clobber``) there already."""
+    from letteraudio.audio.encode import check_writable
+    from letteraudio.text.fetch import is_url
+    from letteraudio.text.read import STDIN
+
+    target = _target(output, stem)
+    if (
+        article != STDIN
+        and not is_url(article)
+        and target.exists()
+        and (target.resolve() == Path(article).resolve())
+    ):
+        raise InputError(f"the output {target} is the article itself: choose another -o")
+    if not dry_run:
+        check_writable(target)
+        if no_clobber and target.exists():
+            raise InputError(f"{target} exists (--no-clobber): choose another -o or remove it")
+    return target
+
+
+def _target(output: str | None, stem: str) -> Path:
     """Where the MP3 goes: ``-o`` (a file, or a folder to put it in) or output/<stem>.mp3.
 
     ``output`` stays a string until here: a Path would lose the trailing slash that marks
     a folder not made yet."""
-    name = f"{_stem(article)}.mp3"
+    name = f"{stem}.mp3"
     if output is None:
         return DEFAULT_OUTPUT_DIR / name
     path = Path(output).expanduser()
@@ -1035,12 +1067,15 @@ def _target(output: str | None, article: str) -> Path:
 
 
 def _stem(article: str) -> str:
-    """The output name for an article: its file stem, or ``article`` for stdin."""
-    stem = Path(article).stem if article != "-" else "article"
-    return re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "article"
+    """The output name for an article file: its stem, or ``article`` for stdin."""
+    from letteraudio.text.source import Source
+
+    return Source(article, "", "text").stem()
 
 
-def _document_metadata(metadata: Mapping[str, str], article: str) -> dict[str, str]:
+def _document_metadata(
+    metadata: Mapping[str, str], article: str, from_web: bool = False
+) -> dict[str, str]:
     """What a document says about itself, taken leniently: a date is kept only when it
     starts with YYYY-MM-DD (or is a year), a cover only when it is a readable image
     beside the article; anything else is left out rather than refused."""
@@ -1053,7 +1088,7 @@ def _document_metadata(metadata: Mapping[str, str], article: str) -> dict[str, s
         with contextlib.suppress(InputError):
             _check_date(date.group(0))
             kept["date"] = date.group(0)
-    if metadata.get("cover") and article != "-":
+    if metadata.get("cover") and article != "-" and not from_web:
         cover = Path(article).parent / str(metadata["cover"])
         with contextlib.suppress(InputError):
             read_cover(cover)
@@ -1106,15 +1141,14 @@ def _script(
     max_chars: int,
     lang: str | None = None,
     voice: str | None = None,
-) -> Script:
-    """Read, parse, clean and segment an article for ``engine``."""
+) -> tuple[Script, Source]:
+    """Read (from a file, stdin or a URL), parse, clean and segment an article."""
     from letteraudio.pipeline import ReadingSettings, build_script
-    from letteraudio.text.formats import detect_format
-    from letteraudio.text.read import read_article
+    from letteraudio.text.source import read_source
 
-    text = read_article(article)
+    source = read_source(article, text_format)
     reading = ReadingSettings(
-        format=detect_format(article, text, text_format),
+        format=source.format,
         keep_boilerplate=keep_boilerplate,
         lexicon=_lexicon(lexicon, config_path),
         phonemes=engine.name == "piper",
@@ -1122,7 +1156,7 @@ def _script(
         lang=lang,
         voice=voice,
     )
-    return build_script(text, engine.max_chars, pauses, reading)
+    return build_script(source.text, engine.max_chars, pauses, reading), source
 
 
 def _lexicon(path: Path | None, config_path: Path | None) -> Lexicon | None:
@@ -1186,8 +1220,14 @@ def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
         f"{_plural(len(script.segments), 'segment')}, {_plural(characters, 'character')}; "
         f"estimated duration {_clock(script.estimated_seconds(chars_per_second))} with {engine}"
     )
+    outside = [d.text for d in script.document.dropped if d.reason == OUTSIDE_ARTICLE]
     for dropped in script.document.dropped:
-        typer.echo(f"dropped ({dropped.reason}): {dropped.text}")
+        if dropped.reason != OUTSIDE_ARTICLE or len(outside) <= LIST_OUTSIDE_BLOCKS:
+            typer.echo(f"dropped ({dropped.reason}): {dropped.text}")
+    if len(outside) > LIST_OUTSIDE_BLOCKS:  # a web page's menus, teasers, footers...
+        examples = "; ".join(outside[:3])
+        typer.echo(f"dropped ({OUTSIDE_ARTICLE}): {len(outside)} blocks of the page, such as "
+                   f"{examples} (--json lists them all)")  # fmt: skip
     for link in _links_read_as_sites(script):
         typer.echo(f"link read as its site ({link['said']}; the rest is not said): {link['url']}")
 

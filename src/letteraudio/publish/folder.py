@@ -254,7 +254,7 @@ def _item(channel: Channel, episode: EpisodeFile) -> Item:
         length=episode.size,
         duration=round(episode.duration),
         published=episode.published,
-        link=file_url(base, episode.mp3.stem + ".html"),
+        link=info.link or file_url(base, episode.mp3.stem + ".html"),
         transcripts=transcripts,
         chapters_url=file_url(base, chapters.name) if chapters else None,
     )
