@@ -73,7 +73,7 @@ def test_plan_loads_no_voice_and_article_read_takes_text_bytes_and_paths(article
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["3", "[]"]
     by_path = la.Article.read(article)
-    assert (by_path.name, by_path.format) == ("ferry", "text")
+    assert (by_path.stem(), by_path.format, by_path.path) == ("ferry", "text", article)
     assert la.Article.read(ARTICLE).text == la.Article.read(ARTICLE.encode("utf-16")).text
     assert la.Article.read(b"# Heading\n\nWords.\n", format="markdown").format == "markdown"
     assert la.Article.read("<!doctype html><p>Hi there.</p>\n").format == "html"

@@ -96,7 +96,7 @@ def test_help_and_version(runner: CliRunner) -> None:
     for option in ("--output", "--engine", "--voice", "--pause-ms", "--bitrate", "--dry-run",
                    "--loudness", "--chapters", "--cover"):  # fmt: skip
         assert option in help_text
-    assert "(default: output/ARTICLE.mp3)" in help_text
+    assert "(default: output/ARTICLE.mp3; for a URL, named from the page's title)" in help_text
     assert "(default: the bundled en_US-joe-medium)" in help_text
     assert runner.invoke(app, ["--version"]).stdout.startswith("letteraudio ")
 

@@ -44,7 +44,16 @@ def one_line_error(result: subprocess.CompletedProcess[str], code: int = 2) -> s
 
 
 def dry_run_texts(stdout: str) -> list[str]:
-    return [line.split(" ms  ", 1)[1] for line in stdout.splitlines()[:-1]]
+    """What the voice is given for each segment: its ``said`` line, else its written text."""
+    texts: list[str] = []
+    for line in stdout.splitlines():
+        if " ms  " in line:
+            texts.append(line.split(" ms  ", 1)[1])
+        elif line.strip().startswith("said "):
+            texts[-1] = line.strip().split(None, 1)[1]
+        else:
+            break  # the summary, then what was dropped
+    return texts
 
 
 # --- bad input, one case a row --------------------------------------------------------

@@ -37,7 +37,7 @@ from letteraudio.pipeline import ReadingSettings, Script, build_script
 from letteraudio.publish.sidecars import SidecarChoice
 from letteraudio.settings import Settings, Voice
 from letteraudio.text.segment import Segment
-from letteraudio.values import Chapter, Metadata, Span
+from letteraudio.values import Chapter, Metadata, Span, clock, plural
 
 Progress = Callable[[int, int, Segment], None]
 """Called after each segment is joined: (done, total, segment)."""
@@ -46,6 +46,8 @@ DEFAULT_OUTPUT_DIR = Path("output")
 NOTE_LOUDNESS_OFF_LU = 0.5
 """Say so when the episode is further than this from the target (check allows 1 LU)."""
 MASTERING_NICENESS = 10
+LIST_OUTSIDE_BLOCKS = 10
+"""More blocks of a web page around its article than this are summed up, not listed."""
 _DOCUMENT_KEYS = ("title", "author", "description", "language", "show")
 
 
@@ -56,40 +58,47 @@ class Article:
     text: str
     format: str = "text"
     """``text``, ``markdown`` or ``html``."""
-    name: str = "article"
-    """What its episode is called by default (a file's stem)."""
-    path: Path | None = None
-    """The file it was read from (a cover named in its front matter is found beside it)."""
+    name: str = "-"
+    """Where it came from: a path, ``-`` (standard input, bytes, text) or a URL."""
+    url: str | None = None
+    """The page's URL (after redirects) when it was read from the web."""
 
     @classmethod
     def read(cls, source: str | Path | bytes, format: str | None = None) -> Article:
-        """Read a file (a path, or ``-`` for standard input), bytes or text (a string
-        with a line break); the format is ``format``, else the file's extension, else
-        sniffed from the text."""
+        """Read a file (a path, or ``-`` for standard input), an http(s) URL, bytes or
+        text (a string with a line break); the format is ``format``, else a URL's content
+        type, else the file's extension, else sniffed from the text."""
         from letteraudio.text.formats import detect_format
-        from letteraudio.text.read import STDIN, decode_text, read_article
+        from letteraudio.text.read import STDIN, decode_text
+        from letteraudio.text.source import read_source
 
-        if isinstance(source, bytes):
-            text, origin, path = decode_text(source), STDIN, None
-        elif isinstance(source, str) and "\n" in source:
-            text, origin, path = source, STDIN, None
-        else:
-            origin = str(source)
-            text = read_article(origin)
-            path = None if origin == STDIN else Path(origin)
-        return cls(text, detect_format(origin, text, format), _stem(path), path)
+        if isinstance(source, bytes) or (isinstance(source, str) and "\n" in source):
+            text = decode_text(source) if isinstance(source, bytes) else source
+            return cls(text, detect_format(STDIN, text, format))
+        read = read_source(str(source), format)
+        return cls(read.text, read.format, read.name, read.url)
+
+    @property
+    def path(self) -> Path | None:
+        """The file it was read from (a cover named in its front matter is beside it)."""
+        from letteraudio.text.read import STDIN
+
+        return None if self.url or self.name == STDIN else Path(self.name)
+
+    def stem(self, title: str | None = None) -> str:
+        """Its episode's file name without ``.mp3``: a file's stem; for a web page its
+        title, else the last part of its URL."""
+        from letteraudio.text.source import Source
+
+        return Source(self.name, self.text, self.format, self.url).stem(title)
 
 
-def _stem(path: Path | None) -> str:
-    """The output name for an article: its file stem, or ``article``."""
-    stem = path.stem if path is not None else "article"
-    return re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "article"
-
-
-def target_for(article: Article, output: str | Path | None = None) -> Path:
+def target_for(
+    article: Article, output: str | Path | None = None, title: str | None = None
+) -> Path:
     """Where the MP3 goes: ``output`` (a file, or a folder, existing or ending in ``/``,
     to put ``<name>.mp3`` in), else ``output/<name>.mp3``."""
-    name = f"{article.name}.mp3"
+    name = f"{article.stem(title)}.mp3"
     if output is None:
         return DEFAULT_OUTPUT_DIR / name
     path = Path(output).expanduser()
@@ -135,27 +144,61 @@ class Plan:
     tasks: tuple[Task, ...]
     chars_per_second: float
     """The engine's typical pace at the chosen speed, for estimates."""
+    link: str | None = None
+    """The web page the article was read from (the episode's link in a feed)."""
 
     @property
     def estimated_seconds(self) -> float:
         return self.script.estimated_seconds(self.chars_per_second)
+
+    def to_text(self) -> list[str]:
+        """The script as ``letteraudio script`` prints it: a line per segment (and one for
+        what it says where that differs from what is written), a summary, what was left
+        out."""
+        from letteraudio.text.html import OUTSIDE_ARTICLE
+
+        script, lines = self.script, []
+        for segment in script.segments:
+            if segment is script.segments[-1]:
+                pause = f"tail  {script.pauses.tail:>5} ms"
+            else:
+                pause = f"pause {segment.pause_after_ms:>5} ms"
+            lines.append(f"{segment.index + 1:>4}  {segment.kind:<9}  {pause}  {segment.written}")
+            if segment.text != segment.written:
+                lines.append(f"{'':>4}  {'said':<9}  {'':<14}  {segment.text}")
+        characters = sum(len(s.text) for s in script.segments)
+        lines.append(
+            f"{plural(len(script.segments), 'segment')}, {plural(characters, 'character')}; "
+            f"estimated duration {clock(self.estimated_seconds)} with {self.settings.voice.engine}"
+        )
+        outside = [d.text for d in script.document.dropped if d.reason == OUTSIDE_ARTICLE]
+        listed = len(outside) <= LIST_OUTSIDE_BLOCKS
+        lines += [f"dropped ({d.reason}): {d.text}" for d in script.document.dropped
+                  if d.reason != OUTSIDE_ARTICLE or listed]  # fmt: skip
+        if not listed:  # a web page's menus, teasers, footers...
+            lines.append(f"dropped ({OUTSIDE_ARTICLE}): {len(outside)} blocks of the page, such "
+                         f"as {'; '.join(outside[:3])} (--json lists them all)")  # fmt: skip
+        return lines + [f"link read as its site ({link['said']}; the rest is not said): "
+                        f"{link['url']}" for link in script.links()]  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         """The script as ``letteraudio script --json`` prints it."""
         script, pace = self.script, self.chars_per_second
         segments = [
             {"index": s.index, "kind": s.kind, "paragraph": s.paragraph, "text": s.text,
-             "pause_after_ms": s.pause_after_ms,
+             "written": s.written, "pause_after_ms": s.pause_after_ms,
              "estimated_seconds": round(len(s.text) / pace, 1)}
             for s in script.segments
         ]  # fmt: skip
         return {
             "title": script.document.title,
+            "language": script.language,
             "engine": self.settings.voice.engine,
             "estimated_seconds": round(self.estimated_seconds, 1),
             "segments": segments,
             "tail_ms": script.pauses.tail,
             "dropped": [{"text": d.text, "reason": d.reason} for d in script.document.dropped],
+            "links": script.links(),
         }
 
 
@@ -200,6 +243,8 @@ def plan(article: Article, settings: Settings) -> Plan:
         lexicon=settings.lexicon,
         phonemes=phoneme_alphabet(engine) is not None,
         max_article_chars=settings.max_chars,
+        lang=settings.voice.options.get("lang"),
+        voice=settings.voice.options.get("voice"),
     )
     if settings.text_format:
         from letteraudio.text.formats import detect_format
@@ -221,7 +266,7 @@ def plan(article: Article, settings: Settings) -> Plan:
     )
     speed = float(settings.voice.options.get("speed", 1.0))
     metadata = episode_metadata(article, script, settings)
-    return Plan(script, metadata, settings, tasks, engine.chars_per_second * speed)
+    return Plan(script, metadata, settings, tasks, engine.chars_per_second * speed, article.url)
 
 
 def episode_metadata(article: Article, script: Script, settings: Settings) -> Metadata:
@@ -236,7 +281,7 @@ def episode_metadata(article: Article, script: Script, settings: Settings) -> Me
     document = script.document
     voice_lang = settings.voice.options.get("lang")
     return Metadata(
-        title=str(chosen.get("title") or document.title or article.name),
+        title=str(chosen.get("title") or document.title or article.stem()),
         author=chosen.get("author"),
         show=chosen.get("show"),
         description=chosen.get("description") or document.subtitle,
@@ -532,17 +577,12 @@ def write_episode_sidecars(
     planned: Plan, episode: Episode, identity: Mapping[str, Any], choice: SidecarChoice
 ) -> list[Path]:
     """Transcripts, chapters JSON and the episode file beside the MP3 just written."""
-    from letteraudio.engines import phoneme_alphabet
     from letteraudio.publish.episode import episode_guid
     from letteraudio.publish.sidecars import episode_info, write_sidecars
 
     settings, script = planned.settings, planned.script
     texts = [segment.text for segment in script.segments]
-    shown = texts
-    if settings.lexicon is not None and phoneme_alphabet(settings.voice.engine_class()):
-        said = {f"[[ {e.phonemes} ]]": e.say for e in settings.lexicon.entries if e.phonemes}
-        for phonemes, words in said.items():
-            shown = [text.replace(phonemes, words) for text in shown]
+    shown = [segment.written for segment in script.segments]  # a lexicon changes what is said
     audio = {"pauses": asdict(settings.pauses), "bitrate_kbps": settings.bitrate,
              "loudness_lufs": settings.loudness}  # fmt: skip
     metadata = planned.metadata
@@ -556,6 +596,7 @@ def write_episode_sidecars(
         description=metadata.description,
         author=metadata.author,
         language=metadata.language,
+        link=planned.link,
     )
     return write_sidecars(episode.path, info, choice)
 
@@ -567,8 +608,9 @@ def narrate(
     progress: Progress | None = None,
 ) -> Episode:
     """Render ``article`` to a tagged MP3 with its sidecars: :func:`plan`, a local map of
-    :func:`render_paragraph`, :func:`join`. ``target`` defaults to ``output/<name>.mp3``."""
-    path = target_for(article, target)
-    check_target(article, path, settings)
+    :func:`render_paragraph`, :func:`join`. ``target`` is a file, or a folder to write
+    ``<name>.mp3`` in (see :func:`target_for`); by default ``output/<name>.mp3``."""
     planned = plan(article, settings)
+    path = target_for(article, target, planned.script.document.title)
+    check_target(article, path, settings)
     return join(planned, _local_parts(planned), path, progress)

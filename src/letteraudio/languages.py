@@ -13,3 +13,9 @@ def speaks(language: str, lang: str) -> bool:
     """Whether a voice's ``language`` is ``lang`` or a variety of it (``en`` finds ``en_US``)."""
     have, want = language_tag(language), language_tag(lang)
     return have == want or have.startswith(f"{want}-")
+
+
+def primary_language(lang: str | None, default: str = "en") -> str:
+    """A tag's language without its region or script: ``en-US`` and ``en_GB`` are ``en``;
+    None is ``default``."""
+    return language_tag(lang or default).split("-")[0]

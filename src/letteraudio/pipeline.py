@@ -1,4 +1,5 @@
-"""Article text -> script: parse, clean and segment, for one engine's limits.
+"""Article text -> script: parse, clean, split into sentences and normalize them, for one
+engine's limits.
 
 The rest of a render (speaking, mastering, joining) is in :mod:`letteraudio.api`.
 """
@@ -12,7 +13,7 @@ from letteraudio.settings import MAX_ARTICLE_CHARS
 from letteraudio.text.formats import parser
 from letteraudio.text.lexicon import Lexicon
 from letteraudio.text.parse import Document
-from letteraudio.text.prepare import prepare
+from letteraudio.text.prepare import prepare, reading_language, speaker
 from letteraudio.text.segment import Pauses, Segment, segment_document
 
 
@@ -21,14 +22,28 @@ class Script:
     """What will be spoken: the parsed document and its segments."""
 
     document: Document
+    """As written (boilerplate left out): what readers see."""
     segments: list[Segment]
     pauses: Pauses
+    language: str | None = None
+    """The language the text was read in (None: English, no one said otherwise)."""
 
     def estimated_seconds(self, chars_per_second: float) -> float:
         """Speech at the engine's typical rate plus every pause."""
         speech = sum(len(s.text) for s in self.segments) / chars_per_second
         pauses = sum(s.pause_after_ms for s in self.segments[:-1]) / 1000
         return speech + pauses + (self.pauses.lead_in + self.pauses.tail) / 1000
+
+    def links(self) -> list[dict[str, str]]:
+        """Web addresses the voice reads as their site only: the rest of each is not said."""
+        from letteraudio.text.normalize import URL, site
+
+        found = []
+        for segment in self.segments:
+            for match in URL.finditer(segment.written):
+                if match.group(0).rstrip("/") != site(match.group(0)):
+                    found.append({"url": match.group(0), "said": site(match.group(0))})
+        return found
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,10 @@ class ReadingSettings:
     phonemes: bool = False
     """Whether the engine takes raw phonemes from the lexicon (it declares so)."""
     max_article_chars: int = MAX_ARTICLE_CHARS
+    lang: str | None = None
+    """The article's language as given (``--lang``); else the document's, else the voice's."""
+    voice: str | None = None
+    """The voice asked for, whose name may say its language (``de_DE-thorsten-medium``)."""
 
 
 def build_script(
@@ -55,8 +74,10 @@ def build_script(
             f"the article has {length:,} characters of text, over the limit of "
             f"{reading.max_article_chars:,} (see --max-chars)"
         )
-    document = prepare(parsed, reading.keep_boilerplate, reading.lexicon, reading.phonemes)
-    segments = segment_document(document, max_chars, pauses)
+    document = prepare(parsed, reading.keep_boilerplate)
+    language = reading_language(reading.lang, document.metadata, reading.voice)
+    speak = speaker(reading.lexicon, reading.phonemes, language)
+    segments = segment_document(document, max_chars, pauses, speak, language)
     if not segments:
         raise InputError("the article has nothing to speak (it is empty or has no words)")
-    return Script(document, segments, pauses)
+    return Script(document, segments, pauses, language)

@@ -116,7 +116,8 @@ OPTIONS: dict[str, Option] = {
                     ENGINE_PANEL, check=_text, voice=True),
     "lang": Option(None, "Language, e.g. en, fr: picks a voice that speaks it (gtts: any of "
                    "its languages; piper: the bundled voice or one in --voices-dir; espeak: "
-                   "its voice for that language).", ENGINE_PANEL, check=_text, voice=True),
+                   "its voice for that language); also the language the article is read in "
+                   "(numbers and the like).", ENGINE_PANEL, check=_text, voice=True),
     "speed": Option(1.0, "Speaking rate, 0.5 to 2.0: 1.25 takes about 20 % less time, 0.8 "
                     "about 25 % more (piper: length scale; espeak: words per minute; gtts: "
                     "its slow voice up to 0.6, else a pitch-preserving time stretch).",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from letteraudio.errors import InputError, OutputError
-from letteraudio.languages import language_tag
+from letteraudio.languages import primary_language
 from letteraudio.values import Chapter, Metadata
 
 GENRE = "Podcast"
@@ -32,7 +32,7 @@ _LANGUAGES = {
 
 def language_code(language: str) -> str | None:
     """ISO 639-2 code for TLAN from ``en``, ``en-US`` or ``eng``; None when unknown."""
-    code = language_tag(language).split("-")[0]
+    code = primary_language(language)
     if len(code) == 3 and code.isalpha():
         return code
     return _LANGUAGES.get(code)

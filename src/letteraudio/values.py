@@ -68,6 +68,11 @@ class Metadata:
     cover: Path | None = None
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 segment``, ``1,200 characters``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def clock(seconds: float) -> str:
     """A duration as ``1:05`` or ``1:02:03``."""
     hours, rest = divmod(int(seconds), 3600)

@@ -14,6 +14,7 @@ import typer
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
 from letteraudio.settings import OPTIONS
 from letteraudio.values import ChapterMode
+from letteraudio.values import plural as plural
 
 if TYPE_CHECKING:
     from letteraudio.settings import Settings
@@ -79,8 +80,11 @@ Config = Annotated[
                  "./letteraudio.toml, else the one in the user config folder)."),
 ]  # fmt: skip
 Article = Annotated[
-    str, typer.Argument(metavar="ARTICLE", help="The article: a file, or - for standard input.")
-]
+    str,
+    typer.Argument(metavar="ARTICLE", help="The article: a text, Markdown or HTML file, - for "
+                   "standard input, or an http(s) URL to fetch (the only time input is read "
+                   "from the network; proxy settings from the environment are used)."),
+]  # fmt: skip
 AsJson = Annotated[bool, typer.Option("--json", help="Print it as JSON.")]
 
 
@@ -132,7 +136,3 @@ def print_columns(lines: Sequence[Sequence[str]]) -> None:
     for line in lines:
         cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
         typer.echo("  ".join([*cells, line[-1]]).rstrip())
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"

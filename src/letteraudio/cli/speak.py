@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 Output = Annotated[
     str | None,
     typer.Option("--output", "-o", help="MP3 file, or a folder (existing, or ending in /) to "
-                 "write ARTICLE.mp3 in (default: output/ARTICLE.mp3)."),
+                 "write ARTICLE.mp3 in (default: output/ARTICLE.mp3; for a URL, named from the "
+                 "page's title)."),
 ]  # fmt: skip
 DryRun = Annotated[
     bool,
@@ -91,7 +92,7 @@ def render(
             print_script(la.plan(text, settings))
             return
         with progress_bar(not quiet and sys.stderr.isatty()) as progress:
-            episode = la.narrate(text, settings, la.target_for(text, output), progress)
+            episode = la.narrate(text, settings, output, progress)
         report(episode, time.perf_counter() - started, quiet)
 
 
@@ -100,6 +101,8 @@ def script(
     ctx: typer.Context,
     article: o.Article,
     engine: o.Engine = o.D["engine"],
+    voice: o.VoiceName = None,
+    lang: o.Lang = None,
     speed: o.Speed = o.D["speed"],
     pause_ms: o.PauseMs = o.D["pause_ms"],
     title_pause_ms: o.TitlePauseMs = o.D["title_pause_ms"],
@@ -110,7 +113,8 @@ def script(
     max_chars: o.MaxChars = o.D["max_chars"],
     as_json: o.AsJson = False,
 ) -> None:
-    """Print what would be spoken: each segment, its kind and pause, and what was dropped."""
+    """Print what would be spoken: each segment as written and, where it differs, as
+    spoken; its kind and pause; and what was dropped."""
     import letteraudio as la
 
     with o.errors_to_exit_codes():
@@ -168,21 +172,8 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
 
 
 def print_script(planned: Plan) -> None:
-    script = planned.script
-    for segment in script.segments:
-        if segment is script.segments[-1]:
-            pause = f"tail  {script.pauses.tail:>5} ms"
-        else:
-            pause = f"pause {segment.pause_after_ms:>5} ms"
-        typer.echo(f"{segment.index + 1:>4}  {segment.kind:<9}  {pause}  {segment.text}")
-    characters = sum(len(s.text) for s in script.segments)
-    typer.echo(
-        f"{o.plural(len(script.segments), 'segment')}, {o.plural(characters, 'character')}; "
-        f"estimated duration {clock(planned.estimated_seconds)} with "
-        f"{planned.settings.voice.engine}"
-    )
-    for dropped in script.document.dropped:
-        typer.echo(f"dropped ({dropped.reason}): {dropped.text}")
+    for line in planned.to_text():
+        typer.echo(line)
 
 
 @contextlib.contextmanager

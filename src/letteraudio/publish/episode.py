@@ -40,6 +40,8 @@ class EpisodeInfo:
     language: str | None = None
     chapters: list[Chapter] = field(default_factory=list)
     cues: list[Cue] = field(default_factory=list)
+    link: str | None = None
+    """The web page the article was read from (the feed item's link)."""
 
     def to_json(self) -> str:
         document = {"format": FORMAT_VERSION, **asdict(self)}
@@ -66,6 +68,7 @@ class EpisodeInfo:
                     )
                     for c in data.get("cues", [])
                 ],
+                link=str(data["link"]) if data.get("link") else None,
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(f"{where}: not an episode file letteraudio wrote ({error})") from error

@@ -247,7 +247,7 @@ def _item(channel: Channel, episode: EpisodeFile) -> Item:
         length=episode.size,
         duration=round(episode.duration),
         published=episode.published,
-        link=file_url(base, sidecar_path(episode.mp3, ".html").name),
+        link=info.link or file_url(base, sidecar_path(episode.mp3, ".html").name),
         transcripts=transcripts,
         chapters_url=file_url(base, chapters.name) if chapters else None,
     )

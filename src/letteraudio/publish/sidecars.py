@@ -71,12 +71,14 @@ def episode_info(
     description: str | None = None,
     author: str | None = None,
     language: str | None = None,
+    link: str | None = None,
 ) -> EpisodeInfo:
-    """Gather an episode's data: cues from each segment's text and span."""
+    """Gather an episode's data: cues from each segment's text and span; ``link`` is the
+    web page the article was read from."""
     from letteraudio.publish.transcript import build_cues
 
     cues: list[Cue] = build_cues(texts, spans, blocks)
-    return EpisodeInfo(guid, title, description, author, language, list(chapters), cues)
+    return EpisodeInfo(guid, title, description, author, language, list(chapters), cues, link)
 
 
 def _remove(path: Path) -> None:

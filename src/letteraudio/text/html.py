@@ -1,11 +1,22 @@
-"""A saved web page to a document (BeautifulSoup with lxml): the article, not the page.
+"""A saved web page to a document: the article, not the page.
 
-The article is found first (the longest ``<article>``, else ``<main>``, else ``<body>``);
-only inside it are scripts, styles, navigation, asides, footers and blocks whose class
-names say they are clutter removed, so a wrapper's class can never take the article
-with it. Block elements and ``<br><br>`` separate paragraphs; inline tags join their
-words. Data tables and code are dropped and listed. Nothing is fetched: no external
-entity, image or stylesheet.
+The article is found by trafilatura (see :mod:`letteraudio.text.article`), imported only
+when a page is read; when it finds nothing usable, letteraudio's own parser (below) reads
+the page. Either way the page is first parsed once with BeautifulSoup (lxml): posts kept
+in ``<script type="text/template">`` (Blogger) are unpacked, and elements nested more
+than :data:`MAX_DEPTH` levels deep are flattened into paragraphs (their text is kept,
+their structure is not, and the script says so), so a pathological page costs about
+what a flat one of the same size does. Related-link sections, reading times, tag lists
+and author boxes are left out (:mod:`letteraudio.text.webclutter`). Everything the page
+had that is not spoken is listed with its reason: clutter, tables, code, blocks outside
+the article.
+
+letteraudio's own parser takes the ``<article>`` (or ``<main>``) that holds the page's
+text; only inside it are scripts, styles, navigation, asides, footers and blocks whose
+class names say they are clutter removed, and never a wrapper that holds most of the
+text. Block elements and ``<br><br>`` separate paragraphs; inline tags join their
+words. Data tables are read row by row; code is dropped and listed. Nothing is
+fetched: no external entity, image or stylesheet.
 """
 
 from __future__ import annotations
@@ -14,6 +25,22 @@ import re
 from typing import Any
 
 from letteraudio.text.parse import Document, Dropped, document_from_blocks
+from letteraudio.text.webclutter import remove_page_furniture
+
+OUTSIDE_ARTICLE = "not part of the article"
+"""Why a block of a web page around its article is not spoken."""
+
+MAX_DEPTH = 100
+"""Deeper elements are flattened (real pages nest about 50 levels; lxml, and so
+trafilatura, silently stop reading at 255)."""
+MIN_ARTICLE_SHARE = 0.3
+"""An ``<article>`` with less of the page's paragraph text than this is a teaser or a
+comment, not the story."""
+MIN_TEMPLATE_WORDS = 20
+"""A ``<script type="text/template">`` with fewer words of HTML is a widget, not a post."""
+CLUTTER_MAX_SHARE = 0.5
+"""A block whose class says clutter but which holds more of the text than this is a
+wrapper around the article (``entry themeform share``), not clutter."""
 
 _REMOVED_TAGS = (
     "script", "style", "noscript", "template", "nav", "aside", "footer", "iframe", "svg",
@@ -31,6 +58,11 @@ _BLOCK_TAGS = (
     "p", "div", "section", "article", "main", "header", "blockquote", "figure", "td", "th",
     "tr", "dd", "dt", "ul", "ol", "address", "center",
 )  # fmt: skip
+_TEMPLATE_TYPE = re.compile(r"^\s*text/(x-)?template\s*$", re.I)
+_INVISIBLE = frozenset(("script", "style", "noscript", "template", "svg", "canvas", "object",
+                        "embed", "iframe", "select", "textarea", "button", "head"))  # fmt: skip
+_MARKED = frozenset((*_HEADINGS, "li", *_BLOCK_TAGS))
+_FLAT_BREAKS = frozenset((*_HEADINGS, *_BLOCK_TAGS, "li", "br"))
 _MARK = "\x01"
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _ENTITY = re.compile(r"&[A-Za-z][\w.-]*;")  # an entity the parser left unresolved: not text
@@ -40,37 +72,204 @@ _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
 
 def parse_html(text: str) -> Document:
     """Parse an HTML page into a :class:`Document` of its article."""
+    from letteraudio.text.article import extract_article
+
+    soup, notes, changed = _prepared_soup(text)
+    page = str(soup) if changed else text
+    metadata = _metadata(soup)
+    everything = _blocks(_marked_text(soup.body or soup, skip=_INVISIBLE))
+    title, blocks, dropped = _read_own(soup, metadata)
+    dropped = notes + dropped
+    extracted = None if notes else extract_article(page)  # flattened: trafilatura's
+    # judgement rests on the structure that was taken away; letteraudio reads it all
+    if extracted is not None and any(kind != "h1" for kind, _ in extracted.blocks):
+        for key in ("author", "date"):  # what the page says of itself (a title it guesses)
+            if key in extracted.metadata and key not in metadata:
+                metadata[key] = extracted.metadata[key]
+        title, blocks, header = _take_title(extracted.blocks, metadata.get("title"))
+        dropped = [*notes, *extracted.dropped, *header, *dropped]
+    return _document(title, blocks, _unspoken(title, blocks, dropped, everything), metadata)
+
+
+def _unspoken(
+    title: str | None,
+    blocks: list[tuple[str, str]],
+    dropped: list[Dropped],
+    everything: list[tuple[str, str]],
+) -> list[Dropped]:
+    """What the page had that is not spoken: what the readers dropped (with their
+    reasons; not what trafilatura kept after letteraudio's parser dropped it), then any
+    other block of the page, as not part of the article."""
+    spoken = _comparable(" ".join([title or "", *(text for _, text in blocks)]))
+    kept: list[Dropped] = []
+    listed: set[tuple[str, str]] = set()
+    for item in dropped:
+        text = _comparable(item.text.rstrip("\u2026"))
+        judged = item.reason in ("page clutter", "navigation links", "page header")
+        if (item.reason, text) in listed or (judged and (not text or text in spoken)):
+            continue  # listed, empty, or spoken after all (trafilatura kept it)
+        listed.add((item.reason, text))
+        kept.append(item)
+    said = " ".join(text for _, text in listed)
+    for _, block in everything:
+        text = _comparable(block)
+        if text not in spoken and _comparable(_preview(block).rstrip("\u2026")) not in said:
+            kept.append(Dropped(_preview(block), OUTSIDE_ARTICLE))
+            said += " " + text
+    return kept
+
+
+def parse_html_own(text: str) -> Document:
+    """Parse an HTML page with letteraudio's own parser alone (no trafilatura)."""
+    soup, notes, _ = _prepared_soup(text)
+    metadata = _metadata(soup)
+    title, blocks, dropped = _read_own(soup, metadata)
+    return _document(title, blocks, notes + dropped, metadata)
+
+
+def _document(
+    title: str | None,
+    blocks: list[tuple[str, str]],
+    dropped: list[Dropped],
+    metadata: dict[str, str],
+) -> Document:
+    unresolved = [(kind, " ".join(_ENTITY.sub("", text).split())) for kind, text in blocks]
+    blocks = [(kind, text) for kind, text in unresolved if any(ch.isalnum() for ch in text)]
+    blocks, furniture = remove_page_furniture(blocks)
+    return document_from_blocks(title, blocks, dropped + furniture, metadata)
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _prepared_soup(text: str) -> tuple[Any, list[Dropped], bool]:
+    """The page parsed, its templates unpacked and its depth bounded; what was changed."""
     from bs4 import BeautifulSoup
 
     soup: Any = BeautifulSoup(text, "lxml")
-    metadata = _metadata(soup)
+    unpacked = _unpack_templates(soup)
+    notes = _bound_depth(soup)
+    return soup, notes, unpacked or bool(notes)
+
+
+def _unpack_templates(soup: Any) -> bool:
+    """Replace ``<script type="text/template">`` holding HTML (a Blogger post) by that HTML."""
+    from bs4 import BeautifulSoup
+
+    unpacked = False
+    for script in soup.find_all("script", attrs={"type": _TEMPLATE_TYPE}):
+        content = script.string or ""
+        if not content.lstrip().startswith("<"):
+            continue  # JSON or a template language, not a post
+        fragment: Any = BeautifulSoup(content, "lxml")
+        if len(fragment.get_text(" ").split()) < MIN_TEMPLATE_WORDS:
+            continue
+        holder = soup.new_tag("div")
+        for child in list((fragment.body or fragment).contents):
+            holder.append(child.extract())
+        script.replace_with(holder)
+        unpacked = True
+    return unpacked
+
+
+def _bound_depth(soup: Any) -> list[Dropped]:
+    """Flatten what lies deeper than :data:`MAX_DEPTH`: each element at that depth keeps
+    the text below it as paragraphs (and headings, items), and loses the structure."""
+    depth = {id(soup): 0}
+    floors = []
+    for element in soup.descendants:
+        if getattr(element, "name", None) is None:
+            continue
+        level = depth[id(element.parent)] + 1
+        depth[id(element)] = level
+        if level == MAX_DEPTH and element.find(True) is not None:
+            floors.append(element)
+    flattened = sum(_flatten(soup, floor) for floor in floors)
+    if not flattened:
+        return []
+    return [Dropped(f"{flattened:,} elements nested more than {MAX_DEPTH} levels deep",
+                    "nesting flattened: their text is read as plain paragraphs")]  # fmt: skip
+
+
+def _flatten(soup: Any, floor: Any) -> int:
+    from bs4.element import NavigableString, PreformattedString
+
+    blocks: list[tuple[str, list[str]]] = []
+    current: tuple[str, list[str]] = ("p", [])
+    removed = 0
+    for node in floor.descendants:
+        name = getattr(node, "name", None)
+        if name is not None:
+            removed += 1
+            if name in _FLAT_BREAKS:
+                blocks.append(current)
+                current = (name if name in (*_HEADINGS, "li") else "p", [])
+        elif (
+            isinstance(node, NavigableString)
+            and not isinstance(node, PreformattedString)
+            and getattr(node.parent, "name", None) not in _REMOVED_TAGS
+        ):
+            current[1].append(str(node))
+    blocks.append(current)
+    floor.clear()
+    for name, parts in blocks:
+        text = " ".join("".join(parts).split())
+        if text:
+            block = soup.new_tag(name)
+            block.string = text
+            floor.append(block)
+    return removed
+
+
+def _read_own(
+    soup: Any, metadata: dict[str, str]
+) -> tuple[str | None, list[tuple[str, str]], list[Dropped]]:
+    """letteraudio's own reading of the page: title, (kind, text) blocks, what it dropped."""
     root = _article_root(soup)
     if root is None:
-        return Document(metadata=metadata)
+        return metadata.get("title"), [], []
     dropped: list[Dropped] = []
     _clean(root, dropped)
-    _mark_blocks(root)
-    blocks = _blocks(root.get_text(""))
-    title = metadata.get("title")
-    named = [
-        i for i, (_, text) in enumerate(blocks) if title and text.casefold() == title.casefold()
-    ]
-    if named:  # the headline the page's <title> names; headings before it are the site's
-        dropped += [Dropped(text, "page header") for kind, text in blocks[: named[0]]
-                    if kind in ("h1", "heading")]  # fmt: skip
-        blocks = [b for b in blocks[: named[0]] if b[0] not in ("h1", "heading")] + blocks[
-            named[0] + 1 :
-        ]
-    elif blocks and blocks[0][0] == "h1":
-        title = blocks.pop(0)[1]
-    return document_from_blocks(title, blocks, dropped, metadata)
+    title, blocks, header = _take_title(_blocks(_marked_text(root)), metadata.get("title"))
+    return title, blocks, dropped + header
+
+
+def _take_title(
+    blocks: list[tuple[str, str]], title: str | None
+) -> tuple[str | None, list[tuple[str, str]], list[Dropped]]:
+    """The headline the page's ``<title>`` names (headings before it are the site's), else
+    a first ``h1``; the blocks without it; the site's headings dropped."""
+    named = [i for i, (_, text) in enumerate(blocks)
+             if title and text.casefold() == title.casefold()]  # fmt: skip
+    if named:
+        dropped = [Dropped(text, "page header") for kind, text in blocks[: named[0]]
+                   if kind in ("h1", "heading")]  # fmt: skip
+        rest = [b for b in blocks[: named[0]] if b[0] not in ("h1", "heading")]
+        return title, rest + blocks[named[0] + 1 :], dropped
+    if blocks and blocks[0][0] == "h1":
+        return blocks[0][1], blocks[1:], []
+    return title, blocks, []
 
 
 def _article_root(soup: Any) -> Any:
+    """The ``<article>`` that holds the page's text, else ``<main>`` if it does, else the body.
+
+    A page's longest ``<article>`` may be a teaser card, a related-story block or a
+    reader comment while the story sits outside it: an article holding less than
+    :data:`MIN_ARTICLE_SHARE` of the page's paragraph text is not taken."""
+    page = soup.body or soup
+    total = _paragraph_chars(page)
     articles = soup.find_all("article")
-    if articles:
-        return max(articles, key=lambda a: len(a.get_text()))
-    return soup.find("main") or soup.body or soup
+    best = max(articles, key=_paragraph_chars) if articles else None
+    for candidate in (best, soup.find("main")):  # a <main> may hold nothing but a header
+        if candidate is not None and _paragraph_chars(candidate) >= MIN_ARTICLE_SHARE * total:
+            return candidate
+    return page
+
+
+def _paragraph_chars(element: Any) -> int:
+    return sum(len(p.get_text()) for p in element.find_all("p")) or len(element.get_text())
 
 
 def _clean(root: Any, dropped: list[Dropped]) -> None:
@@ -79,24 +278,52 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
         element.decompose()
     for element in root.find_all(attrs={"role": _REMOVED_ROLES}):
         element.decompose()
+    total = len(root.get_text())
     for element in root.find_all(_is_clutter):
-        if not element.decomposed:
-            dropped.append(Dropped(_preview(element.get_text(" ")), "page clutter"))
-            element.decompose()
-    for element in root.find_all(("pre", "table")):
-        if element.decomposed or (element.name == "table" and not _is_data_table(element)):
+        if _gone(element):
             continue
-        reason = "code block" if element.name == "pre" else "table"
-        dropped.append(Dropped(_preview(element.get_text(" ")) or f"(a {reason})", reason))
+        text = element.get_text(" ")
+        if len(text) > CLUTTER_MAX_SHARE * total:
+            continue  # a wrapper around the article, whatever its class says
+        dropped.append(Dropped(_preview(text), "page clutter"))
+        element.decompose()
+    for element in root.find_all(("pre", "table")):
+        if _gone(element) or (element.name == "table" and not _is_data_table(element)):
+            continue
+        if element.name == "table":
+            _read_by_rows(element)
+            continue
+        dropped.append(Dropped(_preview(element.get_text(" ")) or "(code)", "code block"))
         element.decompose()
     for element in root.find_all(("p", "div", "li")):
-        if not element.decomposed and _only_links(element):
+        if not _gone(element) and _only_links(element):
             dropped.append(Dropped(_preview(element.get_text(" ")), "navigation links"))
             element.decompose()
-    for image in root.find_all("img"):
-        image.replace_with(f" {image.get('alt') or ''} ")
-    for br in root.find_all("br"):
-        br.replace_with("\n")
+
+
+def _read_by_rows(table: Any) -> None:
+    """A data table read as a screen reader reads it: a list item per row, its cells
+    joined by commas (as trafilatura's tables are read)."""
+    rows = []
+    for row in table.find_all("tr"):
+        cells = [" ".join(c.get_text(" ").split()) for c in row.find_all(("td", "th"))]
+        if any(cells):
+            rows.append(", ".join(cell for cell in cells if cell))
+    soup = table
+    while soup.parent is not None:
+        soup = soup.parent
+    holder = soup.new_tag("ul")
+    for text in rows:
+        item = soup.new_tag("li")
+        item.string = text
+        holder.append(item)
+    table.replace_with(holder)
+
+
+def _gone(element: Any) -> bool:
+    """Removed with an enclosing element (read from the instance: bs4's ``decomposed``
+    property falls through to a search of the whole subtree when the flag is unset)."""
+    return bool(vars(element).get("_decomposed", False))
 
 
 def _is_clutter(element: Any) -> bool:
@@ -125,19 +352,48 @@ def _is_data_table(table: Any) -> bool:
     )
 
 
-def _mark_blocks(root: Any) -> None:
-    """Put blank lines around blocks, and a mark before headings and list items."""
-    for element in root.find_all((*_HEADINGS, "li", *_BLOCK_TAGS)):
-        if element.name in _HEADINGS:
-            opening = f"\n\n{_MARK}{element.name}{_MARK}"
-        elif element.name == "p" and _STANDFIRST.search(" ".join(element.get("class", []))):
-            opening = f"\n\n{_MARK}sub{_MARK}"
-        elif element.name == "li":
-            opening = f"\n\n{_MARK}li{_MARK}"
+def _marked_text(root: Any, skip: frozenset[str] = frozenset()) -> str:
+    """The text of ``root`` with blank lines around blocks, a mark before headings and
+    list items, images as their alt text and ``<br>`` as a newline.
+
+    One pass over the tree with a stack of its own (no recursion, and no insertion into
+    the tree, which costs a search of the siblings each time)."""
+    from bs4.element import CData, NavigableString
+
+    out: list[str] = []
+    stack = [(root, iter(root.contents))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if node is not root and node.name in _MARKED:
+                out.append("\n\n")
+        elif type(child) in (NavigableString, CData):
+            out.append(str(child))
+        elif isinstance(child, NavigableString):
+            continue  # comments, doctypes, processing instructions
+        elif child.name in skip:
+            continue
+        elif child.name == "br":
+            out.append("\n")
+        elif child.name == "img":
+            out.append(f" {child.get('alt') or ''} ")
         else:
-            opening = "\n\n"
-        element.insert_before(opening)
-        element.insert_after("\n\n")
+            if child.name in _MARKED:
+                out.append(_opening(child))
+            stack.append((child, iter(child.contents)))
+    return "".join(out)
+
+
+def _opening(element: Any) -> str:
+    if element.name in _HEADINGS:
+        return f"\n\n{_MARK}{element.name}{_MARK}"
+    if element.name == "p" and _STANDFIRST.search(" ".join(element.get("class", []))):
+        return f"\n\n{_MARK}sub{_MARK}"
+    if element.name == "li":
+        return f"\n\n{_MARK}li{_MARK}"
+    return "\n\n"
 
 
 def _blocks(text: str) -> list[tuple[str, str]]:
@@ -165,17 +421,20 @@ def _preview(text: str) -> str:
 
 
 def _metadata(soup: Any) -> dict[str, str]:
+    """Title, author, description and language as the page's head declares them
+    (``find``, not CSS selectors: compiling soupsieve's patterns costs a tenth of a second)."""
     found: dict[str, str] = {}
-    for key, selectors in (
-        ("title", ('meta[property="og:title"]', "title")),
-        ("author", ('meta[name="author"]', 'meta[property="article:author"]')),
-        ("description", ('meta[name="description"]', 'meta[property="og:description"]')),
-    ):
-        for selector in selectors:
-            element = soup.select_one(selector)
-            value = (element.get("content") or element.get_text()) if element else ""
-            if value and value.strip():
-                found[key] = " ".join(value.split())
+    for key, wanted in (
+        ("title", (("meta", "property", "og:title"), ("title", None, None))),
+        ("author", (("meta", "name", "author"), ("meta", "property", "article:author"))),
+        ("description", (("meta", "name", "description"),
+                         ("meta", "property", "og:description"))),
+    ):  # fmt: skip
+        for tag, attribute, value in wanted:
+            element = soup.find(tag, attrs={attribute: value} if attribute else {})
+            text = (element.get("content") or element.get_text()) if element else ""
+            if text and text.strip():
+                found[key] = " ".join(text.split())
                 break
     if "title" in found:
         found["title"] = _SITE_SUFFIX.sub("", found["title"])

@@ -1,12 +1,15 @@
 """Read an article's bytes and turn them into clean text.
 
-Encodings are detected (BOMs first, then strict UTF-8, then charset-normalizer for
-legacy 8-bit text) and every newline style becomes ``\\n``.
+The encoding is found as a browser finds it: a byte-order mark first, then the charset
+the server declared (for a page read from a URL), then for HTML the page's own
+``<meta charset>`` or ``http-equiv`` declaration, then detection (strict UTF-8, then
+charset-normalizer for legacy 8-bit text). Every newline style becomes ``\\n``.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -31,13 +34,69 @@ _BOMS = (
 )
 
 
-def decode_text(data: bytes) -> str:
-    """Decode an article's bytes to text with ``\\n`` newlines and no BOM."""
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+META_SCAN_BYTES = 64 * 1024
+"""How far into a page a ``<meta charset>`` is looked for (up to ``</head>``)."""
+_META_CHARSET = re.compile(
+    rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE
+)
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_HTML_START = re.compile(rb"\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|meta)\b", re.I | re.S)
+_WHATWG_LABELS = {
+    # the Encoding Standard's labels where Python's codec of that name differs
+    **dict.fromkeys(("ascii", "us-ascii", "iso-8859-1", "iso8859-1", "latin1", "l1",
+                     "iso_8859-1", "cp819", "ibm819", "x-cp1252"), "cp1252"),
+    **dict.fromkeys(("iso-8859-9", "iso8859-9", "latin5", "l5"), "cp1254"),
+    **dict.fromkeys(("iso-8859-11", "tis-620", "iso8859-11"), "cp874"),
+    **dict.fromkeys(("gb2312", "gbk", "x-gbk", "chinese", "csgb2312"), "gb18030"),
+    **dict.fromkeys(("euc-kr", "ks_c_5601-1987", "korean"), "cp949"),
+    **dict.fromkeys(("shift_jis", "shift-jis", "sjis", "x-sjis", "windows-31j"), "cp932"),
+    # a page cannot declare itself UTF-16 in its own ASCII bytes: browsers read UTF-8
+    **dict.fromkeys(("utf-16", "utf-16le", "utf-16be"), "utf-8"),
+}  # fmt: skip
+
+
+def looks_like_html(data: bytes, name: str = "") -> bool:
+    """A page by its name (``.html``) or by how its bytes begin."""
+    return name.lower().endswith(HTML_SUFFIXES) or bool(_HTML_START.match(data[:4096]))
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The encoding an HTML page declares in its head, as a Python codec name."""
+    head = data[:META_SCAN_BYTES]
+    end = head.lower().find(b"</head")
+    head = _COMMENT.sub(b"", head[: end if end >= 0 else None])
+    match = _META_CHARSET.search(head)
+    return codec_name(match.group(1).decode("ascii")) if match else None
+
+
+def codec_name(label: str) -> str | None:
+    """Python's codec for an encoding label (``windows-1250``, ``latin1``), or None."""
+    label = label.strip().strip("\"'").lower()
+    label = _WHATWG_LABELS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_text(data: bytes, html: bool = False, charset: str | None = None) -> str:
+    """Decode an article's bytes to text with ``\\n`` newlines and no BOM.
+
+    ``charset`` is what the server declared; ``html`` looks for the page's own
+    declaration. A declared encoding the bytes do not fit is passed over for detection."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return strip_invisible(_decode_with(data[len(bom) :], encoding))
     if _looks_binary(data.count(b"\x00"), len(data)):
         raise InputError("the input looks binary (it is full of NUL bytes), not text")
+    for declared in (codec_name(charset) if charset else None,
+                     declared_charset(data) if html else None):  # fmt: skip
+        if declared is not None:
+            try:
+                return strip_invisible(normalize_newlines(data.decode(declared)))
+            except UnicodeDecodeError:
+                continue
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -76,7 +135,7 @@ def read_article(source: str | Path) -> str:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise InputError(f"standard input: over {MAX_BYTES // 2**20} MB; not an article")
-        return decode_text(data)
+        return decode_text(data, html=looks_like_html(data))
     path = Path(source)
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -92,7 +151,7 @@ def read_article(source: str | Path) -> str:
     if len(data) > MAX_BYTES:
         raise InputError(f"{path}: over {MAX_BYTES // 2**20} MB; not an article")
     try:
-        return decode_text(data)
+        return decode_text(data, html=looks_like_html(data, path.name))
     except InputError as error:
         raise InputError(f"{path}: {error}") from error
 

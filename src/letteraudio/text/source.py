@@ -1,0 +1,70 @@
+"""Where an article comes from: a file, standard input or a URL, read as text.
+
+:func:`read_source` gives the decoded text, the format to parse it as, the page's URL
+(the episode's link in a feed) and a name for the output file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from letteraudio.text.formats import detect_format
+from letteraudio.text.read import STDIN, decode_text, looks_like_html, read_article
+
+SLUG_MAX_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article's text and what is known of where it came from."""
+
+    name: str
+    """What was given: a path, ``-`` or a URL."""
+    text: str
+    format: str
+    url: str | None = None
+    """The page's URL (after redirects) when the article was read from the web."""
+
+    def stem(self, title: str | None = None) -> str:
+        """The output file's name without ``.mp3``: a file's stem; for a URL the page's
+        title, else the last part of its path, else its host."""
+        if self.url is None:
+            stem = Path(self.name).stem if self.name != STDIN else "article"
+            return re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "article"
+        parts = urlsplit(self.url)
+        path = PurePosixPath(unquote(parts.path))
+        return slug(title or "") or slug(path.stem) or slug(parts.hostname or "") or "article"
+
+
+def slug(text: str) -> str:
+    """``Ten Things About the Moon!`` -> ``ten-things-about-the-moon``, cut at a word."""
+    words = re.sub(r"[^\w]+", "-", text.casefold()).strip("-_")
+    if len(words) > SLUG_MAX_CHARS:
+        words = words[:SLUG_MAX_CHARS].rsplit("-", 1)[0]
+    return words
+
+
+def read_source(article: str, requested_format: str | None = None) -> Source:
+    """Read ``article`` (a path, ``-`` or an http(s) URL) and decide its format: the one
+    asked for, else a URL's content type, else the extension or a sniff."""
+    from letteraudio.text.fetch import is_url
+
+    if not is_url(article):
+        text = read_article(article)
+        return Source(article, text, detect_format(article, text, requested_format))
+    from letteraudio.errors import InputError, NetworkError
+    from letteraudio.text.fetch import fetch, format_of
+
+    page = fetch(article)
+    fmt = requested_format or format_of(page)
+    html = fmt == "html" or (fmt is None and looks_like_html(page.body))
+    try:
+        text = decode_text(page.body, html=html, charset=page.charset)
+    except InputError as error:  # binary, undecodable
+        raise NetworkError(f"{article}: {error}") from None
+    if fmt is None:
+        fmt = "html" if html else detect_format(urlsplit(page.final_url).path, text)
+    return Source(article, text, detect_format(article, text, fmt), page.final_url)
