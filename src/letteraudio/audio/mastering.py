@@ -7,8 +7,9 @@ to the output rate and encoded with LAME, in process.
 What encoding does to loudness is known rather than measured again: LAME scales its
 input by 0.95 (-0.45 dB at every frequency, :data:`~letteraudio.audio.mp3join.LAME_SCALE`)
 and its noise at 96 kbps is 35 dB down, so the decoded chunk's gating blocks are the
-encoded PCM's, 0.45 dB lower (within 0.01 LU, tested). The chunk is mastered again
-before it is encoded when that prediction is off the target, and encoded once. Only
+encoded PCM's (measured at the output rate), 0.45 dB lower (within 0.01 LU, tested).
+The chunk is mastered again before it is encoded when that prediction is off the target,
+and encoded once. Only
 the true peak can move in ways the PCM does not show (the codec's noise adds
 overshoot, seen up to 0.2 dB): a chunk whose predicted peak comes within
 ``CODEC_OVERSHOOT_DB`` of the limit is decoded (libsndfile, in process) and measured.
@@ -46,8 +47,9 @@ ATTEMPTS = 3
 LAME_GAIN_DB = 20 * math.log10(LAME_SCALE)
 """What encoding does to loudness and peaks (-0.45 dB)."""
 RESAMPLING_LOSS_LU = 0.05
-"""Speech measures this much quieter at 44.1 kHz than at the voice's 22.05 kHz (soxr's
-roll-off below the old Nyquist takes energy that K-weighting counts: 0.045-0.051 LU)."""
+"""Speech measures about this much quieter at 44.1 kHz than at the voice's 22.05 kHz
+(soxr's roll-off below the old Nyquist takes energy that K-weighting counts: 0.045-0.051
+LU on the seed, more for hiss): where the first aim starts."""
 CODEC_OVERSHOOT_DB = 0.5
 """How far above the encoded PCM's (scaled) true peak a decoded chunk may still peak
 without being decoded to check (seen: at most 0.2 dB, see the closing note of issue 15)."""
@@ -114,13 +116,13 @@ def master_chunk(
     """
 
     def candidate(audio: Mastered) -> _Candidate:
-        out = audio.samples
-        shift = LAME_GAIN_DB
-        if rate != settings.rate:
+        out, blocks = audio.samples, audio.blocks
+        if rate != settings.rate:  # measured again as encoded (resampling moves it a little)
             out = np.asarray(soxr.resample(out, rate, settings.rate, "HQ"), np.int16)
-            shift -= RESAMPLING_LOSS_LU
-        blocks = audio.blocks + np.float32(shift)
-        return _Candidate(fit_to_frames(out, silent_tail), blocks, audio.true_peak_dbtp + shift)
+            blocks = momentary_blocks(out, settings.rate)
+        fitted = fit_to_frames(out, silent_tail)
+        gain = np.float32(LAME_GAIN_DB)
+        return _Candidate(fitted, blocks + gain, audio.true_peak_dbtp + LAME_GAIN_DB)
 
     silent_tail = silent_tail * settings.rate // rate
     target = settings.target_lufs

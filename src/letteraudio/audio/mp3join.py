@@ -99,10 +99,13 @@ def encode_chunk(pcm: npt.NDArray[np.int16], rate: int, bitrate_kbps: int) -> En
         frames += bytes(encoder.flush())
     except RuntimeError as error:  # lameenc reports LAME's failures so
         raise OutputError(f"LAME could not encode: {error}") from error
-    header, stream = parse_header(frames, 0), walk(frames)
-    if header is None or header.channels != 1 or header.version != 1 or stream.junk_at:
+    header = parse_header(frames, 0)
+    if header is None or header.channels != 1 or header.version != 1:
         raise OutputError("the encoder did not write a mono MPEG-1 stream")
-    count = stream.frames
+    # CBR: LAME pads frames so that they average exactly this many bytes.
+    count = round(len(frames) * header.sample_rate / (144_000 * header.bitrate_kbps))
+    if count != -(-len(pcm) // FRAME_SAMPLES) + 1:  # what samples_for_frames plans on
+        count = walk(frames).frames
     template = info_template(frames[:4])
     padding = count * FRAME_SAMPLES - ENCODER_DELAY - len(pcm)
     total = len(template) + len(frames)
@@ -178,7 +181,7 @@ class Mp3Joiner:
         elif chunk.info_frame[:4] != self.template[:4]:
             raise OutputError("chunks encoded with different settings cannot be joined")
         self.stream.write(chunk.frames)
-        self.crc = crc16_combine(self.crc, crc16(chunk.frames), len(chunk.frames))
+        self.crc = crc16_combine(self.crc, music_crc(chunk), len(chunk.frames))
         self.last_start = self.decoded_samples
         self.last_content = content_samples
         self.frame_count += chunk.frame_count
@@ -195,6 +198,14 @@ class Mp3Joiner:
         self.stream.write(info_frame(self.template, self.frame_count, total, padding, self.crc))
         self.stream.seek(end)
         return self.length
+
+
+def music_crc(chunk: EncodedChunk) -> int:
+    """The CRC-16 of a chunk's frames, as its own Info frame has it (computed when absent)."""
+    frame = chunk.info_frame
+    if len(frame) >= _TAG_END and frame[_LAME_AT : _LAME_AT + 4] in (b"LAME", b"Lavf", b"Lavc"):
+        return int.from_bytes(frame[_LAME_AT + 32 : _LAME_AT + 34], "big")
+    return crc16(chunk.frames)
 
 
 def info_frame(
