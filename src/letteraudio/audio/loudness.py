@@ -70,7 +70,7 @@ class LoudnessMeter:
     def add(self, samples: npt.NDArray[np.floating] | npt.NDArray[np.int16]) -> None:
         """Feed audio shaped ``(frames,)`` or ``(frames, channels)``, int16 or float."""
         for start in range(0, len(samples), _CHUNK_FRAMES):  # no float copy of it all
-            chunk = _as_float64(samples[start : start + _CHUNK_FRAMES]).reshape(-1)
+            chunk = _for_libebur128(samples[start : start + _CHUNK_FRAMES]).reshape(-1)
             self._state.add_frames(chunk, len(chunk) // self.channels)
 
     def result(self) -> Loudness:
@@ -109,7 +109,7 @@ def momentary_blocks(
 
     hop = rate // 10
     state = pyebur128.R128State(1, rate, pyebur128.MeasurementMode.MODE_M)
-    data = _as_float64(samples)
+    data = _for_libebur128(samples)
     blocks = []
     for number, start in enumerate(range(0, len(data), hop)):
         piece = data[start : start + hop]
@@ -155,7 +155,7 @@ def integrated_lufs(samples: Samples, rate: int) -> float:
     import pyebur128
 
     state = pyebur128.R128State(1, rate, pyebur128.MeasurementMode.MODE_I)
-    data = _as_float64(samples)
+    data = _for_libebur128(samples)
     if len(data):
         state.add_frames(data, len(data))
     return float(pyebur128.get_loudness_global(state))
@@ -274,11 +274,13 @@ def _db_to_gain(db: float) -> float:
     return float(10 ** (db / 20))
 
 
-def _as_float64(
+def _for_libebur128(
     samples: npt.NDArray[np.floating] | npt.NDArray[np.int16],
-) -> npt.NDArray[np.float64]:
-    if samples.dtype == np.int16:
-        return samples.astype(np.float64) / 32768.0
+) -> npt.NDArray[np.floating] | npt.NDArray[np.int16]:
+    """Samples as libebur128 reads them without a copy: int16 (scaled by 1/32768, as here)
+    or float32 as they are; other floats as float64."""
+    if samples.dtype in (np.int16, np.float32, np.float64):
+        return np.ascontiguousarray(samples)
     return np.ascontiguousarray(samples, dtype=np.float64)
 
 

@@ -238,22 +238,34 @@ for _byte in range(256):
         _crc = (_crc >> 1) ^ 0xA001 if _crc & 1 else _crc >> 1
     _TABLE[_byte] = _crc
 _LANES = 512
+"""A power of two: lanes are combined pairwise."""
 
 
 def crc16(data: bytes) -> int:
-    """CRC-16/ARC of ``data``: many lanes at once with numpy, then combined."""
+    """CRC-16/ARC of ``data``: many lanes at once with numpy, then combined pairwise."""
     if len(data) < 4 * _LANES:
         return _crc16_bytes(data, 0)
     width = len(data) // _LANES
     lanes = np.frombuffer(data, dtype=np.uint8, count=width * _LANES).reshape(_LANES, width)
     crcs = np.zeros(_LANES, dtype=np.uint32)
-    for column in lanes.T:
+    for column in np.ascontiguousarray(lanes.T):  # rows of the copy: no strided reads
         crcs = _TABLE[(crcs ^ column) & 0xFF] ^ (crcs >> 8)
-    total = 0
     shift = _shift_matrix(width)
-    for value in crcs.tolist():
-        total = _apply(shift, total) ^ value
-    return _crc16_bytes(data[width * _LANES :], total)
+    while len(crcs) > 1:  # CRC(A + B) = shift(CRC(A), len(B)) ^ CRC(B), for all pairs at once
+        low, high = _apply_tables(shift)
+        first, second = crcs[0::2], crcs[1::2]
+        crcs = low[first & 0xFF] ^ high[first >> 8] ^ second
+        shift = [_apply(shift, column) for column in shift]  # twice as many bytes
+    return _crc16_bytes(data[width * _LANES :], int(crcs[0]))
+
+
+def _apply_tables(matrix: list[int]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """Lookup tables that apply ``matrix`` to a CRC one byte at a time (low, high)."""
+    columns = np.asarray(matrix, dtype=np.uint32)
+    bits = (np.arange(256, dtype=np.uint32)[:, None] >> np.arange(8, dtype=np.uint32)) & 1
+    low = np.bitwise_xor.reduce(bits * columns[:8], axis=1)
+    high = np.bitwise_xor.reduce(bits * columns[8:], axis=1)
+    return low, high
 
 
 def crc16_combine(first: int, second: int, second_length: int) -> int:
