@@ -9,9 +9,8 @@ input by 0.95 (-0.45 dB at every frequency, :data:`~letteraudio.audio.mp3join.LA
 and its noise at 96 kbps is 35 dB down, so the decoded chunk's gating blocks are the
 encoded PCM's (measured at the output rate), 0.45 dB lower (within 0.01 LU, tested).
 The chunk is mastered again before it is encoded when that prediction is off the target,
-and encoded once. Only
-the true peak can move in ways the PCM does not show (the codec's noise adds
-overshoot, seen up to 0.2 dB): a chunk whose predicted peak comes within
+and encoded once. Only the true peak can move in ways the PCM does not show (the codec's
+noise adds overshoot, seen up to 0.2 dB): a chunk whose predicted peak comes within
 ``CODEC_OVERSHOOT_DB`` of the limit is decoded (libsndfile, in process) and measured.
 
 Only measurements leave this module with the MP3 frames (gating blocks and true
@@ -127,7 +126,8 @@ def master_chunk(
     silent_tail = silent_tail * settings.rate // rate
     target = settings.target_lufs
     if target is None:
-        as_is = Mastered(pcm, momentary_blocks(pcm, rate), true_peak(pcm, rate))
+        blocks = momentary_blocks(pcm, rate) if rate == settings.rate else np.zeros(0, np.float32)
+        as_is = Mastered(pcm, blocks, true_peak(pcm, rate))  # blocks: see candidate()
         return _encode(candidate(as_is), settings)
     measurable = (speech.end_ms - speech.start_ms) / 1000 >= MEASURABLE_SECONDS
     aim = target - LAME_GAIN_DB + RESAMPLING_LOSS_LU
