@@ -98,7 +98,9 @@ class Episode:
     segments: int
     chapters: list[Chapter]
     loudness: Loudness | None
-    """Measured on the decoded MP3, when loudness was normalized."""
+    """Of the decoded MP3, when loudness was normalized: integrated loudness as predicted
+    from what was encoded (within 0.01 LU), true peak at most this (see
+    :mod:`letteraudio.audio.mastering`)."""
     speakers: list[str]
     """The engine that spoke each segment."""
     spans: tuple[Span | None, ...] = ()
