@@ -146,17 +146,38 @@ def test_bad_input_is_one_line_and_writes_nothing(
     assert after == before
 
 
-def test_encoder_failure_keeps_the_previous_output(tmp_path: Path) -> None:
+def test_encoder_failure_keeps_the_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LAME itself fails (it refuses an input rate of 1 Hz): one line, nothing replaced."""
+    import lameenc
+
+    real = lameenc.Encoder
+
+    class Refused:
+        def __init__(self) -> None:
+            self.encoder = real()
+
+        def set_in_sample_rate(self, rate: int) -> None:
+            self.encoder.set_in_sample_rate(1)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.encoder, name)
+
+    monkeypatch.setattr(lameenc, "Encoder", Refused)
     article = tmp_path / "good.txt"
     article.write_text("A few words.\n", encoding="utf-8")
     target = tmp_path / "out.mp3"
     target.write_bytes(b"previous render")
-    result = run(
-        "render", str(article), "-o", str(target), env={"IMAGEIO_FFMPEG_EXE": "/bin/false"}
+    cache = tmp_path / "cache"
+    result = CliRunner().invoke(
+        app, ["render", str(article), "-o", str(target), "--cache-dir", str(cache)]
     )
-    assert_one_line_error(result, 1, "ffmpeg could not encode")
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "LAME could not encode" in lines[0], result.output
     assert target.read_bytes() == b"previous render"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.txt", "out.mp3"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["good.txt", "out.mp3"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ from audio_probe import require_tool
 from letteraudio.audio.frames import walk
 from letteraudio.audio.mp3join import (
     FRAME_SAMPLES,
+    LAME_SCALE,
     Mp3Joiner,
     crc16,
     crc16_combine,
@@ -58,34 +60,83 @@ def burst_chunk(seconds: float, frequency: float) -> np.ndarray:
     return pcm
 
 
-def test_our_crc_is_the_one_the_encoder_writes() -> None:
-    chunk = encode_chunk(burst_chunk(1.0, 440), RATE, 96)
-    frame = chunk.info_frame
-    lame = 4 + 17 + 4 + 4 + 4 + 4 + 100 + 4
-    assert frame[lame : lame + 4] in (b"LAME", b"Lavf", b"Lavc")  # the LAME tag is there
-    assert int.from_bytes(frame[lame + 32 : lame + 34], "big") == crc16(chunk.frames)
-    zeroed = frame[: lame + 34] + b"\0\0" + frame[lame + 36 :]
-    assert int.from_bytes(frame[lame + 34 : lame + 36], "big") == crc16(zeroed[:190])
-    # Rebuilt for the same stream, the header says what the encoder's header said.
-    before = walk(chunk.info_frame + chunk.frames)
+def ffmpeg_encoded(pcm: np.ndarray, folder: Path, bitrate_kbps: int = 96) -> bytes:
+    """The same PCM encoded by ffmpeg's libmp3lame, which writes its own Info frame: the
+    independent reference for the header letteraudio writes."""
+    command = [require_tool("ffmpeg"), "-v", "error", "-f", "s16le", "-ar", str(RATE),
+               "-ac", "1", "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k",
+               "-fflags", "+bitexact", "-flags:a", "+bitexact", "-id3v2_version", "0",
+               "-write_xing", "1", "-f", "mp3", "-y", str(folder / "ffmpeg.mp3")]  # fmt: skip
+    subprocess.run(command, input=pcm.tobytes(), capture_output=True, check=True)
+    return (folder / "ffmpeg.mp3").read_bytes()
+
+
+LAME_TAG = 4 + 17 + 4 + 4 + 4 + 4 + 100 + 4
+
+
+@pytest.mark.parametrize("bitrate", [96, 48, 32])
+def test_our_info_frame_says_what_ffmpeg_says_for_the_same_audio(
+    bitrate: int, tmp_path: Path
+) -> None:
+    pcm = burst_chunk(1.0, 440)
+    chunk = encode_chunk(pcm, RATE, bitrate)
+    ours = walk(chunk.info_frame + chunk.frames)
+    reference = ffmpeg_encoded(pcm, tmp_path, bitrate)
+    theirs = walk(reference)
+    fields = ("xing", "xing_frames", "audio_frames", "encoder_delay", "encoder_padding")
+    assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+    assert chunk.info_frame[:4] == reference[:4]  # same header (a higher bitrate at 32, 48)
+    assert len(chunk.info_frame) == theirs.audio_start + parse_length(reference)
+    assert not ours.junk_at and ours.bitrates == {bitrate}
+
+
+def parse_length(data: bytes) -> int:
+    from letteraudio.audio.frames import parse_header
+
+    header = parse_header(data, 0)
+    assert header is not None
+    return header.length
+
+
+def test_our_crcs_are_the_ones_ffmpeg_writes(tmp_path: Path) -> None:
+    reference = ffmpeg_encoded(burst_chunk(1.0, 440), tmp_path)
+    ffmpeg_chunk = split_info_frame(reference)
+    frame = ffmpeg_chunk.info_frame
+    assert frame[LAME_TAG : LAME_TAG + 4] in (b"LAME", b"Lavf", b"Lavc")  # the LAME tag
+    assert int.from_bytes(frame[LAME_TAG + 32 : LAME_TAG + 34], "big") == crc16(ffmpeg_chunk.frames)
+    zeroed = frame[: LAME_TAG + 34] + b"\0\0" + frame[LAME_TAG + 36 :]
+    assert int.from_bytes(frame[LAME_TAG + 34 : LAME_TAG + 36], "big") == crc16(zeroed[:190])
+    # ffmpeg's header rebuilt by letteraudio for the same frames gives it back.
+    before = walk(reference)
     rebuilt = info_frame(
         frame,
-        chunk.frame_count,
-        len(frame) + len(chunk.frames),
+        ffmpeg_chunk.frame_count,
+        len(frame) + len(ffmpeg_chunk.frames),
         before.encoder_padding,
-        crc16(chunk.frames),
+        crc16(ffmpeg_chunk.frames),
     )
-    after = walk(rebuilt + chunk.frames)
-    assert (after.xing, after.xing_frames, after.encoder_delay, after.encoder_padding) == (
-        before.xing,
-        before.xing_frames,
-        before.encoder_delay,
-        before.encoder_padding,
+    # Delay and padding, length and music CRC as ffmpeg wrote them; our own TOC (linear,
+    # for CBR) and so the tag CRC over it, by ffmpeg's definition.
+    assert rebuilt[LAME_TAG + 21 : LAME_TAG + 34] == frame[LAME_TAG + 21 : LAME_TAG + 34]
+    assert int.from_bytes(rebuilt[LAME_TAG + 34 : LAME_TAG + 36], "big") == crc16(
+        rebuilt[: LAME_TAG + 34] + b"\0\0" + rebuilt[LAME_TAG + 36 : 190]
     )
-    assert rebuilt[lame + 32 : lame + 34] == frame[lame + 32 : lame + 34]  # music CRC
-    assert int.from_bytes(rebuilt[lame + 34 : lame + 36], "big") == crc16(
-        rebuilt[: lame + 34] + b"\0\0" + rebuilt[lame + 36 : 190]
-    )
+
+
+def test_lame_scales_by_its_known_factor() -> None:
+    """What mastering predicts instead of decoding: the decoded audio is the PCM times
+    LAME_SCALE, at every frequency, plus noise far below it."""
+    t = np.arange(3 * RATE) / RATE
+    for frequency in (150.0, 1000.0, 6000.0):
+        pcm = np.round(10000 * np.sin(2 * np.pi * frequency * t)).astype(np.int16)
+        fitted = fit_to_frames(pcm, 0)
+        chunk = encode_chunk(fitted, RATE, 96)
+        decoded, _ = soundfile.read(io.BytesIO(chunk.info_frame + chunk.frames), dtype="int16")
+        middle = slice(RATE // 2, -RATE // 2)
+        gain = np.sqrt(np.mean(decoded[middle].astype(float) ** 2)) / np.sqrt(
+            np.mean(fitted[middle].astype(float) ** 2)
+        )
+        assert gain == pytest.approx(LAME_SCALE, abs=0.002), frequency
 
 
 @pytest.mark.parametrize("frames", [2, 3, 40])

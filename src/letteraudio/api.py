@@ -212,7 +212,9 @@ class Episode:
     segments: int
     chapters: list[Chapter]
     loudness: Any
-    """A :class:`letteraudio.audio.loudness.Loudness` measured as encoded, when normalized."""
+    """A :class:`letteraudio.audio.loudness.Loudness` of the decoded MP3, when loudness was
+    normalized: integrated loudness as predicted from what was encoded (within 0.01 LU),
+    true peak at most this (see :mod:`letteraudio.audio.mastering`)."""
     speakers: list[str]
     """The engine that spoke each segment."""
     spans: tuple[Span | None, ...] = ()

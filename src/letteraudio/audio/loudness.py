@@ -33,6 +33,9 @@ past it (seen on the seed's paragraphs: 0.22-0.71 LU, most 0.3-0.4)."""
 _LIMITER_SLOPE = 1.4
 """Loudness rises less than the gain once the limiter works: each step aims further."""
 _SEARCH_TOLERANCE_LU = 0.15
+_ISP_MARGIN_DB = 0.5
+"""How far under the true-peak ceiling the sample-peak limiter stops: speech at 22.05 kHz
+came out 0.1-0.4 dB above its sample peaks (the seed's paragraphs)."""
 
 Samples = npt.NDArray[np.float32]
 
@@ -42,6 +45,15 @@ class Loudness:
     """A BS.1770 measurement."""
 
     integrated_lufs: float
+    true_peak_dbtp: float
+
+
+@dataclass(frozen=True)
+class Mastered:
+    """Audio out of :func:`master`, with its gating blocks and true peak."""
+
+    samples: npt.NDArray[np.int16]
+    blocks: npt.NDArray[np.float32]
     true_peak_dbtp: float
 
 
@@ -58,7 +70,7 @@ class LoudnessMeter:
     def add(self, samples: npt.NDArray[np.floating] | npt.NDArray[np.int16]) -> None:
         """Feed audio shaped ``(frames,)`` or ``(frames, channels)``, int16 or float."""
         for start in range(0, len(samples), _CHUNK_FRAMES):  # no float copy of it all
-            chunk = _as_float64(samples[start : start + _CHUNK_FRAMES]).reshape(-1)
+            chunk = _for_libebur128(samples[start : start + _CHUNK_FRAMES]).reshape(-1)
             self._state.add_frames(chunk, len(chunk) // self.channels)
 
     def result(self) -> Loudness:
@@ -81,24 +93,49 @@ def gating_blocks(
     samples: npt.NDArray[np.int16], rate: int
 ) -> tuple[npt.NDArray[np.float32], float]:
     """Loudness of each 400 ms block, 100 ms apart, as BS.1770 gating sees them, and the
-    true peak (dBTP), in one pass.
+    true peak (dBTP).
 
     Kept per chunk instead of the chunk's audio: :func:`integrated_from_blocks` gates the
     blocks of a whole episode, so its integrated loudness never needs all of its PCM.
     """
+    return momentary_blocks(samples, rate), true_peak(samples, rate)
+
+
+def momentary_blocks(
+    samples: npt.NDArray[np.floating] | npt.NDArray[np.int16], rate: int
+) -> npt.NDArray[np.float32]:
+    """The gating blocks alone (libebur128's momentary loudness, every 100 ms)."""
     import pyebur128
 
     hop = rate // 10
-    mode = pyebur128.MeasurementMode.MODE_M | pyebur128.MeasurementMode.MODE_TRUE_PEAK
-    state = pyebur128.R128State(1, rate, mode)
-    data = _as_float64(samples)
+    state = pyebur128.R128State(1, rate, pyebur128.MeasurementMode.MODE_M)
+    data = _for_libebur128(samples)
     blocks = []
     for number, start in enumerate(range(0, len(data), hop)):
         piece = data[start : start + hop]
         state.add_frames(piece, len(piece))
         if number >= 3 and len(piece) == hop:
             blocks.append(pyebur128.get_loudness_momentary(state))
-    return np.asarray(blocks, dtype=np.float32), _dbtp(pyebur128.get_true_peak(state, 0))
+    return np.asarray(blocks, dtype=np.float32)
+
+
+def true_peak(samples: npt.NDArray[np.floating] | npt.NDArray[np.int16], rate: int) -> float:
+    """True peak (dBTP) of mono audio: the highest sample after 4x oversampling (BS.1770),
+    with soxr's band-limited interpolation; -inf for silence.
+
+    About a sixth of libebur128's cost, within 0.02 dB of it on speech and tones.
+    """
+    import soxr
+
+    audio = samples.astype(np.float32) / 32768.0 if samples.dtype == np.int16 else samples
+    stream = soxr.ResampleStream(rate, 4 * rate, 1, dtype="float32", quality="HQ")
+    highest = 0.0
+    for start in range(0, max(1, len(audio)), _PEAK_PIECE):  # memory stays bounded
+        piece = np.ascontiguousarray(audio[start : start + _PEAK_PIECE], dtype=np.float32)
+        up = stream.resample_chunk(piece, last=start + _PEAK_PIECE >= len(audio))
+        if len(up):
+            highest = max(highest, float(up.max()), -float(up.min()))
+    return _dbtp(highest)
 
 
 def integrated_from_blocks(blocks: Sequence[npt.NDArray[np.float32]]) -> float:
@@ -118,7 +155,7 @@ def integrated_lufs(samples: Samples, rate: int) -> float:
     import pyebur128
 
     state = pyebur128.R128State(1, rate, pyebur128.MeasurementMode.MODE_I)
-    data = _as_float64(samples)
+    data = _for_libebur128(samples)
     if len(data):
         state.add_frames(data, len(data))
     return float(pyebur128.get_loudness_global(state))
@@ -133,24 +170,46 @@ def normalize(
 ) -> npt.NDArray[np.int16]:
     """Level each span to the target, then compress, limit and land on ``target_lufs``.
 
+    See :func:`master`, which also gives the result's measurements."""
+    return master(samples, rate, spans, target_lufs, ceiling_dbtp).samples
+
+
+def master(
+    samples: npt.NDArray[np.int16],
+    rate: int,
+    spans: Sequence[Span | None],
+    target_lufs: float = DEFAULT_TARGET_LUFS,
+    ceiling_dbtp: float = DEFAULT_CEILING_DBTP,
+) -> Mastered:
+    """Level each span to the target, then compress, limit and land on ``target_lufs``;
+    the audio with its gating blocks and its true peak, which stays under ``ceiling_dbtp``.
+
     The make-up gain before the limiter is searched (secant steps kept inside a bracket),
     since limiting makes loudness rise less than the gain; it never goes more than
     ``MAX_EXTRA_GAIN_DB`` past plain gain, where limiting would only distort. The closest
     result wins when the target cannot be reached (a one-word text, say).
+
+    The limiter watches samples, not inter-sample peaks (a true-peak sidechain costs six
+    times as much): it stops ``_ISP_MARGIN_DB`` under the ceiling, and the true peak of
+    the result is measured; above the ceiling, it is limited again that much lower.
     """
     audio = level_spans(samples.astype(np.float32) / 32768.0, rate, spans, target_lufs)
     compressed = _compress(audio, rate)
     plain_gain = target_lufs - integrated_lufs(compressed, rate)
     if not math.isfinite(plain_gain):
-        return samples
+        return Mastered(samples, momentary_blocks(samples, rate), true_peak(samples, rate))
     highest = plain_gain + MAX_EXTRA_GAIN_DB
     below, above = -math.inf, highest  # gains known to land below / above the target
-    gain, best, best_error = plain_gain + _LIMITER_LOSS_LU, compressed, math.inf
+    gain = plain_gain + _LIMITER_LOSS_LU
+    best, best_gain, best_error = compressed, gain, math.inf
+    best_blocks = np.zeros(0, np.float32)
+    limit = ceiling_dbtp - _ISP_MARGIN_DB
     for _ in range(_PASSES):
-        limited = _limit(compressed * _db_to_gain(gain), rate, ceiling_dbtp)
-        error = target_lufs - integrated_lufs(limited, rate)
+        limited = _limit(compressed * _db_to_gain(gain), rate, limit)
+        blocks = momentary_blocks(limited, rate)  # what integrated loudness gates, kept
+        error = target_lufs - integrated_from_blocks([blocks])
         if abs(error) < abs(best_error):
-            best, best_error = limited, error
+            best, best_gain, best_error, best_blocks = limited, gain, error, blocks
         if abs(error) < _SEARCH_TOLERANCE_LU or (error > 0 and gain >= highest):
             break
         if error > 0:
@@ -159,7 +218,15 @@ def normalize(
             above = min(above, gain)
         step = gain + error * _LIMITER_SLOPE
         gain = step if below < step < above else (max(below, gain - 6) + above) / 2
-    return np.round(np.clip(best, -1.0, 32767 / 32768) * 32768).astype(np.int16)
+    peak = true_peak(best, rate)
+    for _ in range(_PASSES):
+        if peak <= ceiling_dbtp:
+            break
+        limit -= peak - ceiling_dbtp + 0.05
+        best = _limit(compressed * _db_to_gain(best_gain), rate, limit)
+        best_blocks, peak = momentary_blocks(best, rate), true_peak(best, rate)
+    pcm = np.round(np.clip(best, -1.0, 32767 / 32768) * 32768).astype(np.int16)
+    return Mastered(pcm, best_blocks, peak)
 
 
 def level_spans(
@@ -188,12 +255,12 @@ def _compress(audio: Samples, rate: int) -> Samples:
     return np.asarray(compressor(audio, rate), dtype=np.float32)
 
 
-def _limit(audio: Samples, rate: int, ceiling_dbtp: float) -> Samples:
-    """A look-ahead brick-wall limiter that watches inter-sample peaks."""
+def _limit(audio: Samples, rate: int, ceiling_dbfs: float) -> Samples:
+    """A look-ahead brick-wall limiter on sample peaks."""
     from pedalboard import BrickwallLimiter
 
     limiter = BrickwallLimiter(
-        ceiling_db=ceiling_dbtp, release_ms=100.0, lookahead_ms=5.0, true_peak=True
+        ceiling_db=ceiling_dbfs, release_ms=100.0, lookahead_ms=5.0, true_peak=False
     )
     return np.asarray(limiter(audio, rate), dtype=np.float32)
 
@@ -207,13 +274,17 @@ def _db_to_gain(db: float) -> float:
     return float(10 ** (db / 20))
 
 
-def _as_float64(
+def _for_libebur128(
     samples: npt.NDArray[np.floating] | npt.NDArray[np.int16],
-) -> npt.NDArray[np.float64]:
-    if samples.dtype == np.int16:
-        return samples.astype(np.float64) / 32768.0
+) -> npt.NDArray[np.floating] | npt.NDArray[np.int16]:
+    """Samples as libebur128 reads them without a copy: int16 (scaled by 1/32768, as here)
+    or float32 as they are; other floats as float64."""
+    if samples.dtype in (np.int16, np.float32, np.float64):
+        return np.ascontiguousarray(samples)
     return np.ascontiguousarray(samples, dtype=np.float64)
 
 
 _CHUNK_FRAMES = 1 << 20
+_PEAK_PIECE = 1 << 16
+"""Samples oversampled at once: small pieces stay in the CPU cache (twice as fast as 1 << 20)."""
 _ABSOLUTE_GATE = -70.0

@@ -1,10 +1,17 @@
 """Master one chunk of the episode (a paragraph and its pause) and encode it.
 
 The chunk is levelled, compressed and limited to the loudness target
-(:func:`letteraudio.audio.loudness.normalize`), encoded, then decoded and measured,
-because encoding moves loudness (the encoder's low-pass takes energy that
-K-weighting counts) and adds inter-sample overshoot. When the encoded chunk is off,
-it is mastered again aiming past the difference (most chunks land on the first try).
+(:func:`letteraudio.audio.loudness.master`) at the voice's own rate, resampled once
+to the output rate and encoded with LAME, in process.
+
+What encoding does to loudness is known rather than measured again: LAME scales its
+input by 0.95 (-0.45 dB at every frequency, :data:`~letteraudio.audio.mp3join.LAME_SCALE`)
+and its noise at 96 kbps is 35 dB down, so the decoded chunk's gating blocks are the
+encoded PCM's (measured at the output rate), 0.45 dB lower (within 0.01 LU, tested).
+The chunk is mastered again before it is encoded when that prediction is off the target,
+and encoded once. Only the true peak can move in ways the PCM does not show (the codec's
+noise adds overshoot, seen up to 0.2 dB): a chunk whose predicted peak comes within
+``CODEC_OVERSHOOT_DB`` of the limit is decoded (libsndfile, in process) and measured.
 
 Only measurements leave this module with the MP3 frames (gating blocks and true
 peak), never the PCM: the episode's loudness is computed from them.
@@ -23,19 +30,28 @@ import soxr
 from letteraudio.audio.loudness import (
     DEFAULT_CEILING_DBTP,
     MAX_TRUE_PEAK_DBTP,
-    gating_blocks,
+    Mastered,
     integrated_from_blocks,
-    normalize,
+    master,
+    momentary_blocks,
+    true_peak,
 )
-from letteraudio.audio.mp3join import EncodedChunk, encode_chunk, fit_to_frames
+from letteraudio.audio.mp3join import LAME_SCALE, EncodedChunk, encode_chunk, fit_to_frames
 from letteraudio.values import Span
 
 LOUDNESS_TOLERANCE_LU = 0.3
 PEAK_LIMIT_DBTP = MAX_TRUE_PEAK_DBTP - 0.2
 """What a render allows itself: decoders disagree on true peak by a tenth or two."""
 ATTEMPTS = 3
-ENCODING_LOSS_LU = 0.4
-"""How much quieter speech measures after MP3 encoding (seen here: 0.4-0.5 LU at 96 kbps)."""
+LAME_GAIN_DB = 20 * math.log10(LAME_SCALE)
+"""What encoding does to loudness and peaks (-0.45 dB)."""
+RESAMPLING_LOSS_LU = 0.05
+"""Speech measures about this much quieter at 44.1 kHz than at the voice's 22.05 kHz
+(soxr's roll-off below the old Nyquist takes energy that K-weighting counts: 0.045-0.051
+LU on the seed, more for hiss): where the first aim starts."""
+CODEC_OVERSHOOT_DB = 0.5
+"""How far above the encoded PCM's (scaled) true peak a decoded chunk may still peak
+without being decoded to check (seen: at most 0.2 dB, see the closing note of issue 15)."""
 MEASURABLE_SECONDS = 3.0
 """Shorter speech is not judged on loudness: gating leaves too few blocks to aim at."""
 
@@ -52,13 +68,29 @@ class MasteringSettings:
 
 @dataclass(frozen=True)
 class MasteredChunk:
-    """An encoded chunk and its measurements on the decoded audio."""
+    """An encoded chunk and what its decoded audio measures: gating blocks (from the encoded
+    PCM and LAME's known scale) and true peak (measured on the decoded chunk, or at most
+    the encoded PCM's scaled peak plus ``CODEC_OVERSHOOT_DB``)."""
 
     chunk: EncodedChunk
     content_samples: int
     """PCM samples that were encoded (the chunk decodes to ``chunk.decoded_samples``)."""
     blocks: npt.NDArray[np.float32]
     true_peak_dbtp: float
+
+    @property
+    def integrated_lufs(self) -> float:
+        return integrated_from_blocks([self.blocks])
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A mastered chunk before encoding, with what it will measure once decoded."""
+
+    pcm: npt.NDArray[np.int16]
+    blocks: npt.NDArray[np.float32]
+    peak_dbtp: float
+    """The encoded PCM's true peak after LAME's scale (the codec may add overshoot)."""
 
     @property
     def integrated_lufs(self) -> float:
@@ -77,52 +109,64 @@ def master_chunk(
     whole frames).
 
     It is mastered at its own rate (the voice's, usually half the output rate: half the
-    work), then resampled once to the output rate for encoding; the encoded chunk is what
-    is measured. Every chunk starts from the same aim, so chunks can be mastered in any
-    order, in parallel, and always come out the same. The closest of the attempts wins.
+    work), then resampled once to the output rate for encoding. Every chunk starts from
+    the same aim, so chunks can be mastered in any order, in parallel, and always come
+    out the same. The closest of the attempts is encoded.
     """
 
-    def output(audio: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
-        if rate == settings.rate:
-            return audio
-        return np.asarray(soxr.resample(audio, rate, settings.rate, quality="HQ"), np.int16)
+    def candidate(audio: Mastered) -> _Candidate:
+        out, blocks = audio.samples, audio.blocks
+        if rate != settings.rate:  # measured again as encoded (resampling moves it a little)
+            out = np.asarray(soxr.resample(out, rate, settings.rate, "HQ"), np.int16)
+            blocks = momentary_blocks(out, settings.rate)
+        fitted = fit_to_frames(out, silent_tail)
+        gain = np.float32(LAME_GAIN_DB)
+        return _Candidate(fitted, blocks + gain, audio.true_peak_dbtp + LAME_GAIN_DB)
 
     silent_tail = silent_tail * settings.rate // rate
     target = settings.target_lufs
     if target is None:
-        return _encode_and_measure(output(pcm), silent_tail, settings)
+        blocks = momentary_blocks(pcm, rate) if rate == settings.rate else np.zeros(0, np.float32)
+        as_is = Mastered(pcm, blocks, true_peak(pcm, rate))  # blocks: see candidate()
+        return _encode(candidate(as_is), settings)
     measurable = (speech.end_ms - speech.start_ms) / 1000 >= MEASURABLE_SECONDS
-    aim, ceiling = target + ENCODING_LOSS_LU, DEFAULT_CEILING_DBTP
-    best: tuple[tuple[bool, float], MasteredChunk, npt.NDArray[np.int16], float] | None = None
+    aim = target - LAME_GAIN_DB + RESAMPLING_LOSS_LU
+    ceiling = DEFAULT_CEILING_DBTP
+    best: tuple[tuple[bool, float], _Candidate] | None = None
     for _ in range(ATTEMPTS):
-        mastered = output(normalize(pcm, rate, [speech], aim, ceiling))
-        result = _encode_and_measure(mastered, silent_tail, settings)
+        result = candidate(master(pcm, rate, [speech], aim, ceiling))
         off = target - result.integrated_lufs
         if not math.isfinite(off) or not measurable:
             off = 0.0
-        overshoot = result.true_peak_dbtp - PEAK_LIMIT_DBTP
+        overshoot = result.peak_dbtp - PEAK_LIMIT_DBTP
         score = (overshoot > 0, abs(off))
         if best is None or score < best[0]:
-            best = (score, result, mastered, overshoot)
+            best = (score, result)
         if abs(off) <= LOUDNESS_TOLERANCE_LU and overshoot <= 0:
             break
         aim += off
         ceiling -= max(0.0, overshoot + 0.2)
     assert best is not None
-    _, result, mastered, overshoot = best
-    if overshoot > 0:  # plain gain passes through the encoder unchanged
-        quieter = mastered.astype(np.float32) * 10 ** (-(overshoot + 0.05) / 20)
-        result = _encode_and_measure(np.round(quieter).astype(np.int16), silent_tail, settings)
-    return result
+    return _encode(best[1], settings)
 
 
-def _encode_and_measure(
-    pcm: npt.NDArray[np.int16], silent_tail: int, settings: MasteringSettings
-) -> MasteredChunk:
-    fitted = fit_to_frames(pcm, silent_tail)
-    chunk = encode_chunk(fitted, settings.rate, settings.bitrate_kbps)
-    blocks, true_peak = gating_blocks(decode_chunk(chunk), settings.rate)
-    return MasteredChunk(chunk, len(fitted), blocks, true_peak)
+def _encode(candidate: _Candidate, settings: MasteringSettings) -> MasteredChunk:
+    """Encode a candidate; decode and measure its true peak when the codec's overshoot could
+    take it over the limit, and make it quieter (plain gain passes through LAME as it is)
+    when it does."""
+    pcm = candidate.pcm
+    for _ in range(ATTEMPTS):
+        chunk = encode_chunk(pcm, settings.rate, settings.bitrate_kbps)
+        peak = candidate.peak_dbtp + CODEC_OVERSHOOT_DB
+        if peak > PEAK_LIMIT_DBTP:
+            peak = true_peak(decode_chunk(chunk), settings.rate)
+        if peak <= PEAK_LIMIT_DBTP or settings.target_lufs is None:
+            break
+        quieter = 10 ** (-(peak - PEAK_LIMIT_DBTP + 0.05) / 20)
+        pcm = np.round(pcm.astype(np.float32) * quieter).astype(np.int16)
+        candidate = _Candidate(pcm, candidate.blocks + np.float32(20 * math.log10(quieter)),
+                               candidate.peak_dbtp + 20 * math.log10(quieter))  # fmt: skip
+    return MasteredChunk(chunk, len(pcm), candidate.blocks, peak)
 
 
 def decode_chunk(chunk: EncodedChunk) -> npt.NDArray[np.int16]:
