@@ -759,7 +759,8 @@ def list_voices(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the voices as JSON.")] = False,
 ) -> None:
-    """List the voices each engine offers: id, language, quality and where it comes from."""
+    """List the voices each engine offers: id, language, gender, quality, where it comes from
+    and its licence."""
     from letteraudio.config import effective_settings, find_config
     from letteraudio.engines import (
         EngineSettings,
@@ -790,8 +791,10 @@ def list_voices(
         if as_json:
             typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
-        columns = ("engine", "id", "language", "quality", "source", "description")
-        lines = [("engine", "voice", "language", "quality", "source", "about")]
+        columns = ("engine", "id", "language", "gender", "quality", "source", "licence",
+                   "description")  # fmt: skip
+        lines = [("engine", "voice", "language", "gender", "quality", "source", "licence",
+                  "about")]  # fmt: skip
         _print_columns(lines + [tuple(row[column] for column in columns) for row in rows])
 
 

