@@ -997,6 +997,7 @@ def _write_sidecars(
         description=metadata.description,
         author=metadata.author,
         language=metadata.language,
+        words=[span.words if span else None for span in episode.spans],
     )
     write_sidecars(episode.path, info, choice)
 

@@ -241,4 +241,7 @@ def _yield_to_speech() -> None:
 def _shift(span: Span | None, start_ms: float) -> Span | None:
     if span is None:
         return None
-    return Span(round(start_ms + span.start_ms), round(start_ms + span.end_ms))
+    words = None
+    if span.words is not None:
+        words = tuple((round(start_ms + a), round(start_ms + b)) for a, b in span.words)
+    return Span(round(start_ms + span.start_ms), round(start_ms + span.end_ms), words)

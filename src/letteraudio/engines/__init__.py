@@ -31,6 +31,9 @@ class Clip:
 
     samples: npt.NDArray[np.int16]
     sample_rate: int
+    words: tuple[tuple[int, int], ...] | None = None
+    """Where each word of the text (split at whitespace) is, as (first sample, sample after
+    the last), from engines that report word timing; None: the engine does not know."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from letteraudio.audio.encode import atomic_output
 from letteraudio.chapters import Chapter
 from letteraudio.errors import OutputError
 from letteraudio.publish.episode import CHAPTERS_SUFFIX, EPISODE_SUFFIX, EpisodeInfo, chapters_json
-from letteraudio.publish.transcript import Cue, to_srt, to_webvtt
+from letteraudio.publish.transcript import Cue, WordTimes, to_srt, to_webvtt
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,12 @@ def episode_info(
     description: str | None = None,
     author: str | None = None,
     language: str | None = None,
+    words: Sequence[WordTimes] | None = None,
 ) -> EpisodeInfo:
-    """Gather an episode's data: cues from each segment's text and span."""
+    """Gather an episode's data: cues from each segment's text, span and word times."""
     from letteraudio.publish.transcript import build_cues
 
-    cues: list[Cue] = build_cues(texts, spans, blocks)
+    cues: list[Cue] = build_cues(texts, spans, blocks, words)
     return EpisodeInfo(guid, title, description, author, language, list(chapters), cues)
 
 
