@@ -95,7 +95,7 @@ def script_texts(article: Path) -> tuple[list[str], dict[str, object]]:
 
 
 def words_of(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower().replace("’", "'"))
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower().replace("\u2019", "'"))
 
 
 def edit_distance(a: list[str], b: list[str]) -> int:

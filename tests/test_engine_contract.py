@@ -1,4 +1,4 @@
-"""One contract every engine keeps: piper, gtts (against the local fake), espeak and a
+"""One contract every engine keeps: piper, hibari, gtts (against the local fake), espeak and a
 third-party engine (the tone fixture, imported from its folder here; installed with pip
 in test_engine_plugin.py).
 
@@ -29,6 +29,7 @@ from letteraudio.cli import app
 from letteraudio.engines import Clip, Engine, EngineSettings
 from letteraudio.engines.espeak import EspeakEngine
 from letteraudio.engines.gtts import GttsEngine
+from letteraudio.engines.hibari import HibariEngine
 from letteraudio.engines.piper import PiperEngine
 from letteraudio.errors import EngineUnavailable, InputError
 from letteraudio.text.segment import Pauses
@@ -54,6 +55,7 @@ class Case:
 
 CASES = {
     "piper": Case(PiperEngine, 22_050, EngineSettings(deterministic=True), speed_tolerance=0.08),
+    "hibari": Case(HibariEngine, 24_000, EngineSettings(deterministic=True)),
     "gtts": Case(GttsEngine, 24_000, repeatable=False),
     "espeak": Case(EspeakEngine, 22_050),
     "tone": Case(ToneEngine, 16_000),

@@ -82,8 +82,10 @@ class RenderedGroup:
             "content_samples": self.mastered.content_samples,
             "true_peak_dbtp": self.mastered.true_peak_dbtp,
             "spans": [[s.start_ms, s.end_ms] if s else None for s in self.spans],
-            "words": [[list(w) for w in s.words] if s and s.words is not None else None
-                      for s in self.spans],  # fmt: skip
+            "words": [
+                [list(w) for w in s.words] if s and s.words is not None else None
+                for s in self.spans
+            ],
             "speakers": list(self.speakers),
             "sizes": [len(chunk.info_frame), len(chunk.frames), self.mastered.blocks.nbytes],
         }

@@ -19,7 +19,7 @@ import typer
 
 from letteraudio import __version__
 from letteraudio.chapters import ChapterMode
-from letteraudio.engines import DEFAULT_ENGINE, MAX_SPEED, MIN_SPEED
+from letteraudio.engines import DEFAULT_ENGINE, MAX_SPEED, MIN_SPEED, phoneme_alphabet
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError, NetworkError
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def say(
         reading = ReadingSettings(
             keep_boilerplate=True,  # a phrase to audition is never clutter
             lexicon=_lexicon(lexicon, config_path),
-            phonemes=engine_type.name == "piper",
+            phonemes=phoneme_alphabet(engine_type) or False,
         )
         planned = build_script(text, engine_type.max_chars, Pauses(), reading)
         engine_settings = EngineSettings(
@@ -548,7 +548,7 @@ def render(
         show_progress = not quiet and sys.stderr.isatty()
         with _progress_bar(len(script.segments), show_progress) as progress:
             episode = narrate(script, voices, target, settings, metadata, progress)
-        written = _lexicon(lexicon, config_path) if engine_type.name == "piper" else None
+        written = _lexicon(lexicon, config_path) if phoneme_alphabet(engine_type) else None
         _write_sidecars(script, episode, metadata, voices.engine, settings,
                         SidecarChoice(vtt=vtt, srt=srt, chapters_json=chapters_json),
                         written)  # fmt: skip
@@ -975,16 +975,12 @@ def _write_sidecars(
 ) -> None:
     """Transcripts, chapters JSON and the episode file beside the MP3 just written.
 
-    The transcript shows what the lexicon says in words where Piper was given phonemes."""
+    The transcript shows what the lexicon says in words where the engine was given phonemes."""
     from letteraudio.publish.episode import episode_guid
     from letteraudio.publish.sidecars import episode_info, write_sidecars
 
     texts = [segment.text for segment in script.segments]
-    shown = texts
-    if lexicon is not None:
-        said = {f"[[ {e.phonemes} ]]": e.say for e in lexicon.entries if e.phonemes}
-        for phonemes, words in said.items():
-            shown = [text.replace(phonemes, words) for text in shown]
+    shown = texts if lexicon is None else [lexicon.shown(text) for text in texts]
     audio_settings = {"pauses": asdict(settings.pauses), "bitrate_kbps": settings.bitrate_kbps,
                       "loudness_lufs": settings.loudness_lufs}  # fmt: skip
     info = episode_info(
@@ -1109,7 +1105,7 @@ def _script(
         format=detect_format(article, text, text_format),
         keep_boilerplate=keep_boilerplate,
         lexicon=_lexicon(lexicon, config_path),
-        phonemes=engine.name == "piper",
+        phonemes=phoneme_alphabet(engine) or False,
         max_article_chars=max_chars,
     )
     return build_script(text, engine.max_chars, pauses, reading)

@@ -87,7 +87,9 @@ def _trim(segment: AudioSegment) -> tuple[AudioSegment, int]:
     return segment[start:end].fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS), start
 
 
-def word_spans(clip: Clip, cut_ms: int, start_ms: int, end_ms: int) -> tuple[tuple[int, int], ...] | None:
+def word_spans(
+    clip: Clip, cut_ms: int, start_ms: int, end_ms: int
+) -> tuple[tuple[int, int], ...] | None:
     """The clip's word times moved onto the timeline: less what trimming cut from its
     start, plus where its speech starts; kept inside the segment's span."""
     if clip.words is None:

@@ -20,7 +20,8 @@ import numpy.typing as npt
 from letteraudio.errors import EngineUnavailable, InputError
 
 ENTRY_POINT_GROUP = "letteraudio.engines"
-DEFAULT_ENGINE = "piper"
+DEFAULT_ENGINE = "hibari"
+"""Chosen by measurement (``benchmarks/voices.py``; see the README's Voices section)."""
 MIN_SPEED = 0.5
 MAX_SPEED = 2.0
 
@@ -192,3 +193,14 @@ def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]
 def empty_clip(sample_rate: int) -> Clip:
     """A clip with no samples: the answer for text with nothing to say."""
     return Clip(np.zeros(0, dtype=np.int16), sample_rate)
+
+
+def phoneme_alphabet(engine: type[Engine] | Engine) -> str | None:
+    """The phoneme alphabet an engine takes from the lexicon, or None (it takes words only)."""
+    alphabet = getattr(engine, "phoneme_alphabet", None)
+    return alphabet if isinstance(alphabet, str) else None
+
+
+def word_timing(engine: type[Engine] | Engine) -> bool:
+    """Whether an engine's clips say where their words are (see :attr:`Clip.words`)."""
+    return bool(getattr(engine, "word_timing", False))

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 BUNDLED_VOICE = "heart"
 PACKAGE = "hibari-tts"
 SAMPLE_RATE = 24_000
-PACE = 1.0
+PACE = 0.82
 """The default pace, relative to the teacher's: ``--speed`` multiplies it. Measured on the
 seed and the voice benchmark's text (``benchmarks/voices.py``): see the README's Voices."""
 SEED = 0
@@ -65,9 +65,12 @@ def registry() -> dict[str, HibariVoice]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {
             str(name): HibariVoice(
-                str(name), str(v["language"]), str(v["gender"]), str(v["file"]),
+                str(name),
+                str(v["language"]),
+                str(v["gender"]),
+                str(v["file"]),
                 bool(v.get("bundled")),
-            )  # fmt: skip
+            )
             for name, v in data.items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
@@ -119,7 +122,7 @@ class HibariEngine:
     word_timing: ClassVar[bool] = False
     """hibari's model predicts spectra frame by frame, with no phoneme durations to read."""
     phoneme_alphabet: ClassVar[str | None] = "misaki"
-    """Lexicon entries may give ``hibari = "..."`` phonemes in hibari's (misaki's) alphabet."""
+    """Lexicon entries may give ``misaki = "..."``: phonemes in hibari's (misaki's) alphabet."""
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -148,7 +151,9 @@ class HibariEngine:
             raise EngineUnavailable(f"the hibari engine cannot run here: {problem}")
         voices = registry()
         if settings.voice is None:
-            wanted = [v for v in voices.values() if settings.lang and speaks(v.language, settings.lang)]
+            wanted = [
+                v for v in voices.values() if settings.lang and speaks(v.language, settings.lang)
+            ]
             here = [v for v in wanted if voice_file(v, settings.voices_dir) is not None]
             if settings.lang and not wanted:
                 raise EngineUnavailable(

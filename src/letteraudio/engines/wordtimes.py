@@ -2,7 +2,7 @@
 
 An engine that knows how many samples each phoneme lasted (Piper, with alignments on)
 gives the sentence's phonemes with their lengths, and each word's phonemes spoken on
-its own. The phonemizer joins short words ("in the" becomes one word, ``ɪnðə``), so
+its own. The phonemizer joins short words ("in the" becomes one word), so
 words are found by lining up the letters of the words' phonemes with the sentence's
 (stress marks, spaces and punctuation left out) rather than by counting spaces.
 """
@@ -49,7 +49,7 @@ def word_times(
         return None
     matcher = difflib.SequenceMatcher(None, alone, heard, autojunk=False)
     # Where each of the words' sounds is among the sentence's: matched ones exactly, a
-    # stretch that differs ("a" said ``ɐ`` in a sentence, ``eɪ`` alone) in proportion.
+    # stretch that differs (a word reduced in the sentence: "a" said as a schwa) in proportion.
     first = [0] * len(alone)
     after = [0] * len(alone)
     matched = 0

@@ -62,12 +62,17 @@ class EpisodeInfo:
                 ],
                 cues=[
                     Cue(
-                        int(c["start_ms"]), int(c["end_ms"]), str(c["text"]), int(c.get("block", 0)),
-                        tuple(CueWord(int(w["start_ms"]), int(w["end_ms"]), str(w["text"]))
-                              for w in c.get("words", [])),
+                        int(c["start_ms"]),
+                        int(c["end_ms"]),
+                        str(c["text"]),
+                        int(c.get("block", 0)),
+                        tuple(
+                            CueWord(int(w["start_ms"]), int(w["end_ms"]), str(w["text"]))
+                            for w in c.get("words", [])
+                        ),
                     )
                     for c in data.get("cues", [])
-                ],  # fmt: skip
+                ],
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(f"{where}: not an episode file letteraudio wrote ({error})") from error

@@ -14,7 +14,7 @@ def prepare(
     document: Document,
     keep_boilerplate: bool = False,
     lexicon: Lexicon | None = None,
-    phonemes: bool = False,
+    phonemes: bool | str = False,
 ) -> Document:
     """The document as it will be spoken; what was left out is listed in ``dropped``."""
     kept: list[int] = []
