@@ -15,6 +15,7 @@ from collections.abc import Sequence
 WordTime = tuple[int, int]
 """First sample and the sample after the last, from the start of the clip."""
 
+_STRESS = {"ˈ", "ˌ"}
 _IGNORED = set("^$ ˈˌ-_.,;:!?¡¿—…\"'«»“”()[]{}\u0329")
 
 
@@ -69,7 +70,10 @@ def word_times(
             times.append((-1, -1))
             continue
         start, end = first[mine[0]], after[mine[-1]]
-        begin = starts[spoken[start]] if start < len(spoken) else starts[-1]
+        index = spoken[start] if start < len(spoken) else len(sentence)
+        while index > 0 and sentence[index - 1] in _STRESS:  # a stress mark starts the sound
+            index -= 1
+        begin = starts[index]
         finish = starts[spoken[end - 1] + 1] if end > start else begin
         times.append((begin, finish))
     for i in range(len(times) - 1, -1, -1):
