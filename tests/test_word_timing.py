@@ -8,6 +8,7 @@ and a render from the cache keeps them too.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_engines_declare_whether_they_time_words() -> None:
 
 def test_words_merged_by_the_phonemizer_are_still_found() -> None:
     # "in the lounge" phonemized as one word for "in the" (as espeak-ng does), each
-    # phoneme lasting 10 samples; "a" alone is "eɪ" but said "ɐ".
+    # phoneme lasting 10 samples; "a" alone is not what the sentence says.
     sentence = ["^", "ɪ", "n", "ð", "ə", " ", "l", "ˈ", "a", "ʊ", "n", "d", "ʒ", " ", "ɐ", "$"]
     words = [["ˈ", "ɪ", "n"], ["ð", "ə"], ["l", "ˈ", "a", "ʊ", "n", "d", "ʒ"], ["ˈ", "e", "ɪ"]]
     times = word_times(sentence, [10] * len(sentence), words)
@@ -104,7 +105,7 @@ def test_srt_parts_start_at_their_first_words_time(piper_episode: Path) -> None:
     assert len(parts) >= 3  # a long sentence: several subtitles
     for first, _, word in parts:
         assert first == pytest.approx(times[word], abs=0.0015)
-    for (_, last, _), (following, _, _) in zip(parts, parts[1:], strict=False):
+    for (_, last, _), (following, _, _) in itertools.pairwise(parts):
         assert last == pytest.approx(following, abs=0.0015)
 
 

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 WordTime = tuple[int, int]
 """First sample and the sample after the last, from the start of the clip."""
 
-_STRESS = {"ˈ", "ˌ"}
-_IGNORED = set("^$ ˈˌ-_.,;:!?¡¿—…\"'«»“”()[]{}\u0329")
+_STRESS = {"\u02c8", "\u02cc"}  # primary and secondary stress
+_IGNORED = _STRESS | set("^$ -_.,;:!?¡¿—…\"'«»“”()[]{}\u0329")
 
 
 def _letters(phonemes: Sequence[str]) -> list[int]:
