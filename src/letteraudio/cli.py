@@ -94,7 +94,8 @@ Speed = Annotated[
     float,
     typer.Option(min=MIN_SPEED, max=MAX_SPEED, rich_help_panel=ENGINE,
                  help="Speaking rate, 0.5 to 2.0: 1.25 takes about 20 % less time, 0.8 "
-                 "about 25 % more (piper: length scale; espeak: words per minute; gtts: "
+                 "about 25 % more (hibari: its frames resampled; piper: length scale; "
+                 "espeak: words per minute; gtts: "
                  "its slow voice up to 0.6, else a pitch-preserving time stretch)."),
 ]  # fmt: skip
 Speaker = Annotated[
@@ -104,13 +105,15 @@ Speaker = Annotated[
 ]  # fmt: skip
 VoicesDir = Annotated[
     Path | None,
-    typer.Option(rich_help_panel=ENGINE, help="Folder of extra Piper voices (.onnx files with "
-                 "their .onnx.json); default: $LETTERAUDIO_VOICES."),
+    typer.Option(rich_help_panel=ENGINE, help="Folder of extra voices: Piper's (.onnx files "
+                 "with their .onnx.json) and hibari's (its file names); default: "
+                 "$LETTERAUDIO_VOICES."),
 ]  # fmt: skip
 Lang = Annotated[
     str | None,
     typer.Option(rich_help_panel=ENGINE, help="Language, e.g. en, fr: picks a voice that speaks "
-                 "it (gtts: any of its languages; piper: the bundled voice or one in "
+                 "it (gtts: any of its languages; hibari: English voices on disk; piper: the "
+                 "bundled voice or one in "
                  "--voices-dir; espeak: its voice for that language)."),
 ]  # fmt: skip
 
@@ -233,8 +236,9 @@ def render(
     voice: Annotated[
         str | None,
         typer.Option(
-            help="Voice (see `letteraudio voices`): for piper a .onnx file with its "
-            ".onnx.json beside it, or a voice in --voices-dir (default: the bundled "
+            help="Voice (see `letteraudio voices`): for hibari a voice name (default: the "
+            "bundled heart; others only when already on disk); for piper a .onnx file with "
+            "its .onnx.json beside it, or a voice in --voices-dir (default: the bundled "
             "en_US-joe-medium); for espeak a voice such as en-gb-scotland.",
             rich_help_panel=ENGINE,
         ),
@@ -282,7 +286,7 @@ def render(
         bool,
         typer.Option(
             "--deterministic",
-            help="Same text, same audio: no random variation in the voice (piper).",
+            help="Same text, same audio: no random variation in the voice (piper, hibari).",
             rich_help_panel=ENGINE,
         ),
     ] = False,

@@ -170,12 +170,21 @@ class HibariEngine:
                     f"the hibari voice {chosen.name} speaks {chosen.language}, not {settings.lang}"
                 )
         else:
+            piper = (
+                " (a Piper voice file: add --engine piper)"
+                if settings.voice.endswith(".onnx")
+                else ""
+            )
             raise EngineUnavailable(
-                f"hibari has no voice {settings.voice!r} (choose from: {', '.join(voices)})"
+                f"hibari has no voice {settings.voice!r} (choose from: {', '.join(voices)})" + piper
             )
         model = voice_file(chosen, settings.voices_dir)
         if model is None:
             raise EngineUnavailable(how_to_get(chosen, settings.voices_dir))
+        if settings.speaker is not None:
+            raise EngineUnavailable(
+                f"the hibari voice {chosen.name} has a single speaker: leave out --speaker"
+            )
         self.voice = chosen
         self.model = model
         self.stretch = 1 / (PACE * settings.speed)

