@@ -234,7 +234,7 @@ def test_gtts_without_name_resolution_is_a_network_error(tmp_path: Path) -> None
     ):
         env[proxy] = ""
     result = run("render", str(article), "-e", "gtts", "-o", str(tmp_path / "n.mp3"), env=env)
-    assert_one_line_error(result, 1, "cannot resolve no-such-host.invalid", "piper")
+    assert_one_line_error(result, 1, "cannot resolve no-such-host.invalid", "hibari")
 
 
 @pytest.mark.parametrize(
