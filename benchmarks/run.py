@@ -202,7 +202,9 @@ class Bench:
     def render(self, article: Path, cache: Path, *options: str) -> Run:
         env = {**self.env, "LETTERAUDIO_CACHE_DIR": str(cache)}
         out = self.fresh("episode.mp3")
-        return run([LETTERAUDIO, "render", str(article), "-o", str(out), "-q", *options], env)
+        # Piper, as the reference is Piper's own CLI (a later "-e" in options wins).
+        return run([LETTERAUDIO, "render", str(article), "-o", str(out), "-q", "-e", "piper",
+                    *options], env)  # fmt: skip
 
     def cold(self, article: Path, *options: str) -> Run:
         """A render with an empty cache (which it fills: see ``last_cache``)."""

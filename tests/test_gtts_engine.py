@@ -308,7 +308,9 @@ def test_silent_server_times_out_with_a_message_that_says_so(
     assert "hibari" in message
 
 
-def test_unreachable_endpoint_fails_with_a_hint_at_the_offline_default(article: Path, out: Path) -> None:
+def test_unreachable_endpoint_fails_with_a_hint_at_the_offline_default(
+    article: Path, out: Path
+) -> None:
     url = f"http://127.0.0.1:{unused_port()}/batchexecute"
 
     result = render(article, out, url, "--timeout", "5")

@@ -19,6 +19,7 @@ from letteraudio.cli import app
 from letteraudio.engines import EngineSettings
 from letteraudio.engines.espeak import EspeakEngine
 from letteraudio.engines.gtts import GttsEngine
+from letteraudio.engines.hibari import HibariEngine
 from letteraudio.engines.piper import BUNDLED_VOICE, PiperEngine, bundled_voice_paths
 from letteraudio.errors import EngineUnavailable, InputError
 
@@ -297,3 +298,69 @@ def test_gtts_voice_is_a_language(fake: FakeGtts) -> None:
     assert GttsEngine(EngineSettings(voice="fr")).lang == "fr"
     with pytest.raises(EngineUnavailable, match="not both"):
         GttsEngine(EngineSettings(voice="fr", lang="de"))
+
+
+# --- hibari ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hibari_dir(tmp_path: Path) -> Path:
+    """A folder holding hibari's British male voice under its own file name (made from the
+    bundled model: only the file is looked for, and it speaks through the same network)."""
+    from letteraudio.engines.hibari import bundled_model, registry
+
+    folder = tmp_path / "hibari-voices"
+    folder.mkdir()
+    (folder / registry()["fable"].file).symlink_to(bundled_model())
+    return folder
+
+
+def test_hibari_lists_and_speaks_only_the_voices_on_disk(
+    runner: CliRunner, hibari_dir: Path, tmp_path: Path
+) -> None:
+    assert [v["id"] for v in voices_json(runner, "-e", "hibari")] == ["heart"]
+    listed = voices_json(runner, "-e", "hibari", "--voices-dir", str(hibari_dir))
+    assert [(v["id"], v["language"], v["gender"]) for v in listed] == [
+        ("heart", "en-US", "female"), ("fable", "en-GB", "male")
+    ]  # fmt: skip
+    assert listed[1]["source"] == str(hibari_dir / "bm_fable.int8.onnx")
+    british = HibariEngine(EngineSettings(lang="en-GB", voices_dir=hibari_dir))
+    assert british.voice.name == "fable"
+    out = tmp_path / "fable.mp3"
+    result = runner.invoke(app, ["say", "Good evening.", "--voice", "fable", "--voices-dir",
+                                 str(hibari_dir), "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(decode(out)) / RATE > 0.5
+
+
+def test_a_hibari_voice_not_on_disk_is_a_one_line_error_never_a_download(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import urllib.request
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("letteraudio tried to download a voice")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    for settings in (EngineSettings(voice="emma"), EngineSettings(lang="en-GB")):
+        with pytest.raises(EngineUnavailable) as error:
+            HibariEngine(settings)
+        message = str(error.value)
+        assert "not on this machine" in message and "never downloads" in message
+        assert "hibari 'Hello.' --voice emma" in message and "\n" not in message
+
+
+def test_hibari_shares_one_single_threaded_session_per_process() -> None:
+    from letteraudio.engines import hibari
+
+    first = HibariEngine(EngineSettings(deterministic=True))
+    second = HibariEngine(EngineSettings(deterministic=True, speed=1.25))
+    first.synthesize("One.")
+    second.synthesize("Two.")
+    assert first.model == second.model
+    loaded = hibari.loaded(first.voice.name, first.model)
+    assert loaded is hibari.loaded(second.voice.name, second.model)  # one model, one session
+    assert [m for m in hibari._LOADED if m == first.model] == [first.model]
+    options = loaded.sess.get_session_options()
+    assert options.intra_op_num_threads == 1  # no thread pool: nothing waits spinning
+    assert first.jobs == max(1, os.cpu_count() or 1)  # as many calls at once as cores
