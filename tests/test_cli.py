@@ -40,7 +40,7 @@ def test_dry_run_lists_segments_and_loads_no_voice(seed_article: Path) -> None:
         f"    app(['render', {str(seed_article)!r}, '--dry-run'])\n"
         "except SystemExit as e:\n"
         "    assert not e.code, e.code\n"
-        "heavy = ('onnxruntime', 'piper')\n"
+        "heavy = ('onnxruntime', 'piper', 'hibari')\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
     )
     result = subprocess.run(
@@ -238,7 +238,8 @@ def test_gtts_without_name_resolution_is_a_network_error(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    "command", [["--help"], ["render", "--help"], ["engines"], ["cache", "info"]]
+    "command",
+    [["--help"], ["render", "--help"], ["engines"], ["cache", "info"], ["voices", "-e", "hibari"]],
 )
 def test_light_commands_never_import_onnxruntime(command: list[str]) -> None:
     probe = (
