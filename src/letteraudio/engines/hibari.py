@@ -190,7 +190,9 @@ class HibariEngine:
         self.stretch = 1 / (PACE * settings.speed)
         self.deterministic = settings.deterministic
         # One shared model; each call runs on one core (hibari's signal processing is
-        # single-threaded numpy), so as many calls at once as there are cores.
+        # single-threaded numpy), so as many calls at once as there are cores. Measured on
+        # the 9.4 KB benchmark text, 2 cores: 10.3 s with two against 13.5 s with one, the
+        # same CPU time, 50 MB more memory.
         self.jobs = settings.jobs or max(1, os.cpu_count() or 1)
         stat = model.stat()
         self._identity = {
