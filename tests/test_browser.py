@@ -1,6 +1,6 @@
 """The episode page in a real browser: Debian's headless Chromium, driven by Playwright.
 
-The seed article is rendered, ``letteraudio feed`` publishes the folder and
+A long article of the project's own is rendered, ``letteraudio feed`` publishes the folder and
 ``letteraudio serve`` serves it as a real subprocess. The page must play the MP3 with no
 media error, report the file's duration, load every transcript cue, mark the sentence
 being spoken, seek to a chapter when one is clicked (or chosen with the keyboard), and
@@ -19,7 +19,7 @@ from typing import Any
 import feedparser
 import pytest
 from audio_probe import header_duration, require_tool
-from conftest import SEED
+from conftest import LONG_ARTICLE
 from test_publish import invoke, render, start_server, stop_server, vtt_cues
 
 CHROMIUM_ARGS = [
@@ -32,15 +32,15 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 DURATION_TOLERANCE = 0.05
+STEM = LONG_ARTICLE.stem
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """The seed rendered and published, served by ``letteraudio serve``: (folder, URL)."""
-    if not SEED.is_file():
-        pytest.fail(f"the seed article is missing: {SEED}")
+    """The long article rendered and published, served by ``letteraudio serve``:
+    (folder, URL)."""
     folder = tmp_path_factory.mktemp("site")
-    render(SEED, folder, "--deterministic")
+    render(LONG_ARTICLE, folder, "--deterministic")
     result = invoke("feed", str(folder), "--base-url", "https://example.test/letters/",
                     "--title", "Letters", "--category", "Society & Culture")  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -67,7 +67,7 @@ def browser(site: tuple[Path, str]) -> Iterator[Any]:
 
 
 @pytest.mark.slow
-def test_seed_feed_has_every_required_element(site: tuple[Path, str]) -> None:
+def test_feed_has_every_required_element(site: tuple[Path, str]) -> None:
     folder, _ = site
     parsed = feedparser.parse(str(folder / "feed.xml"))
     assert not parsed.bozo
@@ -76,7 +76,7 @@ def test_seed_feed_has_every_required_element(site: tuple[Path, str]) -> None:
     [entry] = parsed.entries
     for key in ("title", "summary", "id", "published", "itunes_duration", "enclosures"):
         assert entry.get(key), key
-    assert int(entry.enclosures[0].length) == (folder / "letter.mp3").stat().st_size
+    assert int(entry.enclosures[0].length) == (folder / f"{STEM}.mp3").stat().st_size
 
 
 @pytest.mark.slow
@@ -84,10 +84,10 @@ def test_episode_page_plays_with_transcript_and_chapters(
     site: tuple[Path, str], browser: Any
 ) -> None:
     folder, url = site
-    mp3 = folder / "letter.mp3"
-    cues = vtt_cues(folder / "letter.vtt")
-    info = json.loads((folder / "letter.episode.json").read_text(encoding="utf-8"))
-    chapters = json.loads((folder / "letter.chapters.json").read_text(encoding="utf-8"))
+    mp3 = folder / f"{STEM}.mp3"
+    cues = vtt_cues(folder / f"{STEM}.vtt")
+    info = json.loads((folder / f"{STEM}.episode.json").read_text(encoding="utf-8"))
+    chapters = json.loads((folder / f"{STEM}.chapters.json").read_text(encoding="utf-8"))
     started = time.perf_counter()
     page = browser.new_page()
     requests: list[str] = []
@@ -97,7 +97,7 @@ def test_episode_page_plays_with_transcript_and_chapters(
     page.on("response", lambda response: statuses.append((response.url, response.status)))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.goto(url + "letter.html")
+    page.goto(url + f"{STEM}.html")
     assert page.title().startswith(info["title"])
     assert page.locator("a[href='feed.xml']").count() >= 1
     page.wait_for_function("document.getElementById('player').readyState >= 1")
@@ -143,7 +143,7 @@ def test_episode_page_plays_with_transcript_and_chapters(
     assert page.locator("#status").inner_text() == ""
     assert errors == []
     assert all(200 <= status < 300 for _, status in statuses), statuses
-    assert (url + "letter.mp3", 206) in statuses  # the browser seeks with byte ranges
+    assert (url + f"{STEM}.mp3", 206) in statuses  # the browser seeks with byte ranges
     assert requests and all(request.startswith(url) for request in requests), requests
     page.close()
     print(f"page load, play and seek: {time.perf_counter() - started:.2f} s")

@@ -210,22 +210,22 @@ def test_a_stopped_render_starts_nothing_more(case: Case) -> None:
 
 
 @pytest.mark.slow
-def test_speed_1_25_makes_the_seed_about_20_percent_shorter(
-    seed_article: Path, tmp_path: Path
+def test_speed_1_25_makes_a_long_article_about_20_percent_shorter(
+    long_article: Path, tmp_path: Path
 ) -> None:
-    """On the whole seed article with espeak-ng (the fastest real voice): the speech
+    """On a whole long article with espeak-ng (the fastest real voice): the speech
     takes 20 % less time; the pauses between blocks stay as they are."""
     require_tool("espeak-ng")
     runner = CliRunner()
     plan = json.loads(
-        runner.invoke(app, ["script", str(seed_article), "-e", "espeak", "--json"]).stdout
+        runner.invoke(app, ["script", str(long_article), "-e", "espeak", "--json"]).stdout
     )
     pauses_ms = sum(s["pause_after_ms"] for s in plan["segments"][:-1]) + plan["tail_ms"]
     pauses = (pauses_ms + Pauses().lead_in) / 1000
     seconds = {}
     for speed in ("1.0", "1.25"):
-        out = tmp_path / f"seed-{speed}.mp3"
-        result = runner.invoke(app, ["render", str(seed_article), "-e", "espeak", "--speed",
+        out = tmp_path / f"long-{speed}.mp3"
+        result = runner.invoke(app, ["render", str(long_article), "-e", "espeak", "--speed",
                                      speed, "-o", str(out), "-q"])  # fmt: skip
         assert result.exit_code == 0, result.output
         seconds[speed] = len(decode(out)) / RATE

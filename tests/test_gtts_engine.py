@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -574,15 +575,24 @@ def test_requests_in_flight_never_exceed_the_limit(
 def test_429_halves_the_requests_in_flight_then_they_grow_back(
     server: FakeGtts, tmp_path: Path, out: Path
 ) -> None:
+    refused: dict[str, int] = {}  # text -> index of the request that was refused
+    lock = threading.Lock()
+
     def behaviour(request: Request) -> Reply:
-        if request.index < 4:  # the first burst is told to slow down, once each
-            return Status(429, retry_after="0")
+        # The first four texts asked for are told to slow down, once each: a retry of the
+        # same text is answered, however the requests interleave on a busy machine.
+        with lock:
+            if len(refused) < 4 and request.text not in refused:
+                refused[request.text] = request.index
+                return Status(429, retry_after="0")
         return Delay(0.3, Tone())  # long enough that a busy machine keeps 4 in flight
 
     server.behaviour = behaviour
     result = render(many_sentences(tmp_path, 40), out, server.url, "--jobs", "4", "--retries", "2")
     assert result.returncode == 0, result.stderr
-    after = [r.in_flight for r in server.requests[4:]]
+    assert len(refused) == 4
+    last_refused = max(refused.values())
+    after = [r.in_flight for r in server.requests if r.index > last_refused]
     assert max(after[:4]) == 1  # four 429s took the allowance from 4 to 1
     assert max(after[-10:]) == 4  # successes brought it back, a step per 4 successes
     assert server.max_in_flight <= 4

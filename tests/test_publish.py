@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import feedparser
+import numpy as np
 import pytest
 from audio_probe import RATE, decode, silences
 from click.testing import Result
@@ -379,3 +380,47 @@ def test_serve_answers_ranges_with_the_exact_bytes(tmp_path: Path) -> None:
     finally:
         output = stop_server(process)
     assert output.strip() == "Stopped."  # after the address line, one line on Ctrl-C
+
+
+@pytest.mark.slow
+def test_a_feed_without_image_draws_square_artwork_and_image_still_wins(folder: Path) -> None:
+    from PIL import Image
+
+    from letteraudio.publish.artwork import ARTWORK_NAME, BACKGROUND, FOREGROUND, MARGIN, SIZE
+
+    args = [a for a in feed_args(folder) if a not in ("--image", "cover.png")]
+    title = "Letters From a Harbour Town, Read Aloud on Winter Evenings by the Fire"
+    args[args.index("--title") + 1] = title
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert "image" not in result.stderr  # no note that artwork is missing
+    root = ET.parse(folder / "feed.xml").getroot()
+    href = root.find(f"channel/{ITUNES}image")
+    assert href is not None
+    assert href.get("href") == f"https://example.test/letters/{ARTWORK_NAME}"
+    drawn = folder / ARTWORK_NAME
+    with Image.open(drawn) as image:
+        assert image.format == "PNG" and image.size == (SIZE, SIZE) == (3000, 3000)
+        pixels = np.asarray(image.convert("RGB"))
+    # Two colours only: every pixel is the background, the title's colour or a blend of
+    # the two at the strokes' smoothed edges.
+    background, foreground = np.array(BACKGROUND, float), np.array(FOREGROUND, float)
+    share = ((pixels - background) / (foreground - background)).mean(axis=2, keepdims=True)
+    blend = background + share * (foreground - background)
+    assert np.abs(pixels - blend).max() <= 3
+    assert np.all(pixels == background, axis=2).mean() > 0.75  # a plain background
+    text = np.all(pixels > 200, axis=2)  # the title's light strokes
+    assert 0.01 < text.mean() < 0.2  # the title is drawn, and large
+    rows = np.flatnonzero(text.any(axis=1))
+    columns = np.flatnonzero(text.any(axis=0))
+    assert rows[-1] - rows[0] > SIZE / 4  # a title this long wraps over several lines
+    assert columns[0] >= MARGIN / 2 and columns[-1] <= SIZE - MARGIN / 2  # within the margins
+    first = drawn.read_bytes()
+    assert invoke(*args).exit_code == 0
+    assert drawn.read_bytes() == first  # the same title, the same artwork
+    result = invoke(*feed_args(folder))  # --image given: it is used, the drawing goes
+    assert result.exit_code == 0, result.output
+    root = ET.parse(folder / "feed.xml").getroot()
+    href = root.find(f"channel/{ITUNES}image")
+    assert href is not None and href.get("href") == "https://example.test/letters/cover.png"
+    assert not drawn.exists()

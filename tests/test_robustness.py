@@ -44,7 +44,16 @@ def one_line_error(result: subprocess.CompletedProcess[str], code: int = 2) -> s
 
 
 def dry_run_texts(stdout: str) -> list[str]:
-    return [line.split(" ms  ", 1)[1] for line in stdout.splitlines()[:-1]]
+    """What the voice is given for each segment: its ``said`` line, else its written text."""
+    texts: list[str] = []
+    for line in stdout.splitlines():
+        if " ms  " in line:
+            texts.append(line.split(" ms  ", 1)[1])
+        elif line.strip().startswith("said "):
+            texts[-1] = line.strip().split(None, 1)[1]
+        else:
+            break  # the summary, then what was dropped
+    return texts
 
 
 # --- bad input, one case a row --------------------------------------------------------
@@ -210,12 +219,12 @@ def test_an_unwritable_folder_is_refused_before_any_speech(tmp_path: Path, mount
 
 
 def test_a_full_disk_is_a_clear_error_and_keeps_the_old_file(
-    tmp_path: Path, mounted: Path, seed_article: Path
+    tmp_path: Path, mounted: Path, long_article: Path
 ) -> None:
     mount(mounted, "size=600k")
     target = mounted / "letter.mp3"
     target.write_bytes(b"the previous episode")
-    result = letteraudio("render", str(seed_article), "-o", str(target))
+    result = letteraudio("render", str(long_article), "-o", str(target))
     message = one_line_error(result, code=1)
     assert "No space left on device" in message or "cannot write" in message
     assert target.read_bytes() == b"the previous episode"
@@ -242,12 +251,12 @@ def wait_for(condition: object, seconds: float = 120) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("stage", ["synthesis", "encoding"])
 def test_an_interrupted_render_leaves_no_trace(
-    tmp_path: Path, seed_article: Path, sig: signal.Signals, stage: str
+    tmp_path: Path, long_article: Path, sig: signal.Signals, stage: str
 ) -> None:
     out = tmp_path / "letter.mp3"
     for _attempt in range(3):
         out.write_bytes(b"the previous episode")
-        render = start_render(seed_article, out)
+        render = start_render(long_article, out)
         if stage == "encoding":
             wait_for(lambda: list(tmp_path.glob(".letter.mp3.*.part")))
         else:
@@ -270,16 +279,16 @@ def test_an_interrupted_render_leaves_no_trace(
     pytest.fail("the render always finished before the signal arrived")
 
 
-def test_after_sigkill_the_next_render_cleans_up(tmp_path: Path, seed_article: Path) -> None:
+def test_after_sigkill_the_next_render_cleans_up(tmp_path: Path, long_article: Path) -> None:
     out = tmp_path / "letter.mp3"
     out.write_bytes(b"the previous episode")
-    render = start_render(seed_article, out)
+    render = start_render(long_article, out)
     wait_for(lambda: list(tmp_path.glob(".letter.mp3.*.part")))
     render.kill()
     render.communicate(timeout=60)
     assert out.read_bytes() == b"the previous episode"  # never a half-written target
     assert list(tmp_path.glob(".letter.mp3.*.part"))  # at worst a stray temporary file
-    again = letteraudio("render", str(seed_article), "-o", str(out), "-q")
+    again = letteraudio("render", str(long_article), "-o", str(out), "-q")
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == with_sidecars("letter")
     assert letteraudio("check", str(out)).returncode == 0

@@ -158,12 +158,15 @@ def test_every_sentence_is_its_own_segment_even_when_short() -> None:
         "The U.S. Army arrived at dawn.",
         "Dr. Okafor met Mr. Lund at St. Ives.",
         "Bring snacks, e.g. Apples and pears.",
-        # "Jan." may end a sentence too: joining is the safer mistake (no pause mid-name).
-        "It rose in Jan. Nobody knew why.",
+        "It rose in Jan. and fell in Feb. of that year.",
     ],
 )
 def test_abbreviations_do_not_end_a_sentence(text: str) -> None:
     assert sentences(text) == [text]
+
+
+def test_an_abbreviation_before_a_capital_may_end_a_sentence() -> None:
+    assert sentences("It rose in Jan. Nobody knew why.") == ["It rose in Jan.", "Nobody knew why."]
 
 
 def test_sentences_split_at_terminal_punctuation_and_closing_quotes() -> None:

@@ -69,7 +69,7 @@ def build_chapters(
         before = [s for s, span in zip(segments, spans, strict=True) if span and
                   span.start_ms < starts[0][0] and s.kind in ("subtitle", "paragraph")]  # fmt: skip
         if before:
-            starts.insert(0, (0, title or first_words(before[0].text)))
+            starts.insert(0, (0, title or first_words(before[0].written)))
     elif title:
         starts[0] = (starts[0][0], title)
     chapters = []
@@ -96,6 +96,6 @@ def _chapter_starts(
         if span is None or segment.kind != opener or segment.paragraph in opened:
             continue
         opened.add(segment.paragraph)
-        name = segment.text if opener == "heading" else first_words(segment.text)
+        name = segment.written if opener == "heading" else first_words(segment.written)
         starts.append((span.start_ms, name))
     return starts

@@ -113,8 +113,8 @@ Lang = Annotated[
     str | None,
     typer.Option(rich_help_panel=ENGINE, help="Language, e.g. en, fr: picks a voice that speaks "
                  "it (gtts: any of its languages; hibari: English voices on disk; piper: the "
-                 "bundled voice or one in "
-                 "--voices-dir; espeak: its voice for that language)."),
+                 "bundled voice or one in --voices-dir; espeak: its voice for that language); "
+                 "also the language the article is read in (numbers and the like)."),
 ]  # fmt: skip
 
 
@@ -128,6 +128,16 @@ def script(
     engine: Annotated[
         str, typer.Option("--engine", "-e", help="Engine whose limits and pace to plan for.")
     ] = DEFAULT_ENGINE,
+    voice: Annotated[
+        str | None, typer.Option(help="Voice, as for render: its name may give the language.")
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help="The article's language, e.g. en, de (default: the document's, "
+            "else the voice's, else English)."
+        ),
+    ] = None,
     text_format: TextFormat = None,
     keep_boilerplate: KeepBoilerplate = False,
     lexicon: LexiconOption = None,
@@ -138,17 +148,19 @@ def script(
     max_chars: MaxChars = 1_000_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the script as JSON.")] = False,
 ) -> None:
-    """Print what would be spoken: each segment, its kind and pause, and what was dropped."""
+    """Print what would be spoken: each segment as written and, where it differs, as
+    spoken; its kind and pause; and what was dropped."""
     from letteraudio.config import find_config
     from letteraudio.engines import engine_class
     from letteraudio.text.segment import Pauses
 
     with _errors_to_exit_codes():
         config_path = find_config(config)
-        engine_type = engine_class(_configured(ctx, config_path)["engine"].value)
+        value = {key: setting.value for key, setting in _configured(ctx, config_path).items()}
+        engine_type = engine_class(value["engine"])
         planned = _script(
             article, engine_type, Pauses(), text_format, keep_boilerplate, lexicon,
-            config_path, max_chars,
+            config_path, max_chars, value["lang"], value["voice"],
         )  # fmt: skip
         if as_json:
             typer.echo(json.dumps(_script_json(planned, engine_type), indent=2, ensure_ascii=False))
@@ -193,6 +205,8 @@ def say(
             keep_boilerplate=True,  # a phrase to audition is never clutter
             lexicon=_lexicon(lexicon, config_path),
             phonemes=phoneme_alphabet(engine_type) or False,
+            lang=value["lang"],
+            voice=value["voice"],
         )
         planned = build_script(text, engine_type.max_chars, Pauses(), reading)
         engine_settings = EngineSettings(
@@ -504,7 +518,7 @@ def render(
             typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
         script = _script(
             article, engine_type, settings.pauses, text_format, keep_boilerplate,
-            lexicon, config_path, max_chars,
+            lexicon, config_path, max_chars, lang, voice,
         )  # fmt: skip
         if dry_run:
             _print_script(script, engine_type.name, engine_type.chars_per_second * speed)
@@ -552,10 +566,8 @@ def render(
         show_progress = not quiet and sys.stderr.isatty()
         with _progress_bar(len(script.segments), show_progress) as progress:
             episode = narrate(script, voices, target, settings, metadata, progress)
-        written = _lexicon(lexicon, config_path) if phoneme_alphabet(engine_type) else None
         _write_sidecars(script, episode, metadata, voices.engine, settings,
-                        SidecarChoice(vtt=vtt, srt=srt, chapters_json=chapters_json),
-                        written)  # fmt: skip
+                        SidecarChoice(vtt=vtt, srt=srt, chapters_json=chapters_json))  # fmt: skip
         if not quiet:
             typer.echo(_summary(episode, time.perf_counter() - started))
             reached = episode.loudness.integrated_lufs if episode.loudness else loudness
@@ -622,7 +634,8 @@ def feed(
     image: Annotated[
         str | None,
         typer.Option(
-            help="Artwork: a URL, or a file name in the folder (JPEG or PNG, 1400-3000 px)."
+            help="Artwork: a URL, or a file name in the folder (JPEG or PNG, 1400-3000 px; "
+            "default: a square drawn from the show's title)."
         ),
     ] = None,
     category: Annotated[
@@ -975,16 +988,16 @@ def _write_sidecars(
     engine: Engine,
     settings: RenderSettings,
     choice: SidecarChoice,
-    lexicon: Lexicon | None,
 ) -> None:
     """Transcripts, chapters JSON and the episode file beside the MP3 just written.
 
-    The transcript shows what the lexicon says in words where the engine was given phonemes."""
+    Transcripts and pages show the article's own words (a lexicon entry changes only
+    what is spoken)."""
     from letteraudio.publish.episode import episode_guid
     from letteraudio.publish.sidecars import episode_info, write_sidecars
 
     texts = [segment.text for segment in script.segments]
-    shown = texts if lexicon is None else [lexicon.shown(text) for text in texts]
+    shown = [segment.written for segment in script.segments]
     audio_settings = {"pauses": asdict(settings.pauses), "bitrate_kbps": settings.bitrate_kbps,
                       "loudness_lufs": settings.loudness_lufs}  # fmt: skip
     info = episode_info(
@@ -1098,6 +1111,8 @@ def _script(
     lexicon: Path | None,
     config_path: Path | None,
     max_chars: int,
+    lang: str | None = None,
+    voice: str | None = None,
 ) -> Script:
     """Read, parse, clean and segment an article for ``engine``."""
     from letteraudio.pipeline import ReadingSettings, build_script
@@ -1111,6 +1126,8 @@ def _script(
         lexicon=_lexicon(lexicon, config_path),
         phonemes=phoneme_alphabet(engine) or False,
         max_article_chars=max_chars,
+        lang=lang,
+        voice=voice,
     )
     return build_script(text, engine.max_chars, pauses, reading)
 
@@ -1129,6 +1146,7 @@ def _lexicon(path: Path | None, config_path: Path | None) -> Lexicon | None:
 def _script_json(script: Script, engine: type[Engine]) -> dict[str, object]:
     return {
         "title": script.document.title,
+        "language": script.language,
         "engine": engine.name,
         "estimated_seconds": round(script.estimated_seconds(engine.chars_per_second), 1),
         "segments": [
@@ -1137,6 +1155,7 @@ def _script_json(script: Script, engine: type[Engine]) -> dict[str, object]:
                 "kind": s.kind,
                 "paragraph": s.paragraph,
                 "text": s.text,
+                "written": s.written,
                 "pause_after_ms": s.pause_after_ms,
                 "estimated_seconds": round(len(s.text) / engine.chars_per_second, 1),
             }
@@ -1144,7 +1163,20 @@ def _script_json(script: Script, engine: type[Engine]) -> dict[str, object]:
         ],
         "tail_ms": script.pauses.tail,
         "dropped": [{"text": d.text, "reason": d.reason} for d in script.document.dropped],
+        "links": _links_read_as_sites(script),
     }
+
+
+def _links_read_as_sites(script: Script) -> list[dict[str, str]]:
+    """Web addresses the voice reads as their site only: the rest of each is not said."""
+    from letteraudio.text.normalize import URL, site
+
+    found = []
+    for segment in script.segments:
+        for match in URL.finditer(segment.written):
+            if match.group(0).rstrip("/") != site(match.group(0)):
+                found.append({"url": match.group(0), "said": site(match.group(0))})
+    return found
 
 
 def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
@@ -1153,7 +1185,9 @@ def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
             pause = f"tail  {script.pauses.tail:>5} ms"
         else:
             pause = f"pause {segment.pause_after_ms:>5} ms"
-        typer.echo(f"{segment.index + 1:>4}  {segment.kind:<9}  {pause}  {segment.text}")
+        typer.echo(f"{segment.index + 1:>4}  {segment.kind:<9}  {pause}  {segment.written}")
+        if segment.text != segment.written:
+            typer.echo(f"{'':>4}  {'said':<9}  {'':<14}  {segment.text}")
     characters = sum(len(s.text) for s in script.segments)
     typer.echo(
         f"{_plural(len(script.segments), 'segment')}, {_plural(characters, 'character')}; "
@@ -1161,6 +1195,8 @@ def _print_script(script: Script, engine: str, chars_per_second: float) -> None:
     )
     for dropped in script.document.dropped:
         typer.echo(f"dropped ({dropped.reason}): {dropped.text}")
+    for link in _links_read_as_sites(script):
+        typer.echo(f"link read as its site ({link['said']}; the rest is not said): {link['url']}")
 
 
 def _print_report(report: Report) -> None:

@@ -39,7 +39,7 @@ from letteraudio.tags import Metadata, write_tags
 from letteraudio.text.formats import parser
 from letteraudio.text.lexicon import Lexicon
 from letteraudio.text.parse import Document
-from letteraudio.text.prepare import prepare
+from letteraudio.text.prepare import prepare, reading_language, speaker
 from letteraudio.text.segment import Pauses, Segment, segment_document
 
 Progress = Callable[[int, int, Segment], None]
@@ -75,8 +75,11 @@ class Script:
     """What will be spoken: the parsed document and its segments."""
 
     document: Document
+    """As written (boilerplate left out): what readers see."""
     segments: list[Segment]
     pauses: Pauses
+    language: str | None = None
+    """The language the text was read in (None: English, no one said otherwise)."""
 
     def estimated_seconds(self, chars_per_second: float) -> float:
         """Speech at the engine's typical rate plus every pause."""
@@ -113,6 +116,10 @@ class ReadingSettings:
     """The phoneme alphabet the engine takes from the lexicon (its ``phoneme_alphabet``:
     ``espeak`` for Piper, ``misaki`` for hibari; True means ``espeak``), or False."""
     max_article_chars: int = MAX_ARTICLE_CHARS
+    lang: str | None = None
+    """The article's language as given (``--lang``); else the document's, else the voice's."""
+    voice: str | None = None
+    """The voice asked for, whose name may say its language (``de_DE-thorsten-medium``)."""
 
 
 def build_script(
@@ -127,11 +134,13 @@ def build_script(
             f"the article has {length:,} characters of text, over the limit of "
             f"{reading.max_article_chars:,} (see --max-chars)"
         )
-    document = prepare(parsed, reading.keep_boilerplate, reading.lexicon, reading.phonemes)
-    segments = segment_document(document, max_chars, pauses)
+    document = prepare(parsed, reading.keep_boilerplate)
+    language = reading_language(reading.lang, document.metadata, reading.voice)
+    speak = speaker(reading.lexicon, reading.phonemes, language)
+    segments = segment_document(document, max_chars, pauses, speak, language)
     if not segments:
         raise InputError("the article has nothing to speak (it is empty or has no words)")
-    return Script(document, segments, pauses)
+    return Script(document, segments, pauses, language)
 
 
 def narrate(

@@ -12,7 +12,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from letteraudio.audio.encode import atomic_output
 from letteraudio.audio.frames import walk
 from letteraudio.chapters import Chapter
 from letteraudio.errors import InputError, OutputError
+from letteraudio.publish.artwork import ARTWORK_NAME, artwork_png
 from letteraudio.publish.categories import parse_category
 from letteraudio.publish.episode import (
     CHAPTERS_SUFFIX,
@@ -204,8 +205,14 @@ def publish_folder(
     state = load_state(folder)
     channel, settings = resolve_channel(state, *layers)
     notes = []
-    if not channel.image:
-        notes.append("no --image: Apple Podcasts requires square artwork of 1400-3000 px")
+    if not channel.image:  # directories refuse a show without artwork: draw one
+        artwork = artwork_png(channel.title)
+        path = folder / ARTWORK_NAME
+        if not path.is_file() or path.read_bytes() != artwork:
+            _write_bytes(path, artwork)
+        channel = replace(channel, image=file_url(channel.base_url, ARTWORK_NAME))
+    elif channel.image != file_url(channel.base_url, ARTWORK_NAME):
+        (folder / ARTWORK_NAME).unlink(missing_ok=True)  # drawn by an earlier run: --image won
     if not channel.category:
         notes.append("no --category: Apple Podcasts requires one from its list")
     episodes: list[EpisodeFile] = []

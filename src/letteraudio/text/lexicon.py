@@ -73,15 +73,6 @@ class Lexicon:
 
         return self._pattern.sub(placeholder, text), said
 
-    def shown(self, text: str) -> str:
-        """Spoken text with every phoneme markup put back as the words it says."""
-        for entry in self.entries:
-            for alphabet in ALPHABETS:
-                markup = entry.markup(alphabet)
-                if markup:
-                    text = text.replace(markup, entry.say)
-        return text
-
     def apply(self, text: str, phonemes: bool | str = False) -> str:
         """Replace every listed word (whole words; case-aware)."""
         protected, said = self.protect(text, phonemes)

@@ -14,6 +14,11 @@ from letteraudio.text.parse import Document, Dropped, document_from_blocks
 
 _TOML_FRONT = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*(?:\n|\Z)", re.DOTALL)
 _SPACES = re.compile(r"\s+")
+_MARKERS = re.compile(r"^\s*(?:(?:>|[*+-]|\d{1,9}[.)])(?:[ \t]+|$))*")
+_LIST_MARKER = re.compile(r"[*+-]|\d{1,9}[.)]")
+_LEAVES = ("paragraph_open", "heading_open", "fence", "code_block", "html_block", "table_open",
+           "hr", "front_matter")  # fmt: skip
+"""Tokens whose line ranges hold text; a line under none of them was not parsed."""
 
 
 def parse_markdown(text: str) -> Document:
@@ -26,13 +31,20 @@ def parse_markdown(text: str) -> Document:
     if toml:
         metadata = _toml_metadata(toml.group(1))
         text = text[toml.end() :]
-    tokens = MarkdownIt("commonmark").use(front_matter_plugin).enable("table").parse(text)
+    parser = MarkdownIt("commonmark").use(front_matter_plugin).enable("table")
+    tokens = parser.parse(text)
     blocks: list[tuple[str, str]] = []  # (kind, text)
+    lines: list[int] = []  # the source line each block starts on
+    covered = [False] * (text.count("\n") + 1)
     dropped: list[Dropped] = []
     depth = {"list": 0, "table": 0}
     heading_level = 0
+    line = 0
     for token in tokens:
         kind = token.type
+        if token.map and kind in _LEAVES:
+            line = token.map[0]
+            covered[token.map[0] : token.map[1]] = [True] * (token.map[1] - token.map[0])
         if kind == "front_matter":
             metadata = _yaml_metadata(token.content)
         elif kind in ("bullet_list_open", "ordered_list_open"):
@@ -60,7 +72,31 @@ def parse_markdown(text: str) -> Document:
                 blocks.append(("h1" if heading_level == 1 else "heading", spoken))
             else:
                 blocks.append(("item" if depth["list"] else "paragraph", spoken))
+            lines.append(line)
+    if not all(covered):
+        blocks = _with_unparsed(parser, text, covered, blocks, lines)
     return _document(blocks, dropped, metadata)
+
+
+def _with_unparsed(
+    parser: Any, text: str, covered: list[bool], blocks: list[tuple[str, str]], lines: list[int]
+) -> list[tuple[str, str]]:
+    """Lines the parser left out (lists or quotes nested deeper than it goes: its limit is
+    20 levels) are read as they stand, markers stripped, each in its place: nothing deep
+    vanishes."""
+    found: list[tuple[int, tuple[str, str]]] = list(zip(lines, blocks, strict=True))
+    for number, source in enumerate(text.split("\n")):
+        if covered[number] or not source.strip():
+            continue
+        markers = _MARKERS.match(source)
+        rest = source[markers.end() :] if markers else source
+        tokens = parser.parseInline(rest)
+        spoken = _inline_text(tokens[0].children or []) if tokens else ""
+        if spoken:
+            is_item = markers is not None and bool(_LIST_MARKER.search(markers.group(0)))
+            found.append((number, ("item" if is_item else "paragraph", spoken)))
+    found.sort(key=lambda pair: pair[0])
+    return [block for _, block in found]
 
 
 def _document(

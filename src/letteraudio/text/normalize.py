@@ -1,15 +1,29 @@
-"""Text clean-up before speaking: an ordered list of small ``str -> str`` passes.
+"""What the voice is given for one written sentence: an ordered list of small
+``str -> str`` passes.
 
-Each pass does one thing and can be tested alone. They run on each block (title,
-heading, paragraph) after parsing, so they never change the article's structure.
+Each pass does one thing and can be tested alone. They run on one sentence at a time,
+after the sentences were found on the written text (:mod:`letteraudio.text.segment`),
+so they can neither make a boundary nor hide one: an abbreviation inside a sentence
+loses its full stop ("Mt. Fuji" -> "Mount Fuji"), one at its end keeps it.
+
+English gets every pass (US conventions). Another language gets the passes that are
+the same in every language (emoji, editorial brackets) and its whole numbers in its own
+words where num2words speaks it; the rest is left for its voice (:func:`normalizer`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 
-from letteraudio.text.numbers import say_numbers
+from letteraudio.text.abbreviations import (
+    ABBREVIATIONS,
+    NUMBER_SIGN,
+    PREPOSITIVE,
+    SAINT_OR_STREET,
+)
+from letteraudio.text.numbers import say_numbers, say_numbers_in
 
 Pass = Callable[[str], str]
 
@@ -27,26 +41,28 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])
 _BRACKETED = re.compile(r"\[([^\[\]]{1,60})\]")
 _CITATION = re.compile(r"\s?\[\d{1,3}\]")
 _NUMBERED = re.compile(r"(?<![\w&])#(\d+)\b")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", re.IGNORECASE)
-_EMAIL = re.compile(r"\b([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)\b")
-_ELLIPSIS = re.compile(r"\s*(?:\.\s?\.\s?\.|\u2026)(?=\s*\w)")
+URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", re.IGNORECASE)
+"""A web address as written (the ``script`` command lists the ones read as their site)."""
+_EMAIL = re.compile(r"(?<![\w.+-])([\w+-]+(?:\.[\w+-]+)*)@([\w-]+(?:\.[\w-]+)+)\b")
+_ELLIPSIS = r"(?:\.\s?\.\s?\.(?:\s?\.)?|\u2026)"
+_INNER_ELLIPSIS = re.compile(rf"\s*{_ELLIPSIS}(?=\s*\w)")
+_FINAL_ELLIPSIS = re.compile(rf"\s*{_ELLIPSIS}(?=[\"'\u201d\u2019)\]]*\s*$)")
+_LEADING_ELLIPSIS = re.compile(rf"^\s*{_ELLIPSIS}\s*")
 _DASH = re.compile(r"\s+[\u2014\u2013-]{1,2}\s+|(?<=\w)\u2014(?=\w)")
 _QUOTE_GAP = re.compile(
     r"(?<=[\"'\u201c\u201d\u2018\u2019])\s+(?=[\"'\u201c\u201d\u2018\u2019](?:\s|$))"
 )
+_END = re.compile(r"[\"'\u201d\u2019)\]]*\s*$")
 
-TITLES = {"Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor"}
-"""Abbreviations that always stand before a name, so never end a sentence."""
-ABBREVIATIONS = {
-    **TITLES, "Jr.": "Junior", "Sr.": "Senior", "Mt.": "Mount", "vs.": "versus",
-    "etc.": "et cetera", "e.g.": "for example", "i.e.": "that is", "approx.": "approximately",
-}  # fmt: skip
 _ABBREVIATION = re.compile(
-    r"(?<![\w.])(" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")(?=(\s+\S|\s*$|,))"
+    r"(?<![\w.])("
+    + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+    + r")(?![\w])"
 )
-_NUMBER_SIGN = re.compile(r"(?<![\w.])No\.(?=\s*\d)")
-_SAINT = re.compile(r"(?<![\w.])St\.(?=\s+[A-Z])")
-_STREET = re.compile(r"\b([A-Z][a-z]+) St\.")
+_NUMBER_SIGN = re.compile(r"(?<![\w.])(?:" + re.escape(NUMBER_SIGN) + r"|no\.)(?=\s*\d)")
+_STREET = re.compile(r"(\b(?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)) [Ss]t\.(?!\w)")
+_SAINT = re.compile(r"(?<![\w.])" + re.escape(SAINT_OR_STREET) + r"(?=\s+[A-Z])")
+_INITIALISM = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?![\w])")
 
 
 def remove_emoji(text: str) -> str:
@@ -66,48 +82,60 @@ def unbracket(text: str) -> str:
     return _BRACKETED.sub(r"\1", _CITATION.sub("", text))
 
 
+def site(url: str) -> str:
+    """The site of a web address: ``https://www.example.com/a/b?c=1`` -> ``example.com``."""
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE)
+    return host.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rstrip(".,;:")
+
+
+def _dotted(name: str) -> str:
+    return " dot ".join(part for part in name.split(".") if part)
+
+
 def shorten_links(text: str) -> str:
-    """A URL is read as its site (``example.com``); an e-mail address as ``name at site``."""
-    text = _URL.sub(lambda m: _site(m.group(0)), text)
-    return _EMAIL.sub(lambda m: f"{m.group(1)} at {m.group(2)}", text)
+    """A URL is read as its site (``example dot com``); an e-mail address as ``jo at
+    example dot com``."""
+    text = URL.sub(lambda m: _dotted(site(m.group(0))), text)
+    return _EMAIL.sub(lambda m: f"{_dotted(m.group(1))} at {_dotted(m.group(2))}", text)
+
+
+def _stop(match: re.Match[str]) -> str:
+    """The full stop of an abbreviation that ends the sentence, which stays."""
+    return "." if _END.fullmatch(match.string, match.end()) else ""
 
 
 def expand_abbreviations(text: str) -> str:
-    """``Dr.`` -> ``Doctor``, ``e.g.`` -> ``for example``, ``No. 5`` -> ``number 5``;
-    ``St.`` is Street after a name (``Main St.``) and Saint before one (``St. Paul``).
-    An abbreviation that ends a sentence keeps its full stop (``etc. Then`` -> ``et
-    cetera. Then``); titles never end one."""
+    """``Dr.`` -> ``Doctor``, ``co.`` -> ``company``, ``No. 5`` -> ``number 5``; ``St.``
+    is Street after a name or a number (``5th St.``) and Saint before a name (``St.
+    Michael's``). Inside a sentence the full stop goes (a voice would pause there); an
+    abbreviation that ends the sentence keeps it (``etc.`` -> ``et cetera.``)."""
     text = _NUMBER_SIGN.sub("number", text)
-    text = _STREET.sub(
-        lambda m: f"{m.group(1)} Street" + ("." if _ends_sentence(text, m.end()) else ""), text
-    )
+    text = _STREET.sub(lambda m: f"{m.group(1)} Street{_stop(m)}", text)
     text = _SAINT.sub("Saint", text)
 
     def expand(match: re.Match[str]) -> str:
-        word = ABBREVIATIONS[match.group(1)]
-        ends = match.group(1) not in TITLES and _ends_sentence(text, match.end())
-        return word + ("." if ends else "")
+        written = match.group(1)
+        return ABBREVIATIONS[written] + ("" if written in PREPOSITIVE else _stop(match))
 
     return _ABBREVIATION.sub(expand, text)
 
 
-def _ends_sentence(text: str, end: int) -> bool:
-    """True when what follows ``end`` starts a new sentence (a capital) or nothing follows."""
-    rest = text[end:].lstrip()
-    return not rest or rest[0].isupper()
+def spell_initialisms(text: str) -> str:
+    """``U.S.`` -> ``U S``, ``a.m.`` -> ``A M``: letters, without the full stops a voice
+    would pause at (the last one stays when it ends the sentence)."""
+    return _INITIALISM.sub(lambda m: " ".join(m.group(1).replace(".", "").upper()) + _stop(m), text)
 
 
 def soften_punctuation(text: str) -> str:
-    """Ellipses and spaced dashes become short pauses (commas); stray spaces between quote
-    marks go (``'me too,' "`` -> ``'me too,'"``), so sentences are not cut there."""
+    """Ellipses and spaced dashes inside a sentence become short pauses (commas); an
+    ellipsis that ends the sentence becomes its full stop (``that....`` -> ``that.``), one
+    that opens it goes; stray spaces between quote marks go (``'me too,' "`` ->
+    ``'me too,'"``)."""
     text = _QUOTE_GAP.sub("", text)
-    text = _ELLIPSIS.sub(",", text)
+    text = _LEADING_ELLIPSIS.sub("", text)
+    text = _FINAL_ELLIPSIS.sub(".", text)
+    text = _INNER_ELLIPSIS.sub(",", text)
     return _DASH.sub(", ", text)
-
-
-def _site(url: str) -> str:
-    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE)
-    return host.split("/", 1)[0].split("?", 1)[0].rstrip(".,;:")
 
 
 DEFAULT_PASSES: tuple[Pass, ...] = (
@@ -117,8 +145,10 @@ DEFAULT_PASSES: tuple[Pass, ...] = (
     unbracket,
     expand_abbreviations,
     say_numbers,
+    spell_initialisms,
     soften_punctuation,
 )
+"""The English passes, in order."""
 
 
 def normalize_text(text: str, passes: Sequence[Pass] = DEFAULT_PASSES) -> str:
@@ -126,3 +156,20 @@ def normalize_text(text: str, passes: Sequence[Pass] = DEFAULT_PASSES) -> str:
     for step in passes:
         text = step(text)
     return text
+
+
+def is_english(lang: str | None) -> bool:
+    return lang is None or lang.lower().replace("_", "-").split("-")[0] == "en"
+
+
+@functools.lru_cache(maxsize=16)
+def normalizer(lang: str | None = None) -> Pass:
+    """The normalization of one sentence in ``lang`` (a BCP 47 tag; None is English)."""
+    if is_english(lang):
+        return normalize_text
+    assert lang is not None
+
+    def other(text: str) -> str:
+        return soften_punctuation(say_numbers_in(unbracket(remove_emoji(text)), lang))
+
+    return other

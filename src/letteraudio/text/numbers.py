@@ -1,128 +1,525 @@
-"""Numbers as words (num2words): money, ranges, percentages, decades, ordinals, times,
-years, signs and decimals.
+"""Numbers as a careful US-English narrator reads them (num2words for the words).
 
-The rule is to rewrite only what is understood and to leave the rest to the voice: a
-phone number, a version string, a fraction, a measurement in feet and inches or a very
-long digit string stays as written.
+Phone numbers, dates, times, money, measures, fractions, ranges, percentages, ordinals,
+decades, years, Roman numerals after the words that take them, and plain cardinals, in
+that order: each rule rewrites only what it understands and leaves words behind, so a
+later rule never reads a figure twice. Cardinals have no British "and" ("one hundred
+twenty-three"); a figure with a leading zero is read digit by digit ("zero zero four").
+
+:func:`say_numbers` runs on one sentence. It never adds or removes a sentence end: a
+full stop it consumes at the very end of the sentence ("6 P.M.") is put back.
+
+Other languages: :func:`say_numbers_in` reads plain whole numbers in the language with
+num2words where it knows the language, and leaves everything else for the voice.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
-_UNITS = {"$": ("dollar", "cent"), "\u00a3": ("pound", "penny"), "\u20ac": ("euro", "cent")}
-_NUMBER = r"\d{1,3}(?:,\d{3})+|\d{1,15}"
-_MONEY = re.compile(
-    rf"(?<![\w$\u00a3\u20ac])([$\u00a3\u20ac])({_NUMBER})(?:\.(\d+))?"
-    r"(?:\s*(million|billion|trillion)\b)?(?![\w$\u00a3\u20ac])"
+from letteraudio.text.abbreviations import MONTH_ABBREVIATIONS, MONTHS
+
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
+_END = re.compile(r"[\"'\u201d\u2019)\]]*\s*$")
+"""What may follow the last word of a sentence: closing quotes and brackets."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(number: int, to: str = "cardinal") -> str:
+    """num2words in US style: no "and", no commas."""
+    from num2words import num2words
+
+    spoken = str(num2words(number, to=to)).replace(",", "").replace(" and ", " ")
+    return spoken.replace("oh-", "oh ")
+
+
+_DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def digits(figure: str) -> str:
+    """``0958`` -> ``zero nine five eight``."""
+    return " ".join(_DIGIT_NAMES[int(d)] for d in figure if d.isdigit())
+
+
+def cardinal(figure: str) -> str:
+    """``13,000`` -> ``thirteen thousand``; ``004`` -> ``zero zero four``."""
+    plain = figure.replace(",", "")
+    if len(plain) > 1 and plain.startswith("0"):
+        return digits(plain)
+    return _words(int(plain))
+
+
+def decimal(whole: str, fraction: str | None) -> str:
+    """``3.10`` -> ``three point one zero``: the digits as written, none rounded away."""
+    spoken = cardinal(whole) if whole else "zero"
+    return spoken + (f" point {digits(fraction)}" if fraction else "")
+
+
+def ordinal(figure: str) -> str:
+    return _words(int(figure.replace(",", "")), "ordinal")
+
+
+def year(figure: str) -> str:
+    """``2016`` -> ``twenty sixteen``; ``2008`` -> ``two thousand eight``."""
+    return _words(int(figure), "year")
+
+
+def _kept_stop(match: re.Match[str]) -> str:
+    """A full stop the match took from the end of its sentence, to give back."""
+    return "." if match.group(0).endswith(".") and _END.fullmatch(match.string, match.end()) else ""
+
+
+# --- phone numbers --------------------------------------------------------------------
+
+_PHONE = re.compile(
+    r"(?<![\w.+/-])(?:"
+    r"\+\d{1,3}(?:[ .-]?\(\d{1,5}\))?(?:[ .-]\d{1,5}){1,5}"  # +44 20 7946 0958
+    r"|\(\d{3}\)\s?\d{3}[-. ]\d{4}"  # (555) 010-9999
+    r"|\d{3}[-.]\d{3}[-.]\d{4}"  # 123-123-5678
+    r"|\d{3}-\d{4}(?!-)"  # 555-1234
+    r")(?![\w/-]|[.,]\d)"
 )
-_PERCENT = re.compile(rf"(?<![\w.,])({_NUMBER})(?:\.(\d+))?(?:\s?[\u2013-]\s?({_NUMBER}))?\s?%")
+
+
+def _phone(match: re.Match[str]) -> str:
+    """Digit groups with a short pause (a comma) between them."""
+    groups = re.findall(r"\+?\d+", match.group(0))
+    said = [("plus " if g.startswith("+") else "") + digits(g) for g in groups]
+    return ", ".join(said)
+
+
+# --- dates ------------------------------------------------------------------------------
+
+_MONTH = (
+    r"(?P<month>(?i:january|february|april|june|july|august|september|october|november|"
+    r"december)|March|MARCH|May|MAY|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|"
+    r"JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)\b\.?)"
+)
+_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:)"
+_YEAR = r"(?P<year>1[1-9]\d\d|20\d\d)(?!\d)"
+_MONTH_DAY = re.compile(
+    rf"(?<![\w.]){_MONTH}\s+{_DAY}\b"
+    r"(?:\s?[-\u2013]\s?(?P<last>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?![-/:.]\d))?"
+    rf"(?:,?\s+{_YEAR})?"
+)
+_DAY_MONTH = re.compile(rf"(?<![\w.,:/$-]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?")
+_ISO_DATE = re.compile(
+    r"(?<![\w./-])(1[1-9]\d\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/-])"
+)
+_SLASH_DATE = re.compile(r"(?<![\w./-])(\d{1,2})/(\d{1,2})/(\d{4})(?![\w/-])")
+
+
+def _month_name(written: str) -> str:
+    key = written.rstrip(".").capitalize()
+    if key in MONTH_ABBREVIATIONS:
+        return MONTHS[MONTH_ABBREVIATIONS[key] - 1]
+    return key
+
+
+def _date(month: str, day: int, year_figure: str | None, day_first: bool = False) -> str:
+    said = (
+        f"the {_words(day, 'ordinal')} of {month}"
+        if day_first
+        else (f"{month} {_words(day, 'ordinal')}")
+    )
+    return said + (f", {year(year_figure)}" if year_figure else "")
+
+
+def _month_day(match: re.Match[str]) -> str:
+    month = _month_name(match.group("month"))
+    if match.group("last"):
+        first = f"{month} {_words(int(match.group('day')), 'ordinal')}"
+        return f"{first} to {_date('', int(match.group('last')), match.group('year')).strip()}"
+    return _date(month, int(match.group("day")), match.group("year"))
+
+
+def _day_month(match: re.Match[str]) -> str:
+    month = _month_name(match.group("month"))
+    said = _date(month, int(match.group("day")), match.group("year"), day_first=True)
+    return said + ("" if match.group("year") else _kept_stop(match))
+
+
+def _iso_date(match: re.Match[str]) -> str:
+    figure, month, day = match.groups()
+    return _date(MONTHS[int(month) - 1], int(day), figure)
+
+
+def _slash_date(match: re.Match[str]) -> str:
+    first, second, figure = (int(g) for g in match.groups())
+    month, day = (first, second) if first <= 12 else (second, first)  # US order, unless it can't be
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group(0)
+    return _date(MONTHS[month - 1], day, str(figure))
+
+
+# --- times ------------------------------------------------------------------------------
+
+_CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d(?!\d|:\d)"
+_HALF = r"(?:\s?(?:[aApP]\.\s?[mM]\.|[aApP][mM]\b))"
+_TIME = rf"(?:{_CLOCK}{_HALF}?|(?:1[0-2]|0?[1-9]){_HALF})"
+_TIME_RANGE = re.compile(rf"(?<![\w:.])({_TIME})\s*(?:[-\u2013]|\bto\b)\s*({_TIME})")
+_ONE_TIME = re.compile(rf"(?<![\w:.])({_TIME})")
+
+
+def _say_time(written: str) -> str:
+    half = re.search(r"([aApP])\.?\s?[mM]\.?$", written)
+    clock = written[: half.start()].strip() if half else written
+    hour, _, minute_figure = clock.partition(":")
+    minute = int(minute_figure or 0)
+    said = _words(int(hour))
+    if minute:
+        said += f" oh {_words(minute)}" if minute < 10 else f" {_words(minute)}"
+    elif not half:
+        said += " hundred" if int(hour) > 12 else " o'clock"
+    return said + (f" {half.group(1).upper()} M" if half else "")
+
+
+def _time_range(match: re.Match[str]) -> str:
+    return f"{_say_time(match.group(1))} to {_say_time(match.group(2))}" + _kept_stop(match)
+
+
+def _one_time(match: re.Match[str]) -> str:
+    return _say_time(match.group(1)) + _kept_stop(match)
+
+
+# --- money ------------------------------------------------------------------------------
+
+_CURRENCIES = {
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "\u00a3": ("pound", "pounds", "penny", "pence"),
+    "\u20ac": ("euro", "euros", "cent", "cents"),
+    "\u00a5": ("yen", "yen", "", ""),
+    "\u20b9": ("rupee", "rupees", "paisa", "paise"),
+}
+_SCALES = {"k": "thousand", "K": "thousand", "thousand": "thousand", "m": "million",
+           "mn": "million", "M": "million", "million": "million", "b": "billion",
+           "bn": "billion", "billion": "billion", "tn": "trillion",
+           "trillion": "trillion"}  # fmt: skip
+_AMOUNT = (
+    r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
+    r"(?:\s?(thousand|million|billion|trillion)\b|(k|K|m|mn|M|bn|b|tn)\b)?"
+)
+_MONEY = re.compile(
+    r"(?<![\w$\u00a3\u20ac\u00a5\u20b9])(US|A|C|NZ|HK)?([$\u00a3\u20ac\u00a5\u20b9])\s?"
+    + _AMOUNT
+    + r"(?:\s?[-\u2013]\s?(?:US|A|C|NZ|HK)?[$\u00a3\u20ac\u00a5\u20b9]?\s?"
+    + _AMOUNT
+    + r")?(?![\w$\u00a3\u20ac\u00a5\u20b9]|[.,]\d)"
+    r"(?:/(?P<per>[A-Za-z]{2,12})\b)?"
+)
+_DOLLAR_KINDS = {"US": "U S ", "A": "Australian ", "C": "Canadian ", "NZ": "New Zealand ",
+                 "HK": "Hong Kong "}  # fmt: skip
+
+
+def _amount(whole: str, fraction: str | None, scale: str | None, names: tuple[str, ...]) -> str:
+    """An amount with its unit: ``four pounds ninety-nine``, ``two cents``."""
+    one, many, small_one, small_many = names
+    if scale:
+        return f"{decimal(whole, fraction)} {_SCALES[scale]} {many}"
+    amount = int(whole.replace(",", ""))
+    if fraction is not None and len(fraction) == 2 and small_one:
+        cents = int(fraction)
+        small = f"{_words(cents)} {small_one if cents == 1 else small_many}"
+        big = f"{cardinal(whole)} {one if amount == 1 else many}"
+        if not cents:
+            return big
+        if not amount:
+            return small
+        return f"{big} {_words(cents)}" if one == "pound" else f"{big} and {small}"
+    if fraction:
+        return f"{decimal(whole, fraction)} {many}"
+    return f"{cardinal(whole)} {one if amount == 1 else many}"
+
+
+def _money(match: re.Match[str]) -> str:
+    per = match.group("per")
+    said = _money_amount(match)
+    return f"{said} per {per}" if per else said
+
+
+def _money_amount(match: re.Match[str]) -> str:
+    kind, symbol, whole, fraction, scale, short, *upper = match.groups()[:10]
+    one, many, small_one, small_many = _CURRENCIES[symbol]
+    if kind and symbol == "$":
+        one, many = _DOLLAR_KINDS[kind] + one, _DOLLAR_KINDS[kind] + many
+    names = (one, many, small_one, small_many)
+    scale = scale or short
+    high, high_fraction, high_scale, high_short = upper
+    if high is None:
+        return _amount(whole, fraction, scale, names)
+    high_scale = high_scale or high_short
+    top = _amount(high, high_fraction, high_scale, names)
+    if scale and scale != high_scale:
+        return f"{_amount(whole, fraction, scale, names)} to {top}"
+    low = decimal(whole, fraction)
+    return f"{low} to {top}"
+
+
+# --- measures ---------------------------------------------------------------------------
+
+_UNITS = {
+    "km/h": ("kilometer per hour", "kilometers per hour"), "kph": ("kilometer per hour",
+    "kilometers per hour"), "mph": ("mile per hour", "miles per hour"),
+    "m/s": ("meter per second", "meters per second"),
+    "km²": ("square kilometer", "square kilometers"), "m²": ("square meter", "square meters"),
+    "cm²": ("square centimeter", "square centimeters"), "mi²": ("square mile", "square miles"),
+    "sq ft": ("square foot", "square feet"), "m³": ("cubic meter", "cubic meters"),
+    "mm": ("millimeter", "millimeters"), "cm": ("centimeter", "centimeters"),
+    "km": ("kilometer", "kilometers"), "m": ("meter", "meters"), "kg": ("kilogram", "kilograms"),
+    "mg": ("milligram", "milligrams"), "g": ("gram", "grams"), "lb": ("pound", "pounds"),
+    "lbs": ("pound", "pounds"), "oz": ("ounce", "ounces"), "ml": ("milliliter", "milliliters"),
+    "mL": ("milliliter", "milliliters"), "l": ("liter", "liters"), "L": ("liter", "liters"),
+    "ft": ("foot", "feet"), "mi": ("mile", "miles"), "GB": ("gigabyte", "gigabytes"),
+    "MB": ("megabyte", "megabytes"), "kB": ("kilobyte", "kilobytes"), "KB": ("kilobyte",
+    "kilobytes"), "TB": ("terabyte", "terabytes"), "GHz": ("gigahertz", "gigahertz"),
+    "MHz": ("megahertz", "megahertz"), "kHz": ("kilohertz", "kilohertz"), "Hz": ("hertz",
+    "hertz"), "kWh": ("kilowatt hour", "kilowatt hours"), "kW": ("kilowatt", "kilowatts"),
+    "MW": ("megawatt", "megawatts"), "GW": ("gigawatt", "gigawatts"),
+    "Wh": ("watt hour", "watt hours"), "mAh": ("milliamp hour", "milliamp hours"),
+    "fps": ("frame per second", "frames per second"), "min": ("minute", "minutes"),
+    "hrs": ("hour", "hours"),
+    "hr": ("hour", "hours"), "°C": ("degree Celsius", "degrees Celsius"),
+    "°F": ("degree Fahrenheit", "degrees Fahrenheit"), "°": ("degree", "degrees"),
+}  # fmt: skip
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
+_MEASURE = re.compile(
+    rf"(?<![\w.,/$-])(-|\u2212)?({_NUMBER})(?:\.(\d+))?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?"
+    r"\s?(" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + r")"
+    r"(?![\w²³/])"
+)
+_WATTS = re.compile(r"(?<![\w.,/$-])(\d+)(?:\.(\d+))?W\b")
+_HEIGHT = re.compile(r"(?<![\w.])(\d)['\u2032\u2019]\s?(\d{1,2})(?:\"|\u2033|''|\u201d)")
+
+
+def _measure(match: re.Match[str]) -> str:
+    sign, whole, fraction, high, high_fraction, unit = match.groups()
+    one, many = _UNITS[unit]
+    said = ("minus " if sign else "") + decimal(whole, fraction)
+    if high:
+        said += f" to {decimal(high, high_fraction)}"
+    return f"{said} {one if (whole == '1' and not fraction and not high) else many}"
+
+
+def _watts(match: re.Match[str]) -> str:
+    whole, fraction = match.groups()
+    return f"{decimal(whole, fraction)} watt{'' if whole == '1' and not fraction else 's'}"
+
+
+def _height(match: re.Match[str]) -> str:
+    return f"{_words(int(match.group(1)))} foot {_words(int(match.group(2)))}"
+
+
+# --- fractions, ranges, percentages --------------------------------------------------
+
+_VULGAR = {"\u00bd": (1, 2), "\u2153": (1, 3), "\u2154": (2, 3), "\u00bc": (1, 4),
+           "\u00be": (3, 4), "\u2155": (1, 5), "\u2159": (1, 6), "\u215b": (1, 8),
+           "\u215c": (3, 8), "\u215d": (5, 8), "\u215e": (7, 8)}  # fmt: skip
+_VULGAR_FRACTION = re.compile(r"(?<![\w.])(?:(\d+)\s?)?([" + "".join(_VULGAR) + r"])")
+_FRACTION = re.compile(r"(?<![\w./-])(?:(\d+)\s)?(\d{1,2})/(\d{1,2})(?![\w/]|[.,]\d)")
+
+
+def _fraction_words(numerator: int, denominator: int, mixed: bool) -> str:
+    if denominator == 2:
+        name = "half" if numerator == 1 else "halves"
+    elif denominator == 4:
+        name = "quarter" if numerator == 1 else "quarters"
+    else:
+        name = _words(denominator, "ordinal") + ("" if numerator == 1 else "s")
+    if mixed and numerator == 1:
+        return f"a {name}"
+    return f"{_words(numerator)} {name}"
+
+
+def _fraction(whole: str | None, numerator: int, denominator: int) -> str:
+    if whole is not None:
+        return f"{cardinal(whole)} and {_fraction_words(numerator, denominator, mixed=True)}"
+    return _fraction_words(numerator, denominator, mixed=False)
+
+
+def _slash(match: re.Match[str]) -> str:
+    whole, top, bottom = match.group(1), int(match.group(2)), int(match.group(3))
+    if 0 < top < bottom <= 10:
+        return _fraction(whole, top, bottom)
+    said = f"{_words(top)} {_words(bottom)}"  # 24/7, 50/50, 9/11: as people say them
+    return f"{cardinal(whole)} {said}" if whole else said
+
+
+def _vulgar(match: re.Match[str]) -> str:
+    return _fraction(match.group(1), *_VULGAR[match.group(2)])
+
+
+_PERCENT = re.compile(
+    rf"(?<![\w.,])(-|\u2212)?({_NUMBER})(?:\.(\d+))?%?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?\s?%"
+)
+_YEAR_SPAN = re.compile(r"(?<![\w.,/$-])(1[1-9]\d\d|20\d\d)[-\u2013](\d\d)(?![\w%'\"/]|[.,]\d|-\d)")
 _RANGE = re.compile(
     r"(?<![\w.,/$\u00a3\u20ac-])(\d{1,3}|1[1-9]\d\d|20\d\d)\s?[\u2013-]\s?(\d{1,3}|1[1-9]\d\d|20\d\d)"
     r"(?![\w/%'\"]|[.,]\d|-\d)"
 )
-_DECADE = re.compile(r"(?<![\w'])(1[0-9]|20)([0-9]0)s\b")
-_SHORT_DECADE = re.compile(r"(?<![\w])['\u2019]([2-9]0)s\b")
-_ORDINAL = re.compile(r"(?<![\w.])(\d{1,6})(st|nd|rd|th)\b")
-_TIME = re.compile(r"(?<![\w:.])([01]?\d|2[0-3]):([0-5]\d)(?!:|\d)(?:\s?([ap])\.?m\.?\b)?", re.I)
-_YEAR = re.compile(r"(?<![\w.,$\u00a3\u20ac/#-])(1[1-9]\d\d|20\d\d)(?![\w%'\"/]|[.,]\d|-\d)")
-_PHONE = re.compile(
-    r"(?<![\w.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)\s?)?(?:\d{3}[\s.-])?\d{3}[.-]\d{4}(?![\w.]\d)"
-)
-_HYPHENATED = re.compile(r"(?<![\w.,-])(\d{1,3})(?=-[A-Za-z])")
-_NEGATIVE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\())[-\u2212](?=\d)")
-_PLAIN = re.compile(
-    rf"(?<![\w.,:/$\u00a3\u20ac#'\"+-])({_NUMBER})(?:\.(\d+))?(?![\w:%'\"/]|[.,]\d|-\d)"
-)
-
-
-def _words(number: int, **options: str) -> str:
-    from num2words import num2words
-
-    return str(num2words(number, **options)).replace(",", "")
-
-
-def _decimal(whole: str, fraction: str | None) -> str:
-    """``3.10`` -> ``three point one zero``: the digits as written, none rounded away."""
-    spoken = _words(int(whole.replace(",", "")))
-    if fraction:
-        spoken += " point " + " ".join(_words(int(d)) for d in fraction)
-    return spoken
-
-
-def _money(match: re.Match[str]) -> str:
-    symbol, whole, fraction, scale = match.groups()
-    unit, small = _UNITS[symbol]
-    if scale:
-        return f"{_decimal(whole, fraction)} {scale} {unit}s"
-    amount = int(whole.replace(",", ""))
-    spoken = f"{_words(amount)} {unit}{'' if amount == 1 else 's'}"
-    if fraction is None:
-        return spoken
-    if len(fraction) != 2:
-        return f"{_decimal(whole, fraction)} {unit}s"
-    cents = int(fraction)
-    if cents:
-        plural = "pence" if small == "penny" else f"{small}s"
-        spoken += f" and {_words(cents)} {small if cents == 1 else plural}"
-    return spoken
 
 
 def _percent(match: re.Match[str]) -> str:
-    whole, fraction, upper = match.groups()
-    if upper:
-        return f"{_decimal(whole, fraction)} to {_decimal(upper, None)} percent"
-    return f"{_decimal(whole, fraction)} percent"
+    sign, whole, fraction, high, high_fraction = match.groups()
+    said = ("minus " if sign else "") + decimal(whole, fraction)
+    if high:
+        said += f" to {decimal(high, high_fraction)}"
+    return f"{said} percent"
+
+
+def _year_span(match: re.Match[str]) -> str:
+    start, end = match.groups()
+    tail = f"oh {_words(int(end))}" if end.startswith("0") and end != "00" else _words(int(end))
+    return f"{year(start)} to {tail}"
 
 
 def _range(match: re.Match[str]) -> str:
     low, high = match.groups()
     if (len(low) == 4) != (len(high) == 4):
-        return match.group(0)  # 555-1234: a phone number, not a range
+        return match.group(0)
     if len(low) == 4:
-        return f"{_words(int(low), to='year')} to {_words(int(high), to='year')}"
-    return f"{_words(int(low))} to {_words(int(high))}"
+        return f"{year(low)} to {year(high)}"
+    return f"{cardinal(low)} to {cardinal(high)}"
+
+
+# --- ordinals, decades, Roman numerals, years, the rest -----------------------------
+
+_ORDINAL = re.compile(rf"(?<![\w.,])({_NUMBER})(st|nd|rd|th)\b")
+_DECADE = re.compile(r"(?<![\w'])(1[0-9]|20)([0-9]0)s\b")
+_SHORT_DECADE = re.compile(r"(?<![\w])['\u2019]([2-9]0)s\b")
+_NUMBER_SIGN = re.compile(r"(?<![\w&])#(\d+)\b")
+
+_ROMAN = (
+    r"(?=[MDCLXVI]{1,12}\b)(?=[MDCLXVI])"
+    r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+)
+_ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
+_REGNAL_WORDS = (
+    "Henry Louis Elizabeth George Edward Charles James William Richard John Mary Anne Paul "
+    "Pius Benedict Leo Gregory Innocent Clement Urban Boniface Peter Catherine Frederick "
+    "Philip Alexander Nicholas Ivan Napoleon Ramesses Constantine Otto Wilhelm Ludwig Gustav "
+    "Charlemagne Carlos Felipe Juan Harald Olav Haakon Christian Frederik Umberto Victor "
+    "Emmanuel Rama Selim Mehmed Suleiman Darius Cyrus Ptolemy Antiochus Sancho Alfonso "
+    "Ferdinand Isabella Francis Leopold Joseph Rudolf Sigismund Casimir Stanislaus"
+)
+REGNAL = frozenset(_REGNAL_WORDS.split())
+"""Names a Roman numeral follows as an ordinal: Henry VIII is Henry the eighth."""
+_NUMBERED_WORDS = (
+    "chapter part volume vol book act scene section war phase episode article title round "
+    "level stage class type grade schedule appendix bowl apollo rocky vatican series psalm "
+    "canto movement symphony op opus mark league division tier gen generation season"
+)
+NUMBERED = frozenset(_NUMBERED_WORDS.split())
+"""Words a Roman numeral follows as a cardinal: Chapter IV is chapter four."""
+_ROMAN_AFTER = re.compile(rf"\b([A-Za-z]+)(\.?\s+)({_ROMAN})\b(?!['\u2019]\w|\.\w)")
+
+
+def roman_value(numeral: str) -> int:
+    total = 0
+    for i, letter in enumerate(numeral):
+        value = _ROMAN_VALUES[letter]
+        following = _ROMAN_VALUES[numeral[i + 1]] if i + 1 < len(numeral) else 0
+        total += -value if value < following else value
+    return total
+
+
+def _roman(match: re.Match[str]) -> str:
+    word, gap, numeral = match.groups()
+    if not numeral:
+        return match.group(0)
+    value = roman_value(numeral)
+    if word in REGNAL and value > 1:
+        return f"{word} the {_words(value, 'ordinal')}"
+    if word.lower() in NUMBERED and (numeral != "I" or word[0].isupper()):
+        return f"{word}{gap}{_words(value)}"
+    return match.group(0)
+
+
+_YEAR_ALONE = re.compile(r"(?<![\w.,$\u00a3\u20ac/#-])(1[1-9]\d\d|20\d\d)(?![\w%'\"/]|[.,]\d|-\d)")
+_HYPHENATED = re.compile(r"(?<![\w.,-])(\d{1,3})(?=-[A-Za-z])")
+_NEGATIVE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\())[-\u2212](?=\d)")
+_PLAIN = re.compile(
+    r"(?<![\w.,:/$\u00a3\u20ac#'\"+-])(\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.(\d+))?"
+    r"(?![\w:%'\"/]|[.,]\d|-\d)"
+)
+
+_FIGURE = re.compile(r"[\d\u00bc-\u00be\u2150-\u215e]")
+RULES: tuple[Rule, ...] = (
+    (_PHONE, _phone),
+    (_ISO_DATE, _iso_date),
+    (_SLASH_DATE, _slash_date),
+    (_DAY_MONTH, _day_month),
+    (_MONTH_DAY, _month_day),
+    (_TIME_RANGE, _time_range),
+    (_ONE_TIME, _one_time),
+    (_MONEY, _money),
+    (_HEIGHT, _height),
+    (_PERCENT, _percent),
+    (_MEASURE, _measure),
+    (_WATTS, _watts),
+    (_VULGAR_FRACTION, _vulgar),
+    (_FRACTION, _slash),
+    (_YEAR_SPAN, _year_span),
+    (_RANGE, _range),
+    (_ORDINAL, lambda m: ordinal(m.group(1))),
+    (_DECADE, lambda m: _decade(m.group(1), m.group(2))),
+    (_SHORT_DECADE, lambda m: _decade("19", m.group(1)[0] + "0")),
+    (_NUMBER_SIGN, lambda m: f"number {cardinal(m.group(1))}"),
+    (_ROMAN_AFTER, _roman),
+    (_YEAR_ALONE, lambda m: year(m.group(1))),
+    (_HYPHENATED, lambda m: cardinal(m.group(1))),
+    (_NEGATIVE, lambda m: "minus "),
+    (_PLAIN, lambda m: decimal(m.group(1), m.group(2))),
+)
+"""The English rules, in the order they run."""
 
 
 def _decade(century: str, decade: str) -> str:
-    year = _words(int(century + decade), to="year")
-    return year[:-1] + "ies" if year.endswith("y") else year + "s"
-
-
-def _time(match: re.Match[str]) -> str:
-    hour, minute, half = int(match.group(1)), int(match.group(2)), match.group(3)
-    spoken = _words(hour) + (
-        "" if minute == 0 and half else " o'clock" if minute == 0 else
-        f" oh {_words(minute)}" if minute < 10 else f" {_words(minute)}"
-    )  # fmt: skip
-    return spoken + (f" {half.lower()} m" if half else "")
+    said = year(century + decade)
+    return said[:-1] + "ies" if said.endswith("y") else said + "s"
 
 
 def say_numbers(text: str) -> str:
-    """Rewrite numbers as words: ``$500`` -> ``five hundred dollars``, ``1990s`` ->
-    ``nineteen nineties``, ``3-year-old`` -> ``three-year-old``, ``10-15`` -> ``ten to
-    fifteen``, ``21st`` -> ``twenty-first``, ``-5`` -> ``minus five``. Phone numbers are
-    left as written."""
-    phones: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        phones.append(match.group(0))
-        return f"\ue000{chr(0xE100 + len(phones) - 1)}\ue001"
-
-    text = _PHONE.sub(keep, text)
-    text = _spell(text)
-    return re.sub("\ue000(.)\ue001", lambda m: phones[ord(m.group(1)) - 0xE100], text)
+    """Rewrite the numbers of one English sentence as words: ``$0.02`` -> ``two cents``,
+    ``Jan. 5, 2020`` -> ``January fifth, twenty twenty``, ``123`` -> ``one hundred
+    twenty-three``, ``Henry VIII`` -> ``Henry the eighth``."""
+    if not _FIGURE.search(text) and not _ROMAN_AFTER.search(text):
+        return text
+    for pattern, spoken in RULES:
+        text = pattern.sub(spoken, text)
+    return text
 
 
-def _spell(text: str) -> str:
-    text = _MONEY.sub(_money, text)
-    text = _PERCENT.sub(_percent, text)
-    text = _RANGE.sub(_range, text)
-    text = _DECADE.sub(lambda m: _decade(m.group(1), m.group(2)), text)
-    text = _SHORT_DECADE.sub(lambda m: _decade("19", m.group(1)[0] + "0"), text)
-    text = _ORDINAL.sub(lambda m: _words(int(m.group(1)), to="ordinal"), text)
-    text = _TIME.sub(_time, text)
-    text = _YEAR.sub(lambda m: _words(int(m.group(1)), to="year"), text)
-    text = _HYPHENATED.sub(lambda m: _words(int(m.group(1))), text)
-    text = _NEGATIVE.sub("minus ", text)
-    return _PLAIN.sub(lambda m: _decimal(m.group(1), m.group(2)), text)
+_WHOLE = re.compile(r"(?<![\w.,:/])\d{1,9}(?![\w.,:/%]|[.,]\d)")
+"""A whole number standing alone; ``3.`` (an ordinal in German) is left for the voice."""
+
+
+@functools.lru_cache(maxsize=32)
+def number_language(lang: str) -> str | None:
+    """The num2words language for a tag (``de-AT`` -> ``de``), or None when it has none."""
+    from num2words import CONVERTER_CLASSES
+
+    tag = lang.replace("-", "_")
+    for candidate in (tag, tag.split("_")[0].lower()):
+        if candidate in CONVERTER_CLASSES:
+            return candidate
+    return None
+
+
+def say_numbers_in(text: str, lang: str) -> str:
+    """Plain whole numbers in ``lang``'s words (num2words); everything else, and every
+    number in a language num2words does not speak, is left for the voice."""
+    code = number_language(lang)
+    if code is None:
+        return text
+    from num2words import num2words
+
+    def spoken(match: re.Match[str]) -> str:
+        try:
+            return str(num2words(int(match.group(0)), lang=code))
+        except (NotImplementedError, OverflowError, ValueError):
+            return match.group(0)
+
+    return _WHOLE.sub(spoken, text)

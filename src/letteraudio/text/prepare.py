@@ -1,22 +1,28 @@
-"""Make a parsed document ready to speak: drop boilerplate, normalize, apply the lexicon."""
+"""Make a parsed document ready to speak: drop boilerplate, and build the function that
+turns each written sentence into what the voice is given (normalization and lexicon).
+
+The document stays as written (readers see it: title tag, chapters, transcripts); the
+spoken form is made sentence by sentence when the document is segmented.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 from letteraudio.text.boilerplate import boilerplate_reason
 from letteraudio.text.lexicon import Lexicon, restore
-from letteraudio.text.normalize import normalize_text
+from letteraudio.text.normalize import normalizer
 from letteraudio.text.parse import Document, Dropped
+from letteraudio.text.segment import Speak
+
+_LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})*$")
+_VOICE_LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_]|$)")
 
 
-def prepare(
-    document: Document,
-    keep_boilerplate: bool = False,
-    lexicon: Lexicon | None = None,
-    phonemes: bool | str = False,
-) -> Document:
-    """The document as it will be spoken; what was left out is listed in ``dropped``."""
+def prepare(document: Document, keep_boilerplate: bool = False) -> Document:
+    """The document without its boilerplate; what was left out is listed in ``dropped``."""
     kept: list[int] = []
     dropped = list(document.dropped)
     for index, text in enumerate(document.paragraphs):
@@ -25,23 +31,44 @@ def prepare(
             dropped.append(Dropped(text, reason))
         else:
             kept.append(index)
-
-    def speak(text: str | None) -> str | None:
-        if text is None:
-            return None
-        if lexicon is None:
-            return normalize_text(text)
-        # The lexicon sees the words as written (COVID-19, #MeToo); its output is kept
-        # away from the normalization passes.
-        protected, said = lexicon.protect(text, phonemes)
-        return restore(normalize_text(protected), said)
-
     return replace(
         document,
-        title=speak(document.title),
-        subtitle=speak(document.subtitle),
-        paragraphs=tuple(speak(document.paragraphs[i]) or "" for i in kept),
+        paragraphs=tuple(document.paragraphs[i] for i in kept),
         headings=tuple(n for n, i in enumerate(kept) if document.kind(i) == "heading"),
         items=tuple(n for n, i in enumerate(kept) if document.kind(i) == "item"),
         dropped=tuple(dropped),
     )
+
+
+def speaker(
+    lexicon: Lexicon | None = None, phonemes: bool | str = False, lang: str | None = None
+) -> Speak:
+    """What the voice gets for one written sentence: the lexicon's words (it sees the
+    words as written: COVID-19, #MeToo), then the normalization of ``lang``; the lexicon's
+    output is kept away from the normalization passes."""
+    normalize = normalizer(lang)
+    if lexicon is None or not lexicon.entries:
+        return normalize
+
+    def speak(text: str) -> str:
+        protected, said = lexicon.protect(text, phonemes)
+        return restore(normalize(protected), said)
+
+    return speak
+
+
+def reading_language(
+    given: str | None, metadata: Mapping[str, str], voice: str | None = None
+) -> str | None:
+    """The article's language: ``--lang``, else the document's own (HTML ``lang``, front
+    matter ``lang``/``language``), else the voice's (``de_DE-thorsten-medium``: de);
+    None when nothing says (English rules)."""
+    for value in (given, metadata.get("language"), metadata.get("lang")):
+        if value and _LANGUAGE_TAG.match(value.strip()):
+            return value.strip()
+    if voice:
+        name = re.split(r"[\\/]", voice)[-1]
+        found = _VOICE_LANGUAGE.match(name)
+        if found:
+            return found.group(1)
+    return None

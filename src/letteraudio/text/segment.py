@@ -1,27 +1,50 @@
 """Cut a document into segments an engine can speak, each with the pause after it.
 
 Every sentence is its own segment: the unit the cache keys, the workers share out
-and the transcript times. A sentence longer than the engine's limit is split at
+and the transcript times. Sentences are found on the written text (pySBD, the
+rule-based splitter of the English "Golden Rules"), and only then is each one
+normalized for the voice, so no rewrite can make or hide a boundary. A segment keeps
+both: ``written`` for readers (transcripts, chapters, pages) and ``text`` for the
+voice. A sentence whose spoken form is longer than the engine's limit is split at
 clause, then word boundaries (and, for a word longer than the limit, inside the
 word). Nothing is dropped or reordered; blocks with nothing speakable are skipped.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import Any
 
+from letteraudio.text.abbreviations import ABBREVIATIONS, PREPOSITIVE
 from letteraudio.text.parse import Document
+
+Speak = Callable[[str], str]
+"""Turns one written sentence (or a clause of one) into what the voice is given."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|(?<=[.!?\u2026][\"'\u201d\u2019)\]])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
 _WHITESPACE = re.compile(r"\s+")
-_ABBREVIATION_END = re.compile(
-    r"(?:^|\s)(?:[A-Za-z]\.)+$|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Mt|Jr|Sr|vs|etc|approx|No|Vol|"
-    r"Fig|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
+_TITLE_END = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in PREPOSITIVE) + r")$")
+"""A piece ending like this ("Dr.", "Mt.") ends before a name, not a sentence."""
+_OPENERS = "\"'\u201c\u2018([\u00ab\u00bb\u201e"
+_QUOTED = re.compile(r"\"[^\"]{40,}\"|\u201c[^\u201d]{40,}\u201d")
+_INSIDE_END = re.compile(r"(?<=[a-z0-9][.!?])\s+(?=[A-Z])")
+_INITIAL = re.compile(r"(?:^|\.)[A-Za-z]\.$")
+_OPENING_TIME = re.compile(
+    r"^(?:At|By|Around|About|Before|After|Until|Till|From|Since)\s+\S+\s+[AaPp]\.[Mm]\.$"
 )
-"""A piece ending like this ("U.S.", "Dr.") ends an abbreviation, not a sentence."""
+"""``At 5 a.m. Mr. Smith went``: a time that opens a sentence does not end one."""
+_CLOSERS = "\"'\u201d\u2019)]"
+_SURE_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z])")
+_LIKELY_END = re.compile(r"(?<=\w\w[.!?])[\"'\u201d\u2019)\]]*\s+(?=[A-Z])")
+WINDOW_CHARS = 2000
+_LIST_MARK = re.compile(r"^[a-z][.)]\s")
+"""``b. The second item``: a lettered list item, which may start a sentence."""
 
 
 class Boundary(str, Enum):
@@ -68,7 +91,15 @@ class Segment:
     """Number of the body block (paragraph or heading) it belongs to, from 1; 0 for the
     title and subtitle."""
     text: str
+    """What the voice is given (normalized: numbers in words, the lexicon applied)."""
     pause_after_ms: int
+    written: str = field(default="", compare=True)
+    """The article's own words, for readers: the title tag, chapters, transcripts and
+    pages show this ("#MeToo", "3-Year-Old"). Empty means the same as ``text``."""
+
+    def __post_init__(self) -> None:
+        if not self.written:
+            object.__setattr__(self, "written", self.text)
 
 
 def is_speakable(text: str) -> bool:
@@ -76,9 +107,18 @@ def is_speakable(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list[Segment]:
+def segment_document(
+    document: Document,
+    max_chars: int,
+    pauses: Pauses,
+    speak: Speak | None = None,
+    lang: str | None = None,
+) -> list[Segment]:
     """Turn a document into speakable segments no longer than ``max_chars``.
 
+    Sentences are cut on the written text; ``speak`` (the normalizer; none: the text as
+    written) turns each into what the voice gets, and the spoken form is what must fit.
+    ``lang`` picks pySBD's rules for the language when it has them (else English's).
     A piece with nothing to say (``***`` inside a long paragraph) is dropped, and the
     pause after it goes to the segment before it when that pause is longer.
     """
@@ -92,26 +132,185 @@ def segment_document(document: Document, max_chars: int, pauses: Pauses) -> list
         paragraph += kind not in ("title", "subtitle")
         if kind == "heading" and segments and segments[-1].pause_after_ms < pauses.section:
             segments[-1] = replace(segments[-1], pause_after_ms=pauses.section)
-        for piece, boundary in split_sentences(text, max_chars):
+        for written, said, boundary in spoken_pieces(text, max_chars, speak, lang):
             pause = pauses.after(kind, boundary)
-            if is_speakable(piece):
+            if is_speakable(said):
                 number = 0 if kind in ("title", "subtitle") else paragraph
-                segments.append(Segment(len(segments), kind, number, piece, pause))
+                segments.append(Segment(len(segments), kind, number, said, pause, written))
             elif segments and pause > segments[-1].pause_after_ms:
                 segments[-1] = replace(segments[-1], pause_after_ms=pause)
     return segments
 
 
-def sentences(text: str) -> list[str]:
-    """The sentences of a text, white space collapsed; abbreviations do not end one."""
-    text = _WHITESPACE.sub(" ", text).strip()
-    found: list[str] = []
-    for piece in filter(None, _SENTENCE_END.split(text)):
-        if found and _ABBREVIATION_END.search(found[-1]):
-            found[-1] = f"{found[-1]} {piece}"
+def spoken_pieces(
+    text: str, max_chars: int, speak: Speak | None = None, lang: str | None = None
+) -> list[tuple[str, str, Boundary]]:
+    """(written, spoken, boundary) for each piece of a block: a sentence, or a part of one
+    whose spoken form is over ``max_chars``."""
+    if max_chars < 1:
+        raise ValueError("max_chars must be at least 1")
+    say = speak or (lambda sentence: sentence)
+    pieces: list[tuple[str, str, Boundary]] = []
+    for sentence in sentences(text, lang):
+        said = _WHITESPACE.sub(" ", say(sentence)).strip()
+        if len(said) <= max_chars:
+            pieces.append((sentence, said, Boundary.SENTENCE))
         else:
+            pieces += _long_sentence(sentence, max_chars, say)
+    if pieces:
+        pieces[-1] = (*pieces[-1][:2], Boundary.PARAGRAPH)
+    return pieces
+
+
+def _long_sentence(sentence: str, max_chars: int, say: Speak) -> list[tuple[str, str, Boundary]]:
+    """A sentence too long to speak in one call: its clauses, each normalized alone, packed
+    into runs that fit; a clause still too long is cut between (then inside) words, its
+    written words shared out by the spoken characters."""
+    units = [(u, _WHITESPACE.sub(" ", say(u)).strip()) for u in _CLAUSE_END.split(sentence) if u]
+    runs: list[tuple[str, str]] = []
+    for written, said in units:
+        if runs and len(runs[-1][1]) + 1 + len(said) <= max_chars:
+            runs[-1] = (f"{runs[-1][0]} {written}", f"{runs[-1][1]} {said}".strip())
+        else:
+            runs.append((written, said))
+    pieces: list[tuple[str, str, Boundary]] = []
+    for written, said in runs:
+        if len(said) <= max_chars:
+            pieces.append((written, said, Boundary.CLAUSE))
+            continue
+        parts = _split_words(said, max_chars)
+        shares = _share_words(written.split(" "), [len(part) for part in parts])
+        pieces += [(w, p, Boundary.WORD) for w, p in zip(shares, parts, strict=True)]
+        pieces[-1] = (*pieces[-1][:2], Boundary.CLAUSE)
+    pieces[-1] = (*pieces[-1][:2], Boundary.SENTENCE)
+    return pieces
+
+
+def _share_words(words: list[str], sizes: list[int]) -> list[str]:
+    """Deal ``words`` out in order to parts of the given sizes, in proportion."""
+    total = sum(sizes) or 1
+    shares, start, done = [], 0, 0
+    for size in sizes:
+        done += size
+        end = round(len(words) * done / total)
+        shares.append(" ".join(words[start:end]))
+        start = end
+    return shares
+
+
+@functools.lru_cache(maxsize=8)
+def _segmenter(lang: str | None = None) -> Any:
+    import pysbd
+    from pysbd.languages import LANGUAGE_CODES
+
+    code = (lang or "en").lower().replace("_", "-").split("-")[0]
+    return pysbd.Segmenter(language=code if code in LANGUAGE_CODES else "en", clean=False)
+
+
+def sentences(text: str, lang: str | None = None) -> list[str]:
+    """The sentences of a text, white space collapsed (pySBD's rules, then two of ours: a
+    piece that starts with a lower-case word, or follows a title such as "Dr.", continues
+    the sentence before it)."""
+    text = _WHITESPACE.sub(" ", text).strip()
+    if not text:
+        return []
+    found: list[str] = []
+    pieces = [p for w in _windows(text) for p in _aligned(w, _segmenter(lang).segment(w))]
+    for piece in pieces:
+        if found and (
+            _continues(piece.lstrip()) or _joins_next(found[-1]) or not is_speakable(piece)
+        ):
+            found[-1] += piece
+        elif piece.strip():
             found.append(piece)
-    return found
+    found = [sentence.strip() for sentence in found]
+    return [part for sentence in found for part in _split_quoted(sentence)]
+
+
+def _split_quoted(sentence: str) -> list[str]:
+    """pySBD keeps a quotation whole; a long one that holds several sentences ("... your
+    truth. And know ...") is cut between them, where a word (not an abbreviation or an
+    initial) ends with a full stop and a capital follows."""
+    cuts = []
+    for quote in _QUOTED.finditer(sentence):
+        for end in _INSIDE_END.finditer(sentence, quote.start() + 1, quote.end() - 1):
+            word = sentence[sentence.rfind(" ", 0, end.start()) + 1 : end.start()]
+            if word not in ABBREVIATIONS and not _INITIAL.search(word):
+                cuts.append(end)
+    if not cuts:
+        return [sentence]
+    parts, start = [], 0
+    for cut in cuts:
+        parts.append(sentence[start : cut.start()])
+        start = cut.end()
+    return [*parts, sentence[start:]]
+
+
+def _windows(text: str, size: int | None = None) -> list[str]:
+    """A long paragraph in windows of at most about ``size`` characters for pySBD, whose
+    time grows faster than the length (50 KB of "U.S. " took it 9 s): each window ends at
+    the last sure sentence end in it (a word of three lower-case letters, not an
+    abbreviation, then ``.!?`` and a capital), else a likely one (a longer word than a
+    list letter, ``.!?`` and a capital),
+    else its last space. The pieces are joined again by the rules in :func:`sentences`,
+    so a window never cuts before a lower-case word."""
+    size = size or WINDOW_CHARS
+    windows, start = [], 0
+    while len(text) - start > size:
+        cut = None
+        for end in _SURE_END.finditer(text, start, start + size):
+            word = text[text.rfind(" ", start, end.start()) + 1 : end.start()]
+            if word not in ABBREVIATIONS:
+                cut = end.end()
+        if cut is None:  # no sure end: a likely one, else the last space
+            likely = [m.end() for m in _LIKELY_END.finditer(text, start, start + size)]
+            space = text.rfind(" ", start + 1, start + size)
+            cut = likely[-1] if likely else space + 1 if space > start else start + size
+        windows.append(text[start:cut])
+        start = cut
+    return [*windows, text[start:]]
+
+
+def _aligned(text: str, pieces: list[str]) -> list[str]:
+    """The text cut where pySBD cut it, taken from the text itself: pySBD sometimes leaves
+    a character out (a closing quote), and no character may be lost. Each piece's
+    characters are found in order in the text; a cut moves past closing quotes and
+    brackets that no piece claimed, and is never inside a word."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for piece in pieces:
+        first = last = -1
+        for char in piece:
+            if char.isspace():
+                continue
+            found = text.find(char, position)
+            if found < 0:
+                continue  # not in the text (pySBD does not add any, but be safe)
+            first = found if first < 0 else first
+            last, position = found, found + 1
+        if last >= 0:
+            spans.append((first, last + 1))
+    cuts: list[int] = []
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        while end < start and text[end] in _CLOSERS:
+            end += 1
+        while 0 < end < len(text) and not text[end].isspace() and not text[end - 1].isspace():
+            end += 1  # never inside a word: 'the.|"' is cut after the quote
+        cuts.append(max(end, cuts[-1] if cuts else 0))
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _joins_next(piece: str) -> bool:
+    """A piece that ends with a title ("Dr.") or is an opening time ("At 5 a.m.")."""
+    tail = piece[-40:].strip()  # only the end: a merged sentence may be long
+    return bool(_TITLE_END.search(tail) or (len(piece) <= 40 and _OPENING_TIME.match(tail)))
+
+
+def _continues(piece: str) -> bool:
+    """A piece that starts with a lower-case word (not a lettered list item) is no sentence."""
+    first = piece.lstrip(_OPENERS)[:1]
+    return first.islower() and not _LIST_MARK.match(piece)
 
 
 def split_sentences(text: str, max_chars: int) -> list[tuple[str, Boundary]]:
