@@ -153,3 +153,21 @@ def test_clip_word_times_survive_the_clip_cache(tmp_path: Path) -> None:
     assert np.array_equal(got.samples, timed.samples)
     plain = cache.get("b" * 64)
     assert plain is not None and plain.words is None
+
+
+def test_written_words_take_the_time_of_what_was_said_in_their_place() -> None:
+    from letteraudio.publish.transcript import build_cues, to_webvtt
+
+    said = "The mail boat began in eighteen eighty-seven and ran."
+    written = 'The mail boat began in 1887 and ran. "'
+    times = [(i * 100, i * 100 + 80) for i in range(len(said.split()))]
+    [cue] = build_cues([written], [(0, 900)], words=[times], spoken=[said])
+    assert [(w.text, w.start_ms, w.end_ms) for w in cue.words] == [
+        ("The", 0, 80), ("mail", 100, 180), ("boat", 200, 280), ("began", 300, 380),
+        ("in", 400, 480), ("1887", 500, 680), ("and", 700, 780), ("ran.", 800, 880),
+        ('"', 880, 880),
+    ]  # fmt: skip
+    assert "<00:00:00.500>1887 <00:00:00.700>and" in to_webvtt([cue])
+    # Times that are not one per spoken word are not trusted: sentence timing only.
+    [untimed] = build_cues([written], [(0, 900)], words=[times[:-1]], spoken=[said])
+    assert untimed.words == ()

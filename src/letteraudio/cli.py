@@ -1011,6 +1011,7 @@ def _write_sidecars(
         author=metadata.author,
         language=metadata.language,
         words=[span.words if span else None for span in episode.spans],
+        spoken=texts,
     )
     write_sidecars(episode.path, info, choice)
 

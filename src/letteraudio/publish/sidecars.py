@@ -71,11 +71,13 @@ def episode_info(
     author: str | None = None,
     language: str | None = None,
     words: Sequence[WordTimes] | None = None,
+    spoken: Sequence[str] | None = None,
 ) -> EpisodeInfo:
-    """Gather an episode's data: cues from each segment's text, span and word times."""
+    """Gather an episode's data: cues from each segment's text, span and word times (of
+    the words ``spoken``, when they are not the text's)."""
     from letteraudio.publish.transcript import build_cues
 
-    cues: list[Cue] = build_cues(texts, spans, blocks, words)
+    cues: list[Cue] = build_cues(texts, spans, blocks, words, spoken)
     return EpisodeInfo(guid, title, description, author, language, list(chapters), cues)
 
 

@@ -12,6 +12,8 @@ first word starts; otherwise the parts are timed by their share of the character
 
 from __future__ import annotations
 
+import difflib
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,26 +53,62 @@ def build_cues(
     spans: Sequence[tuple[int, int] | None],
     blocks: Sequence[int] | None = None,
     words: Sequence[WordTimes] | None = None,
+    spoken: Sequence[str] | None = None,
 ) -> list[Cue]:
     """One cue per segment that was spoken (a ``None`` span was silent and has no cue).
 
-    ``words`` gives each segment's word times, one per word of its text; a segment whose
-    text has another number of words than times (its shown text differs from what was
-    spoken) keeps sentence timing only."""
+    ``words`` gives each segment's word times, one per word of what was ``spoken`` (the
+    text itself when not given). The cue's words are the text's; where the text is not
+    what was said ("1887" said "eighteen eighty-seven"), its words are lined up with the
+    spoken ones and take the time of what was said in their place."""
     blocks = blocks if blocks is not None else [0] * len(texts)
     words = words if words is not None else [None] * len(texts)
-    if not len(texts) == len(spans) == len(blocks) == len(words):
+    spoken = spoken if spoken is not None else texts
+    if not len(texts) == len(spans) == len(blocks) == len(words) == len(spoken):
         raise ValueError("one span, one block number and one word list per segment are needed")
     cues = []
-    for text, span, block, times in zip(texts, spans, blocks, words, strict=True):
+    for text, span, block, times, said in zip(texts, spans, blocks, words, spoken, strict=True):
         if span is None or not text.strip():
             continue
         shown = text.split()
         timed: tuple[CueWord, ...] = ()
-        if times is not None and len(times) == len(shown):
-            timed = tuple(CueWord(a, b, word) for (a, b), word in zip(times, shown, strict=True))
+        placed = _place_words(shown, said.split(), times) if times is not None else None
+        if placed is not None:
+            timed = tuple(CueWord(a, b, word) for (a, b), word in zip(placed, shown, strict=True))
         cues.append(Cue(span[0], span[1], " ".join(shown), block, timed))
     return cues
+
+
+def _place_words(
+    shown: list[str], said: list[str], times: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]] | None:
+    """Times for the words ``shown`` from those of the words ``said``; None when the
+    times are not one per word said."""
+    if len(times) != len(said) or not said:
+        return None
+
+    def plain(word: str) -> str:
+        return re.sub(r"\W", "", word.lower())
+
+    matcher = difflib.SequenceMatcher(
+        None, [plain(w) for w in shown], [plain(w) for w in said], autojunk=False
+    )
+    placed: list[tuple[int, int]] = [(0, 0)] * len(shown)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            placed[i1:i2] = times[j1:j2]
+        elif tag == "replace":  # shared out over what was said in their place
+            start, end = times[j1][0], times[j2 - 1][1]
+            count = i2 - i1
+            for k in range(count):
+                placed[i1 + k] = (
+                    start + (end - start) * k // count,
+                    start + (end - start) * (k + 1) // count,
+                )
+        elif tag == "delete":  # written, not said (a stray quote mark): no time of its own
+            point = times[j1][0] if j1 < len(times) else times[-1][1]
+            placed[i1:i2] = [(point, point)] * (i2 - i1)
+    return placed
 
 
 def wrap(text: str, width: int) -> list[str]:
