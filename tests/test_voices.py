@@ -364,3 +364,18 @@ def test_hibari_shares_one_single_threaded_session_per_process() -> None:
     options = loaded.sess.get_session_options()
     assert options.intra_op_num_threads == 1  # no thread pool: nothing waits spinning
     assert first.jobs == max(1, os.cpu_count() or 1)  # as many calls at once as cores
+
+
+def test_hibari_speaks_lexicon_phonemes_in_its_alphabet(tmp_path: Path) -> None:
+    from letteraudio.engines import phoneme_alphabet
+    from letteraudio.text.lexicon import lexicon_from_table
+
+    assert phoneme_alphabet(HibariEngine) == "misaki" and phoneme_alphabet(PiperEngine) == "espeak"
+    lexicon = lexicon_from_table({"Nguyen": {"say": "Nguyen", "misaki": "wˈɪn"}}, "test")
+    marked = lexicon.apply("Say Nguyen now.", phonemes="misaki")
+    assert marked == "Say [Nguyen](/wˈɪn/) now."
+    engine = HibariEngine(EngineSettings(deterministic=True))
+    # The phonemes are what is said: the same audio as the word they spell, not as the name.
+    said = engine.synthesize(marked).samples
+    assert np.array_equal(said, engine.synthesize("Say Win now.").samples)
+    assert not np.array_equal(said, engine.synthesize("Say Nguyen now.").samples)
