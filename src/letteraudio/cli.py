@@ -19,7 +19,7 @@ import typer
 
 from letteraudio import __version__
 from letteraudio.chapters import ChapterMode
-from letteraudio.engines import DEFAULT_ENGINE, MAX_SPEED, MIN_SPEED
+from letteraudio.engines import DEFAULT_ENGINE, MAX_SPEED, MIN_SPEED, phoneme_alphabet
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError, NetworkError
 
 if TYPE_CHECKING:
@@ -103,7 +103,8 @@ Speed = Annotated[
     float,
     typer.Option(min=MIN_SPEED, max=MAX_SPEED, rich_help_panel=ENGINE,
                  help="Speaking rate, 0.5 to 2.0: 1.25 takes about 20 % less time, 0.8 "
-                 "about 25 % more (piper: length scale; espeak: words per minute; gtts: "
+                 "about 25 % more (hibari: its frames resampled; piper: length scale; "
+                 "espeak: words per minute; gtts: "
                  "its slow voice up to 0.6, else a pitch-preserving time stretch)."),
 ]  # fmt: skip
 Speaker = Annotated[
@@ -113,15 +114,16 @@ Speaker = Annotated[
 ]  # fmt: skip
 VoicesDir = Annotated[
     Path | None,
-    typer.Option(rich_help_panel=ENGINE, help="Folder of extra Piper voices (.onnx files with "
-                 "their .onnx.json); default: $LETTERAUDIO_VOICES."),
+    typer.Option(rich_help_panel=ENGINE, help="Folder of extra voices: Piper's (.onnx files "
+                 "with their .onnx.json) and hibari's (its file names); default: "
+                 "$LETTERAUDIO_VOICES."),
 ]  # fmt: skip
 Lang = Annotated[
     str | None,
     typer.Option(rich_help_panel=ENGINE, help="Language, e.g. en, fr: picks a voice that speaks "
-                 "it (gtts: any of its languages; piper: the bundled voice or one in "
-                 "--voices-dir; espeak: its voice for that language); also the language the "
-                 "article is read in (numbers and the like)."),
+                 "it (gtts: any of its languages; hibari: English voices on disk; piper: the "
+                 "bundled voice or one in --voices-dir; espeak: its voice for that language); "
+                 "also the language the article is read in (numbers and the like)."),
 ]  # fmt: skip
 
 
@@ -211,7 +213,7 @@ def say(
         reading = ReadingSettings(
             keep_boilerplate=True,  # a phrase to audition is never clutter
             lexicon=_lexicon(lexicon, config_path),
-            phonemes=engine_type.name == "piper",
+            phonemes=phoneme_alphabet(engine_type) or False,
             lang=value["lang"],
             voice=value["voice"],
         )
@@ -255,8 +257,9 @@ def render(
     voice: Annotated[
         str | None,
         typer.Option(
-            help="Voice (see `letteraudio voices`): for piper a .onnx file with its "
-            ".onnx.json beside it, or a voice in --voices-dir (default: the bundled "
+            help="Voice (see `letteraudio voices`): for hibari a voice name (default: the "
+            "bundled heart; others only when already on disk); for piper a .onnx file with "
+            "its .onnx.json beside it, or a voice in --voices-dir (default: the bundled "
             "en_US-joe-medium); for espeak a voice such as en-gb-scotland.",
             rich_help_panel=ENGINE,
         ),
@@ -304,7 +307,7 @@ def render(
         bool,
         typer.Option(
             "--deterministic",
-            help="Same text, same audio: no random variation in the voice (piper).",
+            help="Same text, same audio: no random variation in the voice (piper, hibari).",
             rich_help_panel=ENGINE,
         ),
     ] = False,
@@ -779,7 +782,8 @@ def list_voices(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the voices as JSON.")] = False,
 ) -> None:
-    """List the voices each engine offers: id, language, quality and where it comes from."""
+    """List the voices each engine offers: id, language, gender, quality, where it comes from
+    and its licence."""
     from letteraudio.config import effective_settings, find_config
     from letteraudio.engines import (
         EngineSettings,
@@ -810,8 +814,10 @@ def list_voices(
         if as_json:
             typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
-        columns = ("engine", "id", "language", "quality", "source", "description")
-        lines = [("engine", "voice", "language", "quality", "source", "about")]
+        columns = ("engine", "id", "language", "gender", "quality", "source", "licence",
+                   "description")  # fmt: skip
+        lines = [("engine", "voice", "language", "gender", "quality", "source", "licence",
+                  "about")]  # fmt: skip
         _print_columns(lines + [tuple(row[column] for column in columns) for row in rows])
 
 
@@ -1012,6 +1018,8 @@ def _write_sidecars(
         author=metadata.author,
         language=metadata.language,
         link=link,
+        words=[span.words if span else None for span in episode.spans],
+        spoken=texts,
     )
     write_sidecars(episode.path, info, choice)
 
@@ -1151,7 +1159,7 @@ def _script(
         format=source.format,
         keep_boilerplate=keep_boilerplate,
         lexicon=_lexicon(lexicon, config_path),
-        phonemes=engine.name == "piper",
+        phonemes=phoneme_alphabet(engine) or False,
         max_article_chars=max_chars,
         lang=lang,
         voice=voice,

@@ -114,8 +114,9 @@ class ReadingSettings:
     format: str = "text"
     keep_boilerplate: bool = False
     lexicon: Lexicon | None = None
-    phonemes: bool = False
-    """Whether the engine takes raw phonemes from the lexicon (Piper does)."""
+    phonemes: bool | str = False
+    """The phoneme alphabet the engine takes from the lexicon (its ``phoneme_alphabet``:
+    ``espeak`` for Piper, ``misaki`` for hibari; True means ``espeak``), or False."""
     max_article_chars: int = MAX_ARTICLE_CHARS
     lang: str | None = None
     """The article's language as given (``--lang``); else the document's, else the voice's."""
@@ -252,4 +253,7 @@ def _yield_to_speech() -> None:
 def _shift(span: Span | None, start_ms: float) -> Span | None:
     if span is None:
         return None
-    return Span(round(start_ms + span.start_ms), round(start_ms + span.end_ms))
+    words = None
+    if span.words is not None:
+        words = tuple((round(start_ms + a), round(start_ms + b)) for a, b in span.words)
+    return Span(round(start_ms + span.start_ms), round(start_ms + span.end_ms), words)

@@ -20,7 +20,8 @@ import numpy.typing as npt
 from letteraudio.errors import EngineUnavailable, InputError
 
 ENTRY_POINT_GROUP = "letteraudio.engines"
-DEFAULT_ENGINE = "piper"
+DEFAULT_ENGINE = "hibari"
+"""Chosen by measurement (``benchmarks/voices.py``; see the README's Voices section)."""
 MIN_SPEED = 0.5
 MAX_SPEED = 2.0
 
@@ -31,6 +32,9 @@ class Clip:
 
     samples: npt.NDArray[np.int16]
     sample_rate: int
+    words: tuple[tuple[int, int], ...] | None = None
+    """Where each word of the text (split at whitespace) is, as (first sample, sample after
+    the last), from engines that report word timing; None: the engine does not know."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class Voice:
     source: str
     """Where it comes from: bundled, a file, the system, an online service."""
     description: str = ""
+    gender: str = ""
+    licence: str = ""
+    """The licence of the voice's data, where the engine knows it."""
 
 
 class Engine(Protocol):
@@ -112,6 +119,9 @@ class Engine(Protocol):
 
     # Optional: ``voices(settings) -> list[Voice]``, a classmethod listing what the engine
     # can speak with (see :func:`engine_voices`). Engines without it list nothing.
+    # Optional: ``word_timing`` (ClassVar[bool]): its clips carry word times (see
+    # :class:`Clip`); ``phoneme_alphabet`` (ClassVar[str | None]): the lexicon key whose
+    # phonemes it takes (see :mod:`letteraudio.text.lexicon`).
 
 
 @dataclass(frozen=True)
@@ -183,3 +193,14 @@ def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]
 def empty_clip(sample_rate: int) -> Clip:
     """A clip with no samples: the answer for text with nothing to say."""
     return Clip(np.zeros(0, dtype=np.int16), sample_rate)
+
+
+def phoneme_alphabet(engine: type[Engine] | Engine) -> str | None:
+    """The phoneme alphabet an engine takes from the lexicon, or None (it takes words only)."""
+    alphabet = getattr(engine, "phoneme_alphabet", None)
+    return alphabet if isinstance(alphabet, str) else None
+
+
+def word_timing(engine: type[Engine] | Engine) -> bool:
+    """Whether an engine's clips say where their words are (see :attr:`Clip.words`)."""
+    return bool(getattr(engine, "word_timing", False))

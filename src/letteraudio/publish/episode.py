@@ -18,7 +18,7 @@ from typing import Any
 
 from letteraudio.chapters import Chapter
 from letteraudio.errors import InputError
-from letteraudio.publish.transcript import Cue
+from letteraudio.publish.transcript import Cue, CueWord
 
 EPISODE_SUFFIX = ".episode.json"
 CHAPTERS_SUFFIX = ".chapters.json"
@@ -64,7 +64,14 @@ class EpisodeInfo:
                 ],
                 cues=[
                     Cue(
-                        int(c["start_ms"]), int(c["end_ms"]), str(c["text"]), int(c.get("block", 0))
+                        int(c["start_ms"]),
+                        int(c["end_ms"]),
+                        str(c["text"]),
+                        int(c.get("block", 0)),
+                        tuple(
+                            CueWord(int(w["start_ms"]), int(w["end_ms"]), str(w["text"]))
+                            for w in c.get("words", [])
+                        ),
                     )
                     for c in data.get("cues", [])
                 ],

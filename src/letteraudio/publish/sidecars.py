@@ -15,7 +15,7 @@ from letteraudio.audio.encode import atomic_output
 from letteraudio.chapters import Chapter
 from letteraudio.errors import OutputError
 from letteraudio.publish.episode import CHAPTERS_SUFFIX, EPISODE_SUFFIX, EpisodeInfo, chapters_json
-from letteraudio.publish.transcript import Cue, to_srt, to_webvtt
+from letteraudio.publish.transcript import Cue, WordTimes, to_srt, to_webvtt
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,16 @@ def episode_info(
     description: str | None = None,
     author: str | None = None,
     language: str | None = None,
+    words: Sequence[WordTimes] | None = None,
+    spoken: Sequence[str] | None = None,
     link: str | None = None,
 ) -> EpisodeInfo:
-    """Gather an episode's data: cues from each segment's text and span; ``link`` is the
-    web page the article was read from."""
+    """Gather an episode's data: cues from each segment's text, span and word times (of
+    the words ``spoken``, when they are not the text's); ``link`` is the web page the
+    article was read from."""
     from letteraudio.publish.transcript import build_cues
 
-    cues: list[Cue] = build_cues(texts, spans, blocks)
+    cues: list[Cue] = build_cues(texts, spans, blocks, words, spoken)
     return EpisodeInfo(guid, title, description, author, language, list(chapters), cues, link)
 
 
