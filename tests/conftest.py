@@ -47,10 +47,12 @@ def _test_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
 def _no_user_settings(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """No test reads the user's letteraudio.toml or voices folder: the config folder is empty."""
+    """No test reads the user's letteraudio.toml or voices folder (nor hibari's downloaded
+    voices): the config folder and hibari's are empty."""
     folder = tmp_path_factory.mktemp("config-home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
     monkeypatch.delenv("LETTERAUDIO_VOICES", raising=False)
+    monkeypatch.setenv("HIBARI_HOME", str(tmp_path_factory.mktemp("hibari-home")))
     return folder
 
 

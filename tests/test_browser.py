@@ -4,7 +4,8 @@ A long article of the project's own is rendered, ``letteraudio feed`` publishes 
 ``letteraudio serve`` serves it as a real subprocess. The page must play the MP3 with no
 media error, report the file's duration, load every transcript cue, mark the sentence
 being spoken, seek to a chapter when one is clicked (or chosen with the keyboard), and
-fetch nothing from anywhere but the local server.
+fetch nothing from anywhere but the local server. A short article spoken by Piper (which
+times its words) must have the word being spoken marked, and the mark must move on.
 """
 
 from __future__ import annotations
@@ -146,3 +147,53 @@ def test_episode_page_plays_with_transcript_and_chapters(
     assert requests and all(request.startswith(url) for request in requests), requests
     page.close()
     print(f"page load, play and seek: {time.perf_counter() - started:.2f} s")
+
+
+@pytest.fixture(scope="module")
+def piper_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A short article spoken by Piper (which times its words), published and served."""
+    folder = tmp_path_factory.mktemp("piper-site")
+    article = Path(__file__).resolve().parents[1] / "examples" / "morning-harbour.txt"
+    render(article, folder, "-e", "piper", "--deterministic")
+    result = invoke("feed", str(folder), "--base-url", "https://example.test/harbour/",
+                    "--title", "Harbour")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    process, url = start_server(folder)
+    try:
+        yield folder, url
+    finally:
+        stop_server(process)
+
+
+@pytest.mark.slow
+def test_the_page_marks_the_word_being_spoken(piper_site: tuple[Path, str], browser: Any) -> None:
+    folder, url = piper_site
+    assert (folder / "morning-harbour.html").is_file()
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url + "morning-harbour.html")
+    words = page.locator("#transcript [data-word]")
+    assert words.count() > 20  # every word of the transcript carries its time
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.evaluate("document.getElementById('player').play()")
+    marked = "#transcript [data-spoken='true']"
+    page.wait_for_selector(marked)
+    first = float(page.locator(marked).get_attribute("data-word") or "nan")
+    page.wait_for_function(
+        f'(document.querySelector("{marked}") || {{}}).getAttribute'
+        f" && parseFloat(document.querySelector(\"{marked}\").getAttribute('data-word'))"
+        f" > {first}"
+    )
+    state = page.evaluate(
+        "(() => { const p = document.getElementById('player');"
+        f' const all = document.querySelectorAll("{marked}");'
+        " return [all.length, parseFloat(all[0].getAttribute('data-word')), p.currentTime,"
+        " all[0].closest('a').getAttribute('aria-current')]; })()"
+    )
+    count, word_start, now, sentence_marked = state
+    assert count == 1 and word_start > first
+    assert word_start <= now + 0.05  # a word is marked once it has started, not before
+    assert sentence_marked == "true"  # inside the sentence being spoken
+    assert errors == []
+    page.close()

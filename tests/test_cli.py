@@ -40,7 +40,7 @@ def test_dry_run_lists_segments_and_loads_no_voice(seed_article: Path) -> None:
         f"    app(['render', {str(seed_article)!r}, '--dry-run'])\n"
         "except SystemExit as e:\n"
         "    assert not e.code, e.code\n"
-        "heavy = ('onnxruntime', 'piper')\n"
+        "heavy = ('onnxruntime', 'piper', 'hibari')\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
     )
     result = subprocess.run(
@@ -79,13 +79,14 @@ def test_dry_run_splits_for_the_engine_limit(tmp_path: Path, runner: CliRunner) 
     assert not (tmp_path / "output").exists()
 
 
-def test_engines_lists_piper_as_usable_default(runner: CliRunner) -> None:
+def test_engines_lists_hibari_as_usable_default_and_piper_as_usable(runner: CliRunner) -> None:
     result = runner.invoke(app, ["engines"])
     assert result.exit_code == 0
     lines = {line.split()[0]: line for line in result.stdout.splitlines()}
-    assert set(lines) >= {"piper", "gtts"}
-    assert "usable" in lines["piper"] and "unusable" not in lines["piper"]
-    assert "(default)" in lines["piper"]
+    assert set(lines) >= {"hibari", "piper", "gtts"}
+    for offline in ("hibari", "piper"):
+        assert "usable" in lines[offline] and "unusable" not in lines[offline]
+    assert "(default)" in lines["hibari"] and "(default)" not in lines["piper"]
 
 
 def test_help_and_version(runner: CliRunner) -> None:
@@ -97,6 +98,7 @@ def test_help_and_version(runner: CliRunner) -> None:
                    "--loudness", "--chapters", "--cover"):  # fmt: skip
         assert option in help_text
     assert "(default: output/ARTICLE.mp3; for a URL, named from the page's title)" in help_text
+    assert "(default: the bundled heart;" in help_text
     assert "(default: the bundled en_US-joe-medium)" in help_text
     assert runner.invoke(app, ["--version"]).stdout.startswith("letteraudio ")
 
@@ -110,9 +112,27 @@ def test_help_and_version(runner: CliRunner) -> None:
         ("blank", ["blank.txt"], 2, ["nothing to speak"]),
         ("symbols", ["symbols.txt"], 2, ["nothing to speak"]),
         ("binary", ["binary.txt"], 2, ["binary"]),
-        ("good", ["good.txt", "--engine", "nope"], 2, ["unknown engine", "piper", "gtts"]),
-        ("good", ["good.txt", "--voice", "nope.onnx"], 2, ["voice file not found"]),
-        ("good", ["good.txt", "--voice", "Alice"], 2, ["unknown piper voice", "en_US-joe-medium"]),
+        ("good", ["good.txt", "--engine", "nope"], 2, ["unknown engine", "hibari", "piper"]),
+        ("good", ["good.txt", "-e", "piper", "--voice", "nope.onnx"], 2, ["voice file not found"]),
+        (
+            "good",
+            ["good.txt", "-e", "piper", "--voice", "Alice"],
+            2,
+            ["unknown piper voice", "en_US-joe-medium"],
+        ),
+        ("good", ["good.txt", "--voice", "Alice"], 2, ["hibari has no voice", "heart"]),
+        (
+            "good",
+            ["good.txt", "--voice", "nope.onnx"],
+            2,
+            ["hibari has no voice", "--engine piper"],
+        ),
+        (
+            "good",
+            ["good.txt", "--voice", "fable", "--voices-dir", "."],
+            2,
+            ["not on this machine", "never downloads", "bm_fable.int8.onnx"],
+        ),
         ("good", ["good.txt", "--bitrate", "100"], 2, ["100 kbps", "96"]),
         ("good", ["good.txt", "-o", "good.txt"], 2, ["is the article itself"]),
     ],
@@ -187,7 +207,8 @@ def test_encoder_failure_keeps_the_previous_output(
         (["--slow"], ["--tld and --slow are gtts options"]),
         (["--timeout", "3"], ["--timeout and --retries are for online engines"]),
         (["--retries", "2"], ["--timeout and --retries are for online engines"]),
-        (["--lang", "de"], ["speaks en_US, not de"]),
+        (["-e", "piper", "--lang", "de"], ["speaks en_US, not de"]),
+        (["--lang", "de"], ["hibari speaks English only, not de"]),
         (["-e", "gtts", "--deterministic"], ["--deterministic is for offline voices"]),
     ],
 )
@@ -234,11 +255,12 @@ def test_gtts_without_name_resolution_is_a_network_error(tmp_path: Path) -> None
     ):
         env[proxy] = ""
     result = run("render", str(article), "-e", "gtts", "-o", str(tmp_path / "n.mp3"), env=env)
-    assert_one_line_error(result, 1, "cannot resolve no-such-host.invalid", "piper")
+    assert_one_line_error(result, 1, "cannot resolve no-such-host.invalid", "hibari")
 
 
 @pytest.mark.parametrize(
-    "command", [["--help"], ["render", "--help"], ["engines"], ["cache", "info"]]
+    "command",
+    [["--help"], ["render", "--help"], ["engines"], ["cache", "info"], ["voices", "-e", "hibari"]],
 )
 def test_light_commands_never_import_onnxruntime(command: list[str]) -> None:
     probe = (

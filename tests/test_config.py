@@ -34,7 +34,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_without_a_file_every_setting_is_a_default(runner: CliRunner, workdir: Path) -> None:
     shown = show(runner)
     assert shown["config"] is None
-    assert shown["render"]["engine"] == {"value": "piper", "source": "default"}
+    assert shown["render"]["engine"] == {"value": "hibari", "source": "default"}
     assert shown["render"]["speed"] == {"value": 1.0, "source": "default"}
     assert shown["render"]["pause_ms"] == {"value": 750, "source": "default"}
     text = runner.invoke(app, ["config", "show"]).stdout

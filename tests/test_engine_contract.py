@@ -1,4 +1,4 @@
-"""One contract every engine keeps: piper, gtts (against the local fake), espeak and a
+"""One contract every engine keeps: piper, hibari, gtts (against the local fake), espeak and a
 third-party engine (the tone fixture, imported from its folder here; installed with pip
 in test_engine_plugin.py).
 
@@ -6,8 +6,9 @@ Each engine is built straight from its class with :class:`EngineSettings`, as th
 pipeline builds it, and its clips are measured: sound where there is text, nothing
 where there is none, the sample rate it declares, speech about 20 % shorter at
 ``speed=1.25`` and 25 % longer at 0.8, a clean error for a language it does not speak,
-cache identities that change with every setting, and the same audio from two threads
-at once (for the engines that promise repeatable audio).
+cache identities that change with every setting, the same audio from two threads at
+once (for the engines that promise repeatable audio), a long text split into pieces it
+takes and all of it spoken, and nothing more started once a render stops.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,8 +31,11 @@ from letteraudio.cli import app
 from letteraudio.engines import Clip, Engine, EngineSettings
 from letteraudio.engines.espeak import EspeakEngine
 from letteraudio.engines.gtts import GttsEngine
+from letteraudio.engines.hibari import HibariEngine
 from letteraudio.engines.piper import PiperEngine
 from letteraudio.errors import EngineUnavailable, InputError
+from letteraudio.pipeline import build_script
+from letteraudio.synthesis import LOOK_AHEAD, Voices, speak
 from letteraudio.text.segment import Pauses
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tone_engine"))
@@ -54,6 +59,7 @@ class Case:
 
 CASES = {
     "piper": Case(PiperEngine, 22_050, EngineSettings(deterministic=True), speed_tolerance=0.08),
+    "hibari": Case(HibariEngine, 24_000, EngineSettings(deterministic=True)),
     "gtts": Case(GttsEngine, 24_000, repeatable=False),
     "espeak": Case(EspeakEngine, 22_050),
     "tone": Case(ToneEngine, 16_000),
@@ -143,6 +149,64 @@ def test_two_threads_at_once_get_what_one_gets(case: Case) -> None:
             assert np.array_equal(samples, alone)
         else:  # the fake gtts answers each request with a tone of its own pitch
             assert len(samples) == len(alone)
+
+
+def test_a_long_text_is_split_to_what_the_engine_takes_and_all_of_it_is_spoken(
+    case: Case,
+) -> None:
+    engine = build(case)
+    long_text = " ".join([SENTENCE] * (engine.max_chars // len(SENTENCE) + 2))
+    script = build_script(long_text, engine.max_chars, Pauses())
+    assert len(script.segments) >= 2
+    assert all(len(segment.text) <= engine.max_chars for segment in script.segments)
+    assert " ".join(s.text for s in script.segments).split() == long_text.split()
+    one = spoken_seconds(engine.synthesize(SENTENCE))
+    first = spoken_seconds(engine.synthesize(script.segments[0].text))
+    sentences = script.segments[0].text.count(".")
+    assert first >= 0.8 * sentences * one  # every sentence of the piece was spoken
+
+
+def test_a_stopped_render_starts_nothing_more(case: Case) -> None:
+    """Closing the stream of spoken segments (a render stopped, or failed elsewhere) leaves
+    at most the segments already queued to finish; the engine's ``cancel``, if it has one,
+    is called."""
+    engine = build(case)
+    calls: list[str] = []
+    cancelled = threading.Event()
+
+    class Counting:
+        """The real engine, counting the texts it is asked to speak."""
+
+        name = engine.name
+        jobs = 1
+
+        def identity(self) -> object:
+            return engine.identity()
+
+        def synthesize(self, text: str) -> Clip:
+            calls.append(text)
+            return engine.synthesize(text)
+
+        def cancel(self) -> None:
+            cancelled.set()
+            if callable(getattr(engine, "cancel", None)):
+                engine.cancel()  # type: ignore[attr-defined]
+
+    texts = [f"{SENTENCE} Number {n}." for n in range(12)]
+    segments = build_script("\n\n".join(texts), engine.max_chars, Pauses()).segments
+    stream = speak(Voices(Counting(), jobs=1), segments)  # type: ignore[arg-type]
+    first = next(stream)
+    assert len(first.clip.samples) > 0
+    stream.close()
+    assert cancelled.is_set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        before = len(calls)
+        time.sleep(0.5)
+        if len(calls) == before:
+            break
+    assert len(calls) <= 1 + 1 + LOOK_AHEAD  # the one spoken, the one running, those queued
+    assert len(calls) < len(segments)
 
 
 @pytest.mark.slow

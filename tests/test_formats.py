@@ -149,14 +149,18 @@ def test_lexicon_from_file_and_config(tmp_path: Path, seed_article: Path) -> Non
     assert "in Elle, where she reflects" in texts and "Ellewhere" not in texts
     assert "one nano second of your" in texts
     config = tmp_path / "letteraudio.toml"
-    config.write_text('[lexicon]\nMilano = { say = "Mee-lah-no", phonemes = "mɪlˈɑːnoʊ" }\n',
-                      encoding="utf-8")  # fmt: skip
-    piper = " ".join(t for _, t in spoken(script(str(seed_article), "--config", str(config))))
-    gtts = " ".join(
-        t for _, t in spoken(script(str(seed_article), "--config", str(config), "-e", "gtts"))
-    )
+    config.write_text('[lexicon]\nMilano = { say = "Mee-lah-no", phonemes = "mɪlˈɑːnoʊ", '
+                      'misaki = "mɪlˈɑnO" }\n', encoding="utf-8")  # fmt: skip
+
+    def said(*engine: str) -> str:
+        return " ".join(
+            t for _, t in spoken(script(str(seed_article), "--config", str(config), *engine))
+        )
+
+    piper, hibari, gtts = said("-e", "piper"), said(), said("-e", "gtts")
     assert "[[ mɪlˈɑːnoʊ ]]" in piper and "Milano" not in piper
-    assert "Mee-lah-no" in gtts and "[[" not in gtts
+    assert "[Mee-lah-no](/mɪlˈɑnO/)" in hibari and "Milano" not in hibari  # the default
+    assert "Mee-lah-no" in gtts and "[[" not in gtts and "](/" not in gtts
 
 
 def test_prepare_keeps_headings_and_items_aligned() -> None:

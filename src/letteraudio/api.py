@@ -243,7 +243,7 @@ def plan(article: Article, settings: Settings) -> Plan:
         format=settings.text_format or article.format,
         keep_boilerplate=settings.keep_boilerplate,
         lexicon=settings.lexicon,
-        phonemes=phoneme_alphabet(engine) is not None,
+        phonemes=phoneme_alphabet(engine) or False,
         max_article_chars=settings.max_chars,
         lang=settings.voice.options.get("lang"),
         voice=settings.voice.options.get("voice"),
@@ -543,7 +543,10 @@ class _Joined:
 def _shift(span: Span | None, start_ms: float) -> Span | None:
     if span is None:
         return None
-    return Span(round(start_ms + span.start_ms), round(start_ms + span.end_ms))
+    words = None
+    if span.words is not None:
+        words = tuple((round(start_ms + a), round(start_ms + b)) for a, b in span.words)
+    return Span(round(start_ms + span.start_ms), round(start_ms + span.end_ms), words)
 
 
 def _finished(planned: Plan, episode: Episode, joined: _Joined) -> Episode:
@@ -599,6 +602,8 @@ def write_episode_sidecars(
         author=metadata.author,
         language=metadata.language,
         link=planned.link,
+        words=[span.words if span else None for span in episode.spans],
+        spoken=texts,
     )
     return write_sidecars(episode.path, info, choice)
 

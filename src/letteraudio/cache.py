@@ -27,9 +27,9 @@ import numpy as np
 from letteraudio.values import Clip
 
 T = TypeVar("T")
-FORMAT_VERSION = 1
-CHUNK_FORMAT_VERSION = 2
-_MAGIC = b"LACLIP1\n"
+FORMAT_VERSION = 2  # 2: clips keep their word times
+CHUNK_FORMAT_VERSION = 3  # 3: chunks keep their word times
+_MAGIC = b"LACLIP2\n"
 _CHUNK_MAGIC = b"LACHNK1\n"
 _HEADER = struct.Struct("<8sIQ32s")  # magic, sample rate, sample count, sha256 of samples
 
@@ -156,22 +156,39 @@ def _read(path: Path, decode: Callable[[bytes], T | None]) -> T | None:
     return entry
 
 
+_NO_WORDS = 0xFFFFFFFF
+
+
 def _encode(clip: Clip) -> bytes:
     samples = np.ascontiguousarray(clip.samples, dtype="<i2").tobytes()
-    digest = hashlib.sha256(samples).digest()
-    return _HEADER.pack(_MAGIC, clip.sample_rate, len(samples) // 2, digest) + samples
+    if clip.words is None:
+        words = struct.pack("<I", _NO_WORDS)
+    else:
+        pairs = np.asarray(clip.words, dtype="<i4").reshape(-1, 2)
+        words = struct.pack("<I", len(pairs)) + pairs.tobytes()
+    body = samples + words
+    digest = hashlib.sha256(body).digest()
+    return _HEADER.pack(_MAGIC, clip.sample_rate, len(samples) // 2, digest) + body
 
 
 def _decode(data: bytes) -> Clip | None:
     if len(data) < _HEADER.size:
         return None
     magic, rate, count, digest = _HEADER.unpack_from(data)
-    samples = data[_HEADER.size :]
-    if magic != _MAGIC or len(samples) != count * 2 or rate <= 0:
+    body = data[_HEADER.size :]
+    samples, words = body[: count * 2], body[count * 2 :]
+    if magic != _MAGIC or len(samples) != count * 2 or rate <= 0 or len(words) < 4:
         return None
-    if hashlib.sha256(samples).digest() != digest:
+    if hashlib.sha256(body).digest() != digest:
         return None
-    return Clip(np.frombuffer(samples, dtype="<i2").astype(np.int16), int(rate))
+    (pairs,) = struct.unpack_from("<I", words)
+    timed: tuple[tuple[int, int], ...] | None = None
+    if pairs != _NO_WORDS:
+        if len(words) != 4 + pairs * 8:
+            return None
+        table = np.frombuffer(words[4:], dtype="<i4").reshape(-1, 2)
+        timed = tuple((int(a), int(b)) for a, b in table)
+    return Clip(np.frombuffer(samples, dtype="<i2").astype(np.int16), int(rate), timed)
 
 
 def _decode_chunk(data: bytes) -> tuple[dict[str, Any], bytes] | None:

@@ -82,6 +82,10 @@ class RenderedGroup:
             "content_samples": self.mastered.content_samples,
             "true_peak_dbtp": self.mastered.true_peak_dbtp,
             "spans": [[s.start_ms, s.end_ms] if s else None for s in self.spans],
+            "words": [
+                [list(w) for w in s.words] if s and s.words is not None else None
+                for s in self.spans
+            ],
             "speakers": list(self.speakers),
             "sizes": [len(chunk.info_frame), len(chunk.frames), self.mastered.blocks.nbytes],
         }
@@ -108,7 +112,13 @@ class RenderedGroup:
                 ),
                 true_peak_dbtp=float(description["true_peak_dbtp"]),
             )
-            spans = tuple(Span(int(s[0]), int(s[1])) if s else None for s in description["spans"])
+            words = description.get("words") or [None] * len(description["spans"])
+            spans = tuple(
+                Span(int(s[0]), int(s[1]),
+                     None if w is None else tuple((int(a), int(b)) for a, b in w))
+                if s else None
+                for s, w in zip(description["spans"], words, strict=True)
+            )  # fmt: skip
             return cls(mastered, spans, tuple(str(name) for name in description["speakers"]))
         except (KeyError, TypeError, ValueError):
             return None

@@ -53,8 +53,9 @@ class ReadingSettings:
     format: str = "text"
     keep_boilerplate: bool = False
     lexicon: Lexicon | None = None
-    phonemes: bool = False
-    """Whether the engine takes raw phonemes from the lexicon (it declares so)."""
+    phonemes: bool | str = False
+    """The phoneme alphabet the engine takes from the lexicon (its ``phoneme_alphabet``:
+    ``espeak`` for Piper, ``misaki`` for hibari; True means ``espeak``), or False."""
     max_article_chars: int = MAX_ARTICLE_CHARS
     lang: str | None = None
     """The article's language as given (``--lang``); else the document's, else the voice's."""

@@ -110,22 +110,27 @@ ONLINE_ONLY = "--timeout and --retries are for online engines; {engine} is offli
 OPTIONS: dict[str, Option] = {
     "engine": Option(DEFAULT_ENGINE, "Text-to-speech engine: see `letteraudio engines`.",
                      ENGINE_PANEL, check=_text),
-    "voice": Option(None, "Voice (see `letteraudio voices`): for piper a .onnx file with its "
-                    ".onnx.json beside it, or a voice in --voices-dir (default: the bundled "
-                    "en_US-joe-medium); for espeak a voice such as en-gb-scotland.",
+    "voice": Option(None, "Voice (see `letteraudio voices`): for hibari a voice name "
+                    "(default: the bundled heart; others only when already on disk); for piper "
+                    "a .onnx file with its .onnx.json beside it, or a voice in --voices-dir "
+                    "(default: the bundled en_US-joe-medium); for espeak a voice such as "
+                    "en-gb-scotland.",
                     ENGINE_PANEL, check=_text, voice=True),
     "lang": Option(None, "Language, e.g. en, fr: picks a voice that speaks it (gtts: any of "
-                   "its languages; piper: the bundled voice or one in --voices-dir; espeak: "
-                   "its voice for that language); also the language the article is read in "
-                   "(numbers and the like).", ENGINE_PANEL, check=_text, voice=True),
+                   "its languages; hibari: English voices on disk; piper: the bundled voice or "
+                   "one in --voices-dir; espeak: its voice for that language); also the "
+                   "language the article is read in (numbers and the like).", ENGINE_PANEL,
+                   check=_text, voice=True),
     "speed": Option(1.0, "Speaking rate, 0.5 to 2.0: 1.25 takes about 20 % less time, 0.8 "
-                    "about 25 % more (piper: length scale; espeak: words per minute; gtts: "
-                    "its slow voice up to 0.6, else a pitch-preserving time stretch).",
+                    "about 25 % more (hibari: its frames resampled; piper: length scale; espeak: "
+                    "words per minute; gtts: its slow voice up to 0.6, else a pitch-preserving "
+                    "time stretch).",
                     ENGINE_PANEL, 0.5, 2.0, _number(0.5, 2.0), voice=True),
     "speaker": Option(None, "Speaker of a multi-speaker Piper voice, by name or number (see "
                       "`letteraudio voices`).", ENGINE_PANEL, check=_text, voice=True),
-    "voices_dir": Option(None, "Folder of extra Piper voices (.onnx files with their "
-                         ".onnx.json); default: $LETTERAUDIO_VOICES.", ENGINE_PANEL,
+    "voices_dir": Option(None, "Folder of extra voices: Piper's (.onnx files with their "
+                         ".onnx.json) and hibari's (its file names); default: "
+                         "$LETTERAUDIO_VOICES.", ENGINE_PANEL,
                          check=_text, env="LETTERAUDIO_VOICES", path=True, voice=True),
     "tld": Option(None, "Google domain for the accent: com, co.uk, com.au... (gtts).",
                   ENGINE_PANEL, check=_text, voice=True, refusal=GTTS_ONLY),
@@ -137,7 +142,7 @@ OPTIONS: dict[str, Option] = {
     "timeout": Option(None, "Seconds to wait for each network request (gtts; default: 15).",
                       ENGINE_PANEL, 0.1, voice=True, refusal=ONLINE_ONLY),
     "deterministic": Option(False, "Same text, same audio: no random variation in the voice "
-                            "(piper).", ENGINE_PANEL, check=_flag, voice=True,
+                            "(piper, hibari).", ENGINE_PANEL, check=_flag, voice=True,
                             refusal="--deterministic is for offline voices; {engine} cannot "
                             "promise it"),
     "pause_ms": Option(750, "Pause between paragraphs, in ms.", AUDIO, 0, 10_000,

@@ -21,6 +21,9 @@ class Clip:
 
     samples: npt.NDArray[np.int16]
     sample_rate: int
+    words: tuple[tuple[int, int], ...] | None = None
+    """Where each word of the text (split at whitespace) is, as (first sample, sample after
+    the last), from engines that report word timing; None: the engine does not know."""
 
 
 def empty_clip(sample_rate: int) -> Clip:
@@ -34,6 +37,8 @@ class Span:
 
     start_ms: int
     end_ms: int
+    words: tuple[tuple[int, int], ...] | None = None
+    """Where each of its words is (start, end in ms, same timeline), when the engine said."""
 
 
 class ChapterMode(str, Enum):

@@ -47,25 +47,51 @@ class Timeline:
 
 def clip_to_segment(clip: Clip, rate: int = OUTPUT_RATE) -> AudioSegment:
     """A clip as a pydub segment at ``rate`` with its silent edges trimmed."""
+    return _trimmed_clip(clip, rate)[0]
+
+
+def _trimmed_clip(clip: Clip, rate: int) -> tuple[AudioSegment, int]:
+    """The clip trimmed (see :func:`trim_silence`) and how many ms were cut from its start."""
     samples = clip.samples
     if clip.sample_rate != rate and len(samples):
         samples = soxr.resample(samples, clip.sample_rate, rate, quality="HQ")
     segment = AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=rate, channels=1)
-    return trim_silence(segment)
+    return _trim(segment)
 
 
 def trim_silence(segment: AudioSegment) -> AudioSegment:
     """Remove leading and trailing silence, keeping a short margin around the speech."""
+    return _trim(segment)[0]
+
+
+def _trim(segment: AudioSegment) -> tuple[AudioSegment, int]:
     if len(segment) == 0:
-        return segment
+        return segment, 0
     lead = detect_leading_silence(segment, SILENCE_THRESHOLD_DBFS, chunk_size=5)
     if lead >= len(segment):
-        return segment[:0]
+        return segment[:0], 0
     trail = detect_leading_silence(segment.reverse(), SILENCE_THRESHOLD_DBFS, chunk_size=5)
     start = max(0, lead - EDGE_MARGIN_MS)
     end = min(len(segment), len(segment) - trail + EDGE_MARGIN_MS)
     # Short fades: the cut is in near-silence, but levelling later lifts it; no clicks.
-    return segment[start:end].fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS)
+    return segment[start:end].fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS), start
+
+
+def word_spans(
+    clip: Clip, cut_ms: int, start_ms: int, end_ms: int
+) -> tuple[tuple[int, int], ...] | None:
+    """The clip's word times moved onto the timeline: less what trimming cut from its
+    start, plus where its speech starts; kept inside the segment's span."""
+    if clip.words is None:
+        return None
+    shift = start_ms - cut_ms
+    return tuple(
+        (
+            min(max(start_ms, shift + round(a * 1000 / clip.sample_rate)), end_ms),
+            min(max(start_ms, shift + round(b * 1000 / clip.sample_rate)), end_ms),
+        )
+        for a, b in clip.words
+    )
 
 
 def silence(ms: int, rate: int = OUTPUT_RATE) -> AudioSegment:
@@ -89,7 +115,7 @@ def stitch(
     spans: list[Span | None] = []
     pending_pause = 0
     for clip, pause in zip(clips, pauses_after_ms, strict=True):
-        speech = clip_to_segment(clip, rate)
+        speech, cut_ms = _trimmed_clip(clip, rate)
         if len(speech) == 0:
             spans.append(None)
             pending_pause = max(pending_pause, pause)
@@ -99,7 +125,8 @@ def stitch(
             frames += _frames(parts[-1])
         parts.append(speech)
         start, frames = frames, frames + _frames(speech)
-        spans.append(Span(_ms(start, rate), _ms(frames, rate)))
+        start_ms, end_ms = _ms(start, rate), _ms(frames, rate)
+        spans.append(Span(start_ms, end_ms, word_spans(clip, cut_ms, start_ms, end_ms)))
         pending_pause = pause
     parts.append(silence(tail_ms, rate))
     # One join instead of repeated ``+``, which copies the whole timeline each time.

@@ -48,7 +48,8 @@ def voices(
     ] = None,
     as_json: o.AsJson = False,
 ) -> None:
-    """List the voices each engine offers: id, language, quality and where it comes from."""
+    """List the voices each engine offers: id, language, gender, quality, where it comes from
+    and its licence."""
     from letteraudio.config import find_config
     from letteraudio.engines import EngineSettings, offered_voices
     from letteraudio.settings import layered
@@ -63,8 +64,10 @@ def voices(
         if as_json:
             typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
-        columns = ("engine", "id", "language", "quality", "source", "description")
-        lines = [("engine", "voice", "language", "quality", "source", "about")]
+        columns = ("engine", "id", "language", "gender", "quality", "source", "licence",
+                   "description")  # fmt: skip
+        lines = [("engine", "voice", "language", "gender", "quality", "source", "licence",
+                  "about")]  # fmt: skip
         o.print_columns(lines + [tuple(row[column] for column in columns) for row in rows])
 
 

@@ -20,7 +20,8 @@ from letteraudio.values import Clip as Clip  # re-exported for engines of other 
 from letteraudio.values import empty_clip as empty_clip
 
 ENTRY_POINT_GROUP = "letteraudio.engines"
-DEFAULT_ENGINE = "piper"
+DEFAULT_ENGINE = "hibari"
+"""Chosen by measurement (``benchmarks/voices.py``; see the README's Voices section)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ class Voice:
     source: str
     """Where it comes from: bundled, a file, the system, an online service."""
     description: str = ""
+    gender: str = ""
+    licence: str = ""
+    """The licence of the voice's data, where the engine knows it."""
 
 
 class Engine(Protocol):
@@ -123,8 +127,8 @@ class BaseEngine:
     """The :class:`EngineSettings` fields a user may give it (``jobs`` and ``cache_dir``
     are the render's, never refused); any other engine option given is refused."""
     phoneme_alphabet: ClassVar[str | None] = None
-    """The alphabet in which it takes the lexicon's phonemes (``espeak``: Piper's IPA,
-    written ``[[ ... ]]`` in its text); None: it takes words only."""
+    """The alphabet in which it takes the lexicon's phonemes (``espeak``: Piper's IPA
+    written ``[[ ... ]]``; ``misaki``: hibari's); None: it takes words only."""
     can_cancel: ClassVar[bool] = False
     """Whether :meth:`cancel` cuts waits short when a render stops."""
     word_timing: ClassVar[bool] = False

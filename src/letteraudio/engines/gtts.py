@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     import requests
 
 ENDPOINT_VARIABLE = "LETTERAUDIO_GTTS_URL"
-OFFLINE_HINT = "the default engine (piper) speaks offline: leave out --engine gtts"
+OFFLINE_HINT = "the default engine (hibari) speaks offline: leave out --engine gtts"
 DEFAULT_LANG = "en"
 DEFAULT_JOBS = 8
 """Requests in flight at once: enough to hide network latency (at 150 ms, 4 in flight left

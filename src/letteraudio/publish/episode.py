@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from letteraudio.errors import InputError
-from letteraudio.publish.transcript import Cue
+from letteraudio.publish.transcript import Cue, CueWord
 from letteraudio.values import Chapter
 
 EPISODE_SUFFIX = ".episode.json"
@@ -64,7 +64,14 @@ class EpisodeInfo:
                 ],
                 cues=[
                     Cue(
-                        int(c["start_ms"]), int(c["end_ms"]), str(c["text"]), int(c.get("block", 0))
+                        int(c["start_ms"]),
+                        int(c["end_ms"]),
+                        str(c["text"]),
+                        int(c.get("block", 0)),
+                        tuple(
+                            CueWord(int(w["start_ms"]), int(w["end_ms"]), str(w["text"]))
+                            for w in c.get("words", [])
+                        ),
                     )
                     for c in data.get("cues", [])
                 ],

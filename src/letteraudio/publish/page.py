@@ -6,7 +6,8 @@ they work without the script; with it, they seek the page's player instead.
 Everything the page needs is inside it: the stylesheet and the script are package files
 inlined at build time, nothing is fetched from elsewhere. Every value is HTML-escaped.
 The transcript's sentences carry the same ids as the WebVTT cues (``s1``, ``s2``...), so
-the script marks the sentence being spoken from the track's cue events.
+the script marks the sentence being spoken from the track's cue events; where the engine
+reported word times, it also marks the word being spoken.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def episode_page(episode: PageEpisode, show: str) -> str:
         for _, group in itertools.groupby(numbered, key=lambda pair: pair[1].block):
             sentences = [
                 f'<a id="s{number}" href="{audio}#t={cue.start_ms / 1000:.3f}"'
-                f' data-start="{cue.start_ms / 1000:.3f}">{escape(cue.text)}</a>'
+                f' data-start="{cue.start_ms / 1000:.3f}">{_sentence(cue)}</a>'
                 for number, cue in group
             ]
             html.append("<p>" + " ".join(sentences) + "</p>")
@@ -122,6 +123,17 @@ def episode_page(episode: PageEpisode, show: str) -> str:
     html.append(f"<script>\n{_asset('page.js')}</script>")
     html += ["</body>", "</html>"]
     return "\n".join(html) + "\n"
+
+
+def _sentence(cue: Cue) -> str:
+    """A sentence's text; with word times, each word in a ``span`` that says when it starts
+    (``data-word``, seconds), so the script can mark the word being spoken."""
+    if not cue.words:
+        return escape(cue.text)
+    return " ".join(
+        f'<span data-word="{word.start_ms / 1000:.3f}">{escape(word.text)}</span>'
+        for word in cue.words
+    )
 
 
 def index_page(episodes: Sequence[PageEpisode], show: str, description: str, language: str) -> str:

@@ -20,7 +20,7 @@ from letteraudio.publish.episode import (
     chapters_json,
     sidecar_path,
 )
-from letteraudio.publish.transcript import Cue, to_srt, to_webvtt
+from letteraudio.publish.transcript import Cue, WordTimes, to_srt, to_webvtt
 from letteraudio.values import Chapter
 
 
@@ -71,13 +71,16 @@ def episode_info(
     description: str | None = None,
     author: str | None = None,
     language: str | None = None,
+    words: Sequence[WordTimes] | None = None,
+    spoken: Sequence[str] | None = None,
     link: str | None = None,
 ) -> EpisodeInfo:
-    """Gather an episode's data: cues from each segment's text and span; ``link`` is the
-    web page the article was read from."""
+    """Gather an episode's data: cues from each segment's text, span and word times (of
+    the words ``spoken``, when they are not the text's); ``link`` is the web page the
+    article was read from."""
     from letteraudio.publish.transcript import build_cues
 
-    cues: list[Cue] = build_cues(texts, spans, blocks)
+    cues: list[Cue] = build_cues(texts, spans, blocks, words, spoken)
     return EpisodeInfo(guid, title, description, author, language, list(chapters), cues, link)
 
 

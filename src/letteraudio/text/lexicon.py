@@ -6,6 +6,7 @@
     Ellewhere = "Elle, where"             # said as written on the right
     gif = { say = "jif" }                 # lower-case keys match any case
     Nguyen = { say = "Win", phonemes = "..." }    # Piper can take raw (IPA) phonemes
+    Siobhan = { say = "Shivawn", misaki = "..." }  # hibari: phonemes in its alphabet
 
 A key with capitals matches only that spelling; an all-lower-case key matches any case.
 """
@@ -20,12 +21,28 @@ from pathlib import Path
 
 from letteraudio.errors import InputError
 
+ALPHABETS = {"espeak": "phonemes", "misaki": "misaki"}
+"""Phoneme alphabets an engine may declare (its ``phoneme_alphabet``), each with the
+lexicon key that spells a word in it: Piper's espeak IPA, hibari's misaki alphabet."""
+
 
 @dataclass(frozen=True)
 class Entry:
     pattern: str
     say: str
     phonemes: str | None = None
+    """Piper's (espeak-ng's) IPA."""
+    misaki: str | None = None
+    """hibari's phonemes (misaki's alphabet, as Kokoro's)."""
+
+    def markup(self, alphabet: str | None) -> str | None:
+        """How an engine that takes phonemes in ``alphabet`` is given this word, or None
+        when the entry has no phonemes in it."""
+        if alphabet == "espeak" and self.phonemes:
+            return f"[[ {self.phonemes} ]]"
+        if alphabet == "misaki" and self.misaki:
+            return f"[{self.say}](/{self.misaki}/)"
+        return None
 
 
 _OPEN, _CLOSE, _BASE = "\ue002", "\ue003", 0xE200
@@ -40,17 +57,18 @@ class Lexicon:
         """One alternation: each word is replaced once, never by a later entry's output."""
         return re.compile("|".join(f"(?P<e{i}>{e.pattern})" for i, e in enumerate(self.entries)))
 
-    def protect(self, text: str, phonemes: bool = False) -> tuple[str, list[str]]:
+    def protect(self, text: str, phonemes: bool | str = False) -> tuple[str, list[str]]:
         """Replace listed words by placeholders that later passes leave alone; the second
-        value is what :func:`restore` puts back."""
+        value is what :func:`restore` puts back. ``phonemes`` is the engine's phoneme
+        alphabet (True: Piper's ``espeak``), whose spelling is used where an entry has one."""
         if not self.entries:
             return text, []
+        alphabet = "espeak" if phonemes is True else (phonemes or None)
         said: list[str] = []
 
         def placeholder(match: re.Match[str]) -> str:
             entry = self.entries[int((match.lastgroup or "e0")[1:])]
-            use_phonemes = phonemes and entry.phonemes
-            said.append(f"[[ {entry.phonemes} ]]" if use_phonemes else entry.say)
+            said.append(entry.markup(alphabet) or entry.say)
             return f"{_OPEN}{chr(_BASE + len(said) - 1)}{_CLOSE}"
 
         return self._pattern.sub(placeholder, text), said
@@ -68,15 +86,16 @@ def lexicon_from_table(table: Mapping[str, object], where: str) -> Lexicon:
     entries = []
     for word, value in table.items():
         if isinstance(value, str):
-            say, phonemes = value, None
+            say, phonemes, misaki = value, None, None
         elif isinstance(value, Mapping) and isinstance(value.get("say", word), str):
             say = str(value.get("say", word))
             phonemes = str(value["phonemes"]) if value.get("phonemes") else None
+            misaki = str(value["misaki"]) if value.get("misaki") else None
         else:
             raise InputError(f"{where}: lexicon entry {word!r} must be text or {{ say = ... }}")
         body = rf"(?<!\w){re.escape(word)}(?!\w)"
         pattern = body if word != word.lower() else f"(?i:{body})"
-        entries.append(Entry(pattern, say, phonemes))
+        entries.append(Entry(pattern, say, phonemes, misaki))
     return Lexicon(tuple(entries))
 
 

@@ -41,7 +41,7 @@ def prepare(document: Document, keep_boilerplate: bool = False) -> Document:
 
 
 def speaker(
-    lexicon: Lexicon | None = None, phonemes: bool = False, lang: str | None = None
+    lexicon: Lexicon | None = None, phonemes: bool | str = False, lang: str | None = None
 ) -> Speak:
     """What the voice gets for one written sentence: the lexicon's words (it sees the
     words as written: COVID-19, #MeToo), then the normalization of ``lang``; the lexicon's

@@ -1,4 +1,5 @@
-// letteraudio episode page: chapters and sentences seek; the sentence being spoken is marked.
+// letteraudio episode page: chapters and sentences seek; the sentence (and, with word times,
+// the word) being spoken is marked.
 (function () {
   "use strict";
   var audio = document.getElementById("player");
@@ -41,6 +42,56 @@
         mark(active[active.length - 1].id);
       }
     });
+  }
+  // Words with times: the last one that has started is marked, checked every frame while
+  // playing (timeupdate alone comes only four times a second).
+  var words = Array.prototype.slice.call(document.querySelectorAll("#transcript [data-word]"));
+  var starts = words.map(function (word) {
+    return parseFloat(word.getAttribute("data-word"));
+  });
+  var spoken = null;
+  function markWord() {
+    var time = audio.currentTime;
+    var low = 0;
+    var high = starts.length - 1;
+    var found = -1;
+    while (low <= high) {
+      var middle = (low + high) >> 1;
+      if (starts[middle] <= time) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    var word = found >= 0 ? words[found] : null;
+    if (word === spoken) {
+      return;
+    }
+    if (spoken) {
+      spoken.removeAttribute("data-spoken");
+    }
+    if (word) {
+      word.setAttribute("data-spoken", "true");
+    }
+    spoken = word;
+  }
+  var following = false;
+  function follow() {
+    markWord();
+    following = !audio.paused && !audio.ended;
+    if (following) {
+      window.requestAnimationFrame(follow);
+    }
+  }
+  if (words.length) {
+    audio.addEventListener("play", function () {
+      if (!following) {
+        following = true;
+        window.requestAnimationFrame(follow);
+      }
+    });
+    audio.addEventListener("seeked", markWord);
   }
   audio.addEventListener("error", function () {
     var error = audio.error;

@@ -1,0 +1,299 @@
+"""hibari: a small offline neural voice (``hibari-tts``), distilled from Kokoro-82M.
+
+The voice ``heart`` (American English, female) ships inside the ``hibari-tts`` wheel;
+hibari's other voices are used only when they are already on disk, in hibari's own
+cache folder or in ``--voices-dir``: letteraudio never downloads a voice. The model is
+loaded once per process and shared by every engine and worker thread; hibari is
+imported only when a segment is spoken, so listings and dry runs never load
+onnxruntime.
+
+Speed is not hibari's own ``speed`` input: measured on the seed, its effect on the
+length is uneven (1.25 gives 13 % less time, 1.35 gives 34 %). The model runs at its
+teacher's pace and the frame-level spectra it predicts (12.5 ms frames) are
+resampled in time before they become sound, which changes the length by exactly the
+asked factor and keeps the pitch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from letteraudio.engines import BaseEngine, EngineSettings, Voice
+from letteraudio.errors import EngineUnavailable
+from letteraudio.languages import speaks
+from letteraudio.values import Clip, empty_clip
+
+if TYPE_CHECKING:
+    from hibari import Hibari
+
+BUNDLED_VOICE = "heart"
+PACKAGE = "hibari-tts"
+SAMPLE_RATE = 24_000
+PACE = 0.82
+"""The default pace, relative to the teacher's: ``--speed`` multiplies it. Measured on the
+seed and the voice benchmark's text (``benchmarks/voices.py``): see the README's Voices."""
+SEED = 0
+"""The noise seed of ``--deterministic``."""
+LICENCE = "Apache-2.0"
+
+
+@dataclass(frozen=True)
+class HibariVoice:
+    """One voice of hibari's registry (its ``voices.json``)."""
+
+    name: str
+    language: str
+    gender: str
+    file: str
+    bundled: bool
+
+
+def registry() -> dict[str, HibariVoice]:
+    """hibari's voices, read from the file in its package (without importing hibari)."""
+    spec = importlib.util.find_spec("hibari")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "assets" / "voices.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            str(name): HibariVoice(
+                str(name),
+                str(v["language"]),
+                str(v["gender"]),
+                str(v["file"]),
+                bool(v.get("bundled")),
+            )
+            for name, v in data.items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise EngineUnavailable(f"cannot read hibari's voice list {path}: {error}") from error
+
+
+def hibari_cache() -> Path:
+    """Where hibari keeps the voices it downloaded (``HIBARI_HOME``, else the user cache)."""
+    from hibari.voices import cache_dir
+
+    return Path(cache_dir())
+
+
+def bundled_model() -> Path:
+    spec = importlib.util.find_spec("hibari")
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineUnavailable(f"the {PACKAGE} package is not installed (pip install {PACKAGE})")
+    return Path(next(iter(spec.submodule_search_locations))) / "assets" / "hibari.onnx"
+
+
+def voice_file(voice: HibariVoice, voices_dir: Path | None) -> Path | None:
+    """The model of ``voice`` on this machine, or None when it is not here."""
+    if voice.bundled:
+        return bundled_model()
+    for folder in (voices_dir, hibari_cache()):
+        if folder is not None and (folder / voice.file).is_file():
+            return folder / voice.file
+    return None
+
+
+def how_to_get(voice: HibariVoice, voices_dir: Path | None) -> str:
+    where = f"{voices_dir} (--voices-dir) or " if voices_dir else ""
+    return (
+        f"the hibari voice {voice.name!r} is not on this machine and letteraudio never "
+        f"downloads voices: fetch it once with hibari's own command "
+        f"(hibari 'Hello.' --voice {voice.name} -o /dev/null), or put {voice.file} in "
+        f"{where}{hibari_cache()}"
+    )
+
+
+class HibariEngine(BaseEngine):
+    """Offline neural text-to-speech with hibari."""
+
+    name: ClassVar[str] = "hibari"
+    description: ClassVar[str] = "hibari neural voice, offline (bundled: heart, American English)"
+    online: ClassVar[bool] = False
+    max_chars: ClassVar[int] = 600
+    chars_per_second: ClassVar[float] = 14.8  # the seed at the default pace
+    takes: ClassVar[frozenset[str]] = frozenset(
+        {"voice", "lang", "speed", "speaker", "voices_dir", "deterministic"}
+    )
+    """``speaker`` is taken to be refused with a word on why (its voices have one each)."""
+    word_timing: ClassVar[bool] = False
+    """hibari's model predicts spectra frame by frame, with no phoneme durations to read."""
+    phoneme_alphabet: ClassVar[str | None] = "misaki"
+    """Lexicon entries may give ``misaki = "..."``: phonemes in hibari's (misaki's) alphabet."""
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        if importlib.util.find_spec("hibari") is None:
+            return f"the {PACKAGE} package is not installed (pip install {PACKAGE})"
+        return None
+
+    @classmethod
+    def voices(cls, settings: EngineSettings) -> list[Voice]:
+        """The bundled voice, then hibari's other voices that are on this machine."""
+        listed = []
+        for voice in registry().values():
+            path = voice_file(voice, settings.voices_dir)
+            if path is None:
+                continue
+            source = f"bundled ({PACKAGE})" if voice.bundled else str(path)
+            listed.append(
+                Voice(voice.name, voice.language, "medium", source, gender=voice.gender,
+                      licence=LICENCE)
+            )  # fmt: skip
+        return listed
+
+    def __init__(self, settings: EngineSettings) -> None:
+        problem = self.unavailable_reason()
+        if problem:
+            raise EngineUnavailable(f"the hibari engine cannot run here: {problem}")
+        voices = registry()
+        if settings.voice is None:
+            wanted = [
+                v for v in voices.values() if settings.lang and speaks(v.language, settings.lang)
+            ]
+            here = [v for v in wanted if voice_file(v, settings.voices_dir) is not None]
+            if settings.lang and not wanted:
+                raise EngineUnavailable(
+                    f"hibari speaks English only, not {settings.lang}: "
+                    "use --engine espeak or gtts for that language"
+                )
+            if settings.lang and not here:
+                raise EngineUnavailable(how_to_get(wanted[0], settings.voices_dir))
+            chosen = ([v for v in here if v.bundled] or here or [voices[BUNDLED_VOICE]])[0]
+        elif settings.voice in voices:
+            chosen = voices[settings.voice]
+            if settings.lang and not speaks(chosen.language, settings.lang):
+                raise EngineUnavailable(
+                    f"the hibari voice {chosen.name} speaks {chosen.language}, not {settings.lang}"
+                )
+        else:
+            piper = (
+                " (a Piper voice file: add --engine piper)"
+                if settings.voice.endswith(".onnx")
+                else ""
+            )
+            raise EngineUnavailable(
+                f"hibari has no voice {settings.voice!r} (choose from: {', '.join(voices)})" + piper
+            )
+        model = voice_file(chosen, settings.voices_dir)
+        if model is None:
+            raise EngineUnavailable(how_to_get(chosen, settings.voices_dir))
+        if settings.speaker is not None:
+            raise EngineUnavailable(
+                f"the hibari voice {chosen.name} has a single speaker: leave out --speaker"
+            )
+        self.voice = chosen
+        self.model = model
+        self.stretch = 1 / (PACE * settings.speed)
+        self.deterministic = settings.deterministic
+        # One shared model; each call runs on one core (hibari's signal processing is
+        # single-threaded numpy), so as many calls at once as there are cores. Measured on
+        # the 9.4 KB benchmark text, 2 cores: 10.3 s with two against 13.5 s with one, the
+        # same CPU time, 50 MB more memory.
+        self.jobs = settings.jobs or max(1, os.cpu_count() or 1)
+        stat = model.stat()
+        self._identity = {
+            "engine": self.name,
+            "voice": chosen.name,
+            "model": str(model.resolve()),
+            "model_size": stat.st_size,
+            "model_mtime": stat.st_mtime_ns,
+            "hibari": _version(),
+            "stretch": round(self.stretch, 6),
+            "deterministic": self.deterministic,
+        }
+
+    def identity(self) -> dict[str, Any]:
+        return self._identity
+
+    def synthesize(self, text: str) -> Clip:
+        tts = loaded(self.voice.name, self.model)
+        with _G2P_LOCK:  # hibari's G2P keeps caches: one thread at a time
+            sentences = tts.phonemize(text)
+        rng = np.random.default_rng(SEED if self.deterministic else None)
+        parts = [self._speak(tts, phonemes, rng) for phonemes in sentences]
+        parts = [part for part in parts if len(part)]
+        if not parts:
+            return empty_clip(SAMPLE_RATE)
+        audio = np.concatenate(parts)
+        samples = np.clip(np.round(audio * 32767.0), -32768, 32767).astype(np.int16)
+        return Clip(samples, SAMPLE_RATE)
+
+    def _speak(
+        self, tts: Hibari, phonemes: str, rng: np.random.Generator
+    ) -> npt.NDArray[np.float32]:
+        from hibari import dsp
+
+        ids = tts.ids(phonemes)
+        if len(ids) < 3:
+            return np.zeros(0, np.float32)
+        outputs = tts.sess.run(
+            None, {"ids": np.asarray([ids], np.int64), "speed": np.asarray([1.0], np.float32)}
+        )
+        lh, th, ln, lr, phi, f0 = (np.asarray(o[0]) for o in outputs)
+        if self.stretch != 1.0:
+            lh, th, ln, lr, phi, f0 = stretch_frames((lh, th, ln, lr, phi, f0), self.stretch)
+        audio: npt.NDArray[np.float32] = dsp.synth(lh, th, ln, lr, phi, f0, rng)
+        return audio
+
+
+def stretch_frames(
+    frames: tuple[npt.NDArray[np.float32], ...], factor: float
+) -> tuple[npt.NDArray[np.float32], ...]:
+    """hibari's frame tracks (spectra ``[bins, F]`` and the pitch ``[F]``) resampled to
+    ``round(F * factor)`` frames by linear interpolation; the free phase is interpolated
+    as a unit vector, so it never jumps where it wraps."""
+    lh, th, ln, lr, phi, f0 = frames
+    count = lh.shape[1]
+    wanted = max(1, round(count * factor))
+    if wanted == count or count < 2:
+        return frames
+    position = np.linspace(0, count - 1, wanted)
+    low = np.minimum(position.astype(np.int64), count - 2)
+    weight = (position - low).astype(np.float32)
+
+    def along(track: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        result = track[..., low] * (1 - weight) + track[..., low + 1] * weight
+        return np.ascontiguousarray(result, dtype=np.float32)
+
+    phase = np.angle(along(np.cos(phi)) + 1j * along(np.sin(phi))).astype(np.float32)
+    return along(lh), along(th), along(ln), along(lr), phase, along(f0)
+
+
+_G2P_LOCK = threading.Lock()
+_LOADING = threading.Lock()
+_LOADED: dict[Path, Hibari] = {}
+
+
+def loaded(voice: str, model: Path) -> Hibari:
+    """The process's one loaded model for ``model`` (one onnxruntime session, one thread:
+    a single-threaded session has no thread pool, so nothing spins while it waits)."""
+    with _LOADING:
+        tts = _LOADED.get(model)
+        if tts is None:
+            try:
+                from hibari import Hibari
+
+                tts = Hibari(voice=voice, model=str(model), threads=1)
+            except Exception as error:
+                raise EngineUnavailable(f"cannot load the hibari voice {model}: {error}") from error
+            _LOADED[model] = tts
+        return tts
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(PACKAGE)
+    except PackageNotFoundError:
+        return "unknown"

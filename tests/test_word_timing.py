@@ -1,0 +1,173 @@
+"""Word times where the engine knows them (Piper), sentence times where it does not (hibari).
+
+Piper renders are decoded and measured: a word that follows a clear gap must be
+timestamped in the WebVTT within 60 ms of where the decoded MP3's speech resumes. SRT
+parts start at the time of their first word; the episode JSON keeps every word's time,
+and a render from the cache keeps them too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+
+import pytest
+from audio_probe import decode, silences
+from test_publish import _seconds, render, vtt_cues
+
+from letteraudio.engines import Clip, EngineSettings, word_timing
+from letteraudio.engines.hibari import HibariEngine
+from letteraudio.engines.piper import PiperEngine
+from letteraudio.engines.wordtimes import word_times
+
+ONSET_TOLERANCE_S = 0.060
+PAUSED = "Listen, everybody: the harbour is closed tonight, because the storm is coming."
+LONG = (
+    "The boats came in before the sun rose, heavy with the night's catch, and the women on "
+    "the quay sorted it into crates while the gulls argued over everything they dropped."
+)
+TAG = re.compile(r"<(\d\d:\d\d:\d\d\.\d\d\d)>")
+
+
+@pytest.fixture(scope="module")
+def piper_episode(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("words")
+    article = folder / "harbour.txt"
+    article.write_text(f"{PAUSED}\n\n{LONG}\n", encoding="utf-8")
+    out = folder / "harbour.mp3"
+    render(article, out, "-e", "piper", "--deterministic")
+    return out
+
+
+def timed_words(line_block: list[str]) -> list[tuple[float | None, str]]:
+    """(timestamp or None for the first word, word) of a cue's lines."""
+    text = " ".join(line_block)
+    words: list[tuple[float | None, str]] = []
+    for token in text.split():
+        match = TAG.match(token)
+        words.append((_seconds(match.group(1)) if match else None, TAG.sub("", token)))
+    return words
+
+
+def test_engines_declare_whether_they_time_words() -> None:
+    assert word_timing(PiperEngine) and not word_timing(HibariEngine)
+    clip = PiperEngine(EngineSettings(deterministic=True)).synthesize(PAUSED)
+    assert clip.words is not None and len(clip.words) == len(PAUSED.split())
+    starts = [start for start, _ in clip.words]
+    assert starts == sorted(starts) and clip.words[-1][1] <= len(clip.samples)
+    assert HibariEngine(EngineSettings(deterministic=True)).synthesize(PAUSED).words is None
+
+
+def test_words_merged_by_the_phonemizer_are_still_found() -> None:
+    # "in the lounge" phonemized as one word for "in the" (as espeak-ng does), each
+    # phoneme lasting 10 samples; "a" alone is not what the sentence says.
+    sentence = ["^", "ɪ", "n", "ð", "ə", " ", "l", "ˈ", "a", "ʊ", "n", "d", "ʒ", " ", "ɐ", "$"]
+    words = [["ˈ", "ɪ", "n"], ["ð", "ə"], ["l", "ˈ", "a", "ʊ", "n", "d", "ʒ"], ["ˈ", "e", "ɪ"]]
+    times = word_times(sentence, [10] * len(sentence), words)
+    assert times == [(10, 30), (30, 50), (60, 130), (140, 150)]
+    assert word_times(sentence, [10] * len(sentence), [["k", "æ", "t"], ["d", "ɑ", "g"]]) is None
+
+
+def test_a_word_after_a_gap_is_timed_within_60_ms_of_its_onset(piper_episode: Path) -> None:
+    cues = vtt_cues(piper_episode.with_suffix(".vtt"))
+    start, end, lines = cues[0]
+    words = timed_words(lines)
+    assert [w for _, w in words] == PAUSED.split()
+    assert all(stamp is not None for stamp, _ in words[1:])
+    stamps = [start] + [float(stamp) for stamp, _ in words[1:]]  # type: ignore[arg-type]
+    assert stamps == sorted(stamps) and start <= stamps[-1] <= end
+    gaps = [run for run in silences(decode(piper_episode), threshold_db=-45)
+            if start < run.start and run.end < end and run.length >= 0.1]  # fmt: skip
+    assert gaps, "the comma and the colon leave a gap inside the sentence"
+    for gap in gaps:
+        # the word whose timestamp is nearest where the speech resumes
+        nearest = min(stamps, key=lambda stamp: abs(stamp - gap.end))
+        assert abs(nearest - gap.end) <= ONSET_TOLERANCE_S, (gap, nearest)
+    everybody = stamps[1]
+    assert any(abs(everybody - gap.end) <= ONSET_TOLERANCE_S for gap in gaps)
+
+
+def test_srt_parts_start_at_their_first_words_time(piper_episode: Path) -> None:
+    vtt = vtt_cues(piper_episode.with_suffix(".vtt"))
+    start, end, lines = vtt[1]
+    times = {}
+    for stamp, word in timed_words(lines):
+        times.setdefault(word, start if stamp is None else stamp)
+    blocks = piper_episode.with_suffix(".srt").read_text(encoding="utf-8").strip().split("\n\n")
+    parts = []
+    for block in blocks:
+        rows = block.split("\n")
+        first, last = (_seconds(t) for t in rows[1].split(" --> "))
+        if start <= first < end:
+            parts.append((first, last, rows[2].split()[0]))
+    assert len(parts) >= 3  # a long sentence: several subtitles
+    for first, _, word in parts:
+        assert first == pytest.approx(times[word], abs=0.0015)
+    for (_, last, _), (following, _, _) in itertools.pairwise(parts):
+        assert last == pytest.approx(following, abs=0.0015)
+
+
+def test_episode_json_keeps_every_word_and_a_cached_render_the_same(
+    piper_episode: Path, tmp_path: Path
+) -> None:
+    info = json.loads(piper_episode.with_suffix("").with_suffix(".episode.json").read_text())
+    for cue in info["cues"]:
+        assert [w["text"] for w in cue["words"]] == cue["text"].split()
+        assert all(cue["start_ms"] <= w["start_ms"] <= w["end_ms"] <= cue["end_ms"]
+                   for w in cue["words"])  # fmt: skip
+    # Rendered twice with one cache: the second comes from the cached chunks.
+    again = tmp_path / "again.mp3"
+    article = piper_episode.with_name("harbour.txt")
+    render(article, again, "-e", "piper", "--deterministic", "--cache-dir", str(tmp_path / "c"))
+    first = again.with_suffix(".vtt").read_text()
+    render(article, again, "-e", "piper", "--deterministic", "--cache-dir", str(tmp_path / "c"))
+    assert again.with_suffix(".vtt").read_text() == first
+    assert first == piper_episode.with_suffix(".vtt").read_text()
+
+
+def test_an_engine_without_word_times_keeps_sentence_cues(tmp_path: Path) -> None:
+    article = tmp_path / "short.txt"
+    article.write_text(f"{PAUSED}\n", encoding="utf-8")
+    out = tmp_path / "short.mp3"
+    render(article, out, "-e", "hibari", "--deterministic")
+    vtt = out.with_suffix(".vtt").read_text(encoding="utf-8")
+    assert "everybody" in vtt and not TAG.search(vtt)
+    info = json.loads(out.with_suffix("").with_suffix(".episode.json").read_text())
+    assert [cue["words"] for cue in info["cues"]] == [[]]
+
+
+def test_clip_word_times_survive_the_clip_cache(tmp_path: Path) -> None:
+    import numpy as np
+
+    from letteraudio.cache import ClipCache
+
+    cache = ClipCache(tmp_path)
+    timed = Clip(np.arange(100, dtype=np.int16), 22_050, ((0, 40), (45, 100)))
+    untimed = Clip(np.arange(10, dtype=np.int16), 24_000)
+    cache.put("a" * 64, timed)
+    cache.put("b" * 64, untimed)
+    got = cache.get("a" * 64)
+    assert got is not None and got.words == timed.words
+    assert np.array_equal(got.samples, timed.samples)
+    plain = cache.get("b" * 64)
+    assert plain is not None and plain.words is None
+
+
+def test_written_words_take_the_time_of_what_was_said_in_their_place() -> None:
+    from letteraudio.publish.transcript import build_cues, to_webvtt
+
+    said = "The mail boat began in eighteen eighty-seven and ran."
+    written = 'The mail boat began in 1887 and ran. "'
+    times = [(i * 100, i * 100 + 80) for i in range(len(said.split()))]
+    [cue] = build_cues([written], [(0, 900)], words=[times], spoken=[said])
+    assert [(w.text, w.start_ms, w.end_ms) for w in cue.words] == [
+        ("The", 0, 80), ("mail", 100, 180), ("boat", 200, 280), ("began", 300, 380),
+        ("in", 400, 480), ("1887", 500, 680), ("and", 700, 780), ("ran.", 800, 880),
+        ('"', 880, 880),
+    ]  # fmt: skip
+    assert "<00:00:00.500>1887 <00:00:00.700>and" in to_webvtt([cue])
+    # Times that are not one per spoken word are not trusted: sentence timing only.
+    [untimed] = build_cues([written], [(0, 900)], words=[times[:-1]], spoken=[said])
+    assert untimed.words == ()
