@@ -73,6 +73,11 @@ class Lexicon:
 
         return self._pattern.sub(placeholder, text), said
 
+    def apply(self, text: str, phonemes: bool | str = False) -> str:
+        """Replace every listed word (whole words; case-aware)."""
+        protected, said = self.protect(text, phonemes)
+        return restore(protected, said)
+
 
 def restore(text: str, said: list[str]) -> str:
     """Put the lexicon's words back where :meth:`Lexicon.protect` left placeholders."""
