@@ -562,12 +562,22 @@ def test_editing_one_sentence_speaks_only_that_sentence(
 def test_requests_in_flight_never_exceed_the_limit(
     server: FakeGtts, tmp_path: Path, out: Path, jobs: str | None
 ) -> None:
-    # A slow server (long enough that a busy machine still fills every place in time).
-    server.behaviour = always(Delay(0.4, Tone()))
+    limit = int(jobs) if jobs else DEFAULT_JOBS
+
+    def behaviour(request: Request) -> Reply:
+        # Every answer waits until the client has filled its places (or 10 s have gone):
+        # however busy the machine, the client then reaches its limit, and one that sent
+        # more than its limit is seen sending more.
+        deadline = time.monotonic() + 10
+        while server.max_in_flight < limit and time.monotonic() < deadline:
+            if server.wait(0.02):
+                break
+        return Delay(0.05, Tone())
+
+    server.behaviour = behaviour
     options = ("--jobs", jobs) if jobs else ("--jobs", "default")
     result = render(many_sentences(tmp_path, 20), out, server.url, *options)
     assert result.returncode == 0, result.stderr
-    limit = int(jobs) if jobs else DEFAULT_JOBS
     assert server.max_in_flight == limit  # used to the full, never beyond
     assert len(sound_stretches(decode(out))) == 21
 
