@@ -34,10 +34,9 @@ import numpy.typing as npt
 
 from letteraudio.errors import InputError, NetworkError, SynthesisError
 from letteraudio.pipeline import ReadingSettings, Script, build_script
-from letteraudio.publish.sidecars import SidecarChoice
 from letteraudio.settings import Settings, Voice
 from letteraudio.text.segment import Segment
-from letteraudio.values import Chapter, Metadata, Span, clock, plural
+from letteraudio.values import Chapter, Metadata, SidecarChoice, Span, clock, plural
 
 Progress = Callable[[int, int, Segment], None]
 """Called after each segment is joined: (done, total, segment)."""

@@ -19,10 +19,9 @@ from letteraudio.audio.encode import DEFAULT_BITRATE, MP3_BITRATES, check_bitrat
 from letteraudio.config import METADATA_KEYS
 from letteraudio.engines import DEFAULT_ENGINE
 from letteraudio.errors import InputError
-from letteraudio.publish.sidecars import SidecarChoice
 from letteraudio.text.lexicon import Lexicon
 from letteraudio.text.segment import Pauses
-from letteraudio.values import ChapterMode
+from letteraudio.values import ChapterMode, SidecarChoice
 
 if TYPE_CHECKING:
     from letteraudio.engines import Engine

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy is imported when a clip is made, not when the values are named
+    import numpy as np
+    import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class Clip:
 
 def empty_clip(sample_rate: int) -> Clip:
     """A clip with no samples: the answer for text with nothing to say."""
-    return Clip(np.zeros(0, dtype=np.int16), sample_rate)
+    import numpy
+
+    return Clip(numpy.zeros(0, dtype=numpy.int16), sample_rate)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,15 @@ class Span:
     end_ms: int
     words: tuple[tuple[int, int], ...] | None = None
     """Where each of its words is (start, end in ms, same timeline), when the engine said."""
+
+
+@dataclass(frozen=True)
+class SidecarChoice:
+    """Which optional sidecars to write beside an MP3 (the episode file is always written)."""
+
+    vtt: bool = True
+    srt: bool = True
+    chapters_json: bool = True
 
 
 class ChapterMode(str, Enum):

@@ -8,7 +8,6 @@ episode page read: guid, title, chapters, transcript).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from letteraudio.audio.encode import atomic_output
@@ -22,15 +21,7 @@ from letteraudio.publish.episode import (
 )
 from letteraudio.publish.transcript import Cue, WordTimes, to_srt, to_webvtt
 from letteraudio.values import Chapter
-
-
-@dataclass(frozen=True)
-class SidecarChoice:
-    """Which optional sidecars to write (the episode file is always written)."""
-
-    vtt: bool = True
-    srt: bool = True
-    chapters_json: bool = True
+from letteraudio.values import SidecarChoice as SidecarChoice  # where it was first
 
 
 def write_sidecars(mp3: Path, info: EpisodeInfo, choice: SidecarChoice) -> list[Path]:
