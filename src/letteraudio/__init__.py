@@ -1,6 +1,20 @@
-"""letteraudio: turn a written article or letter into one narrated MP3."""
+"""letteraudio: turn a written article or letter into one narrated MP3.
+
+Three lines render an article::
+
+    import letteraudio as la
+    article = la.Article.read("letter.md")
+    episode = la.narrate(article, la.Settings.load(), "out/letter.mp3")
+
+``la.plan``, ``la.render_paragraph`` and ``la.join`` are the same render as a map, for
+any scheduler (see :mod:`letteraudio.api`). The names are imported when first used, so
+``import letteraudio.cli`` (and ``letteraudio --help``) loads none of the render.
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from letteraudio.errors import (
     EngineUnavailable,
@@ -11,14 +25,50 @@ from letteraudio.errors import (
     SynthesisError,
 )
 
+if TYPE_CHECKING:
+    from letteraudio.api import (
+        Article,
+        Episode,
+        Part,
+        Plan,
+        Task,
+        join,
+        narrate,
+        plan,
+        render_paragraph,
+        target_for,
+    )
+    from letteraudio.settings import Settings, Voice
+
 __version__ = "0.1.0"
 
 __all__ = [
+    "Article",
     "EngineUnavailable",
+    "Episode",
     "InputError",
     "LetterAudioError",
     "NetworkError",
     "OutputError",
+    "Part",
+    "Plan",
+    "Settings",
     "SynthesisError",
+    "Task",
+    "Voice",
     "__version__",
+    "join",
+    "narrate",
+    "plan",
+    "render_paragraph",
+    "target_for",
 ]
+_HOMES = {"Settings": "letteraudio.settings", "Voice": "letteraudio.settings"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'letteraudio' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES.get(name, "letteraudio.api")), name)
+    globals()[name] = value
+    return value

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from letteraudio.engines import Clip
+from letteraudio.values import Clip
 
 T = TypeVar("T")
 FORMAT_VERSION = 2  # 2: clips keep their word times
@@ -73,10 +73,6 @@ class CacheInfo:
     chunks: int
     models: int
     bytes: int
-
-    @property
-    def entries(self) -> int:
-        return self.clips + self.chunks + self.models
 
 
 class ClipCache:

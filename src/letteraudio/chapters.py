@@ -8,34 +8,16 @@ subtitle belong to the first chapter.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING
 
+from letteraudio.values import Chapter, ChapterMode, Span
+
 if TYPE_CHECKING:
-    from letteraudio.audio.stitch import Span
     from letteraudio.text.segment import Segment
 
 TITLE_WORDS = 6
 MAX_CHAPTERS = 255
 """An ID3 table of contents counts its entries in one byte."""
-
-
-class ChapterMode(str, Enum):
-    """What starts a chapter."""
-
-    HEADINGS = "headings"
-    PARAGRAPHS = "paragraphs"
-    NONE = "none"
-
-
-@dataclass(frozen=True)
-class Chapter:
-    """A titled stretch of the episode, in milliseconds."""
-
-    title: str
-    start_ms: int
-    end_ms: int
 
 
 def first_words(text: str, count: int = TITLE_WORDS) -> str:

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from letteraudio.audio.ffmpeg import ffmpeg_exe
-from letteraudio.audio.frames import StreamInfo, walk
 from letteraudio.audio.loudness import (
     DEFAULT_TARGET_LUFS,
     MAX_TRUE_PEAK_DBTP,
@@ -27,6 +26,7 @@ from letteraudio.audio.loudness import (
     LoudnessMeter,
 )
 from letteraudio.errors import InputError
+from letteraudio.mp3frames import StreamInfo, walk
 
 DURATION_TOLERANCE_S = 0.05
 LOUDNESS_TOLERANCE_LU = 1.0
@@ -227,11 +227,10 @@ def _loudness_findings(decoded: Decoded, target_lufs: float) -> list[Finding]:
 
 
 def _tag_findings(path: Path, duration: float) -> list[Finding]:
-    from mutagen.id3 import ID3, ID3NoHeaderError
+    from letteraudio.tags import frame_text, read_tag
 
-    try:
-        tag = ID3(path)
-    except ID3NoHeaderError:
+    tag = read_tag(path)
+    if tag is None:
         return [Finding("ID3 tag", "none", Status.FAIL, "no title for players to show")]
     if tag.version[0] < 2:
         return [Finding("ID3 tag", "ID3v1 only", Status.FAIL, "no ID3v2 tag for podcast players")]
@@ -242,16 +241,10 @@ def _tag_findings(path: Path, duration: float) -> list[Finding]:
             "" if tag.version[1] == 3 else "older players only read ID3v2.3",
         )
     ]  # fmt: skip
-    title = tag.get("TIT2")
-    findings.append(
-        Finding("title", str(title) if title else "missing", Status.OK if title else Status.FAIL)
-    )
-    author = tag.get("TPE1")
-    findings.append(
-        Finding(
-            "author", str(author) if author else "missing", Status.OK if author else Status.WARN
-        )
-    )
+    title = frame_text(tag, "TIT2")
+    findings.append(Finding("title", title or "missing", Status.OK if title else Status.FAIL))
+    author = frame_text(tag, "TPE1")
+    findings.append(Finding("author", author or "missing", Status.OK if author else Status.WARN))
     findings.append(_length_finding(tag, duration))
     findings.append(_chapter_finding(tag, duration))
     return findings

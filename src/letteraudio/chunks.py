@@ -14,11 +14,11 @@ import numpy as np
 
 from letteraudio.audio.mastering import MasteredChunk, MasteringSettings, master_chunk
 from letteraudio.audio.mp3join import EncodedChunk
-from letteraudio.audio.stitch import Span, stitch
+from letteraudio.audio.stitch import stitch
 from letteraudio.cache import ClipCache, chunk_key
-from letteraudio.engines import Clip
 from letteraudio.synthesis import Spoken
 from letteraudio.text.segment import Pauses, Segment
+from letteraudio.values import Clip, Span
 
 GROUP_CHARS = 1200
 """A block longer than this (about a minute of speech) is mastered in several chunks."""

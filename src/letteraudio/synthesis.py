@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 from letteraudio.cache import ClipCache, cache_key
 from letteraudio.chapters import first_words
-from letteraudio.engines import Clip, Engine
+from letteraudio.engines import Engine
 from letteraudio.errors import EngineUnavailable, LetterAudioError, SynthesisError
 from letteraudio.text.segment import Segment
+from letteraudio.values import Clip
 
 LOOK_AHEAD = 2
 """Segments queued per worker beyond the one being consumed: keeps workers busy, memory flat."""

@@ -7,12 +7,12 @@ Nothing depends on the clock: the same settings give the same bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from letteraudio.chapters import Chapter
 from letteraudio.errors import InputError, OutputError
+from letteraudio.languages import primary_language
+from letteraudio.values import Chapter, Metadata
 
 GENRE = "Podcast"
 TOC_ID = "toc"
@@ -30,24 +30,9 @@ _LANGUAGES = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Metadata:
-    """What the tags say about the episode."""
-
-    title: str
-    author: str | None = None
-    show: str | None = None
-    description: str | None = None
-    language: str | None = None
-    """A language code such as ``en``, ``en-US`` or ``eng``."""
-    date: str | None = None
-    """``YYYY`` or ``YYYY-MM-DD``; no date is written unless one is given."""
-    cover: Path | None = None
-
-
 def language_code(language: str) -> str | None:
     """ISO 639-2 code for TLAN from ``en``, ``en-US`` or ``eng``; None when unknown."""
-    code = language.lower().replace("_", "-").split("-")[0]
+    code = primary_language(language)
     if len(code) == 3 and code.isalpha():
         return code
     return _LANGUAGES.get(code)
@@ -165,3 +150,36 @@ def _time_ordered_id3() -> type:
             return bytearray().join(save_frame(frame, config=config) for frame in frames)
 
     return TimeOrderedID3
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def read_tag(path: Path) -> Any | None:
+    """The ID3 tag of an MP3 (mutagen's ``ID3``), or None when it has none or cannot be read.
+    What ``check`` judges and what ``feed`` shows of an MP3 without an episode file."""
+    from mutagen.id3 import ID3, ID3NoHeaderError
+
+    try:
+        return ID3(path)
+    except (ID3NoHeaderError, OSError):
+        return None
+
+
+def frame_text(tag: Any, frame: str) -> str | None:
+    """The first text of a frame (``TIT2``, ``TPE1``...), or None when it is missing or empty."""
+    found = tag.get(frame)
+    if found is None or not getattr(found, "text", None):
+        return None
+    return str(found.text[0])
+
+
+def tag_chapters(tag: Any) -> list[Chapter]:
+    """The tag's CHAP frames as chapters, in time order (a chapter without a title is
+    named by its element id)."""
+    return sorted(
+        (Chapter(frame_text(c.sub_frames, "TIT2") or c.element_id, int(c.start_time),
+                 int(c.end_time))
+         for c in tag.getall("CHAP")),
+        key=lambda chapter: chapter.start_ms,
+    )  # fmt: skip

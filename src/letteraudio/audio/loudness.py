@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from letteraudio.audio.stitch import Span
+from letteraudio.values import Span
 
 DEFAULT_TARGET_LUFS = -16.0
 MAX_TRUE_PEAK_DBTP = -1.0

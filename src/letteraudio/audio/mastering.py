@@ -37,7 +37,7 @@ from letteraudio.audio.loudness import (
     true_peak,
 )
 from letteraudio.audio.mp3join import LAME_SCALE, EncodedChunk, encode_chunk, fit_to_frames
-from letteraudio.audio.stitch import Span
+from letteraudio.values import Span
 
 LOUDNESS_TOLERANCE_LU = 0.3
 PEAK_LIMIT_DBTP = MAX_TRUE_PEAK_DBTP - 0.2

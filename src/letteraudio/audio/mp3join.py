@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from letteraudio.audio.encode import check_bitrate
-from letteraudio.audio.frames import parse_header, walk
 from letteraudio.errors import OutputError
+from letteraudio.mp3frames import parse_header, walk
 
 FRAME_SAMPLES = 1152
 ENCODER_DELAY = 576

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import soxr
 
-from letteraudio.engines import Clip
+from letteraudio.values import Clip, Span
 
 OUTPUT_RATE = 44_100
 SILENCE_THRESHOLD_DBFS = -50.0
@@ -30,16 +30,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
-
-
-@dataclass(frozen=True)
-class Span:
-    """Where one segment's speech sits in the timeline, in milliseconds."""
-
-    start_ms: int
-    end_ms: int
-    words: tuple[tuple[int, int], ...] | None = None
-    """Where each of its words is (start, end in ms, same timeline), when the engine said."""
 
 
 @dataclass(frozen=True)

@@ -9,32 +9,19 @@ instance speaks text with :meth:`Engine.synthesize`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from letteraudio.errors import EngineUnavailable, InputError
+from letteraudio.languages import speaks as speaks  # re-exported for engines of other packages
+from letteraudio.values import Clip as Clip  # re-exported for engines of other packages
+from letteraudio.values import empty_clip as empty_clip
 
 ENTRY_POINT_GROUP = "letteraudio.engines"
 DEFAULT_ENGINE = "hibari"
 """Chosen by measurement (``benchmarks/voices.py``; see the README's Voices section)."""
-MIN_SPEED = 0.5
-MAX_SPEED = 2.0
-
-
-@dataclass(frozen=True)
-class Clip:
-    """Mono 16-bit audio returned by an engine."""
-
-    samples: npt.NDArray[np.int16]
-    sample_rate: int
-    words: tuple[tuple[int, int], ...] | None = None
-    """Where each word of the text (split at whitespace) is, as (first sample, sample after
-    the last), from engines that report word timing; None: the engine does not know."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +52,11 @@ class EngineSettings:
     the audio does not depend on it."""
 
     def __post_init__(self) -> None:
-        if not MIN_SPEED <= self.speed <= MAX_SPEED:
-            raise InputError(f"speed {self.speed:g}: choose from {MIN_SPEED:g} to {MAX_SPEED:g}")
+        from letteraudio.settings import OPTIONS
+
+        low, high = OPTIONS["speed"].low, OPTIONS["speed"].high
+        if not low <= self.speed <= high:  # type: ignore[operator]
+            raise InputError(f"speed {self.speed:g}: choose from {low:g} to {high:g}")
 
 
 @dataclass(frozen=True)
@@ -118,10 +108,55 @@ class Engine(Protocol):
         ...
 
     # Optional: ``voices(settings) -> list[Voice]``, a classmethod listing what the engine
-    # can speak with (see :func:`engine_voices`). Engines without it list nothing.
-    # Optional: ``word_timing`` (ClassVar[bool]): its clips carry word times (see
-    # :class:`Clip`); ``phoneme_alphabet`` (ClassVar[str | None]): the lexicon key whose
-    # phonemes it takes (see :mod:`letteraudio.text.lexicon`).
+    # can speak with (see :func:`engine_voices`). Engines without it list nothing. What an
+    # engine takes and can do is declared as on :class:`BaseEngine` (read with its
+    # defaults through :func:`declared`, for engines that do not subclass it).
+
+
+class BaseEngine:
+    """Defaults for what an engine declares about itself; engines subclass it and
+    override what differs."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    online: ClassVar[bool] = False
+    """Whether it speaks through a network service."""
+    max_chars: ClassVar[int] = 500
+    chars_per_second: ClassVar[float] = 15.0
+    takes: ClassVar[frozenset[str]] = frozenset({"voice", "lang", "speed", "deterministic"})
+    """The :class:`EngineSettings` fields a user may give it (``jobs`` and ``cache_dir``
+    are the render's, never refused); any other engine option given is refused."""
+    phoneme_alphabet: ClassVar[str | None] = None
+    """The alphabet in which it takes the lexicon's phonemes (``espeak``: Piper's IPA
+    written ``[[ ... ]]``; ``misaki``: hibari's); None: it takes words only."""
+    can_cancel: ClassVar[bool] = False
+    """Whether :meth:`cancel` cuts waits short when a render stops."""
+    word_timing: ClassVar[bool] = False
+    """Whether its clips say where each word is (see :attr:`Clip.words`)."""
+    jobs: int = 1
+    """How many :meth:`synthesize` calls may run at once from different threads."""
+
+    @classmethod
+    def unavailable_reason(cls) -> str | None:
+        return None
+
+    @classmethod
+    def voices(cls, settings: EngineSettings) -> list[Voice]:
+        return []
+
+    def cancel(self) -> None:
+        """Stop waiting (called from another thread when a render stops)."""
+
+
+def declared(engine: type[Any] | Any, what: str) -> Any:
+    """What an engine class declares (``takes``, ``phoneme_alphabet``, ...), with
+    :class:`BaseEngine`'s default for a class that says nothing."""
+    return getattr(engine, what, getattr(BaseEngine, what))
+
+
+def refused_option(engine: type[Any], option: str) -> bool:
+    """Whether ``engine`` refuses the engine option ``option`` (by its own declaration)."""
+    return option not in ("jobs", "cache_dir") and option not in declared(engine, "takes")
 
 
 @dataclass(frozen=True)
@@ -176,12 +211,6 @@ def engine_statuses() -> list[EngineStatus]:
     return statuses
 
 
-def speaks(language: str, lang: str) -> bool:
-    """Whether a voice's ``language`` is ``lang`` or a variety of it (``en`` finds ``en_US``)."""
-    have, want = language.lower().replace("_", "-"), lang.lower().replace("_", "-")
-    return have == want or have.startswith(f"{want}-")
-
-
 def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]:
     """The voices an engine offers; empty for an engine that does not list any."""
     lister = getattr(engine, "voices", None)
@@ -190,17 +219,31 @@ def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]
     return list(lister(settings))
 
 
-def empty_clip(sample_rate: int) -> Clip:
-    """A clip with no samples: the answer for text with nothing to say."""
-    return Clip(np.zeros(0, dtype=np.int16), sample_rate)
+def offered_voices(
+    engine: str | None, lang: str | None, settings: EngineSettings
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The voices of ``engine`` (else of every engine) that speak ``lang`` (else all), as
+    rows for ``letteraudio voices``, and a note for each engine that lists none because it
+    cannot run here. No voice for ``lang`` is an :class:`InputError`."""
+    rows: list[dict[str, str]] = []
+    notes = []
+    for name in [engine] if engine else engine_names():
+        offered = engine_voices(engine_class(name), settings)
+        if not offered and (problem := engine_class(name).unavailable_reason()):
+            notes.append(f"{name} lists no voices: {problem}")
+        rows += [{"engine": name, **asdict(voice)} for voice in offered
+                 if lang is None or speaks(voice.language, lang)]  # fmt: skip
+    if lang is not None and not rows:
+        raise InputError(f"no voice speaks {lang!r} (see: letteraudio voices)")
+    return rows, notes
 
 
-def phoneme_alphabet(engine: type[Engine] | Engine) -> str | None:
+def phoneme_alphabet(engine: type[Any] | Any) -> str | None:
     """The phoneme alphabet an engine takes from the lexicon, or None (it takes words only)."""
-    alphabet = getattr(engine, "phoneme_alphabet", None)
+    alphabet = declared(engine, "phoneme_alphabet")
     return alphabet if isinstance(alphabet, str) else None
 
 
-def word_timing(engine: type[Engine] | Engine) -> bool:
-    """Whether an engine's clips say where their words are (see :attr:`Clip.words`)."""
-    return bool(getattr(engine, "word_timing", False))
+def word_timing(engine: type[Any] | Any) -> bool:
+    """Whether an engine's clips say where their words are."""
+    return bool(declared(engine, "word_timing"))

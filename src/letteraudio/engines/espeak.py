@@ -19,8 +19,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip, speaks
+from letteraudio.engines import BaseEngine, EngineSettings, Voice
 from letteraudio.errors import EngineUnavailable, SynthesisError
+from letteraudio.languages import language_tag, speaks
+from letteraudio.values import Clip, empty_clip
 
 PROGRAM = "espeak-ng"
 INSTALL_HINT = "apt-get install espeak-ng"
@@ -99,7 +101,7 @@ def choose_voice(voices: list[EspeakVoice], voice: str | None, lang: str | None)
 
 
 def _code(lang: str) -> str:
-    return lang.replace("_", "-").lower()
+    return language_tag(lang)
 
 
 def decode_wav(data: bytes) -> Clip:
@@ -124,7 +126,7 @@ def decode_wav(data: bytes) -> Clip:
     raise SynthesisError("espeak-ng wrote WAV audio without any data")
 
 
-class EspeakEngine:
+class EspeakEngine(BaseEngine):
     """eSpeak NG through the system ``espeak-ng`` program (offline)."""
 
     name: ClassVar[str] = "espeak"
@@ -155,8 +157,6 @@ class EspeakEngine:
             raise EngineUnavailable(
                 f"the espeak engine needs the {PROGRAM} program ({INSTALL_HINT})"
             )
-        if settings.speaker is not None:
-            raise EngineUnavailable("espeak-ng voices have one speaker each: leave out --speaker")
         self.binary = binary
         self.voice = choose_voice(list_voices(binary), settings.voice, settings.lang)
         self.words_per_minute = round(WORDS_PER_MINUTE * settings.speed)

@@ -29,9 +29,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip
+from letteraudio.engines import BaseEngine, EngineSettings, Voice
 from letteraudio.engines.throttle import AdaptiveLimit
 from letteraudio.errors import EngineUnavailable, InputError, NetworkError, SynthesisError
+from letteraudio.values import Clip, empty_clip
 
 if TYPE_CHECKING:
     import requests
@@ -77,7 +78,7 @@ def host_resolves(host: str, timeout: float = 2.0) -> bool:
     return bool(result and result[0])
 
 
-class GttsEngine:
+class GttsEngine(BaseEngine):
     """Google Translate's text-to-speech voice (online)."""
 
     name: ClassVar[str] = "gtts"
@@ -85,6 +86,10 @@ class GttsEngine:
     online: ClassVar[bool] = True
     max_chars: ClassVar[int] = 100
     chars_per_second: ClassVar[float] = 14.0
+    takes: ClassVar[frozenset[str]] = frozenset(
+        {"voice", "lang", "speed", "tld", "slow", "timeout", "retries"}
+    )
+    can_cancel: ClassVar[bool] = True
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -120,8 +125,6 @@ class GttsEngine:
         if self.lang not in languages:
             choices = ", ".join(sorted(languages))
             raise EngineUnavailable(f"gtts has no language {self.lang!r} (choose from: {choices})")
-        if settings.speaker is not None:
-            raise EngineUnavailable("gtts has one speaker per language: leave out --speaker")
         if settings.slow and settings.speed != 1.0 and settings.speed > SLOW_SPEED:
             raise InputError(
                 f"--slow is Google's slow voice, the same as --speed {SLOW_SPEED:g} or less: "
@@ -291,7 +294,7 @@ def decode_mp3(data: bytes) -> Clip:
     """Decode one MP3 answer in process (libsndfile); undecodable audio is an error."""
     import soundfile
 
-    from letteraudio.audio.frames import walk
+    from letteraudio.mp3frames import walk
 
     if not data:
         raise TransientError("the text-to-speech service returned empty audio")

@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip, speaks
+from letteraudio.engines import BaseEngine, EngineSettings, Voice
 from letteraudio.errors import EngineUnavailable
+from letteraudio.languages import speaks
+from letteraudio.values import Clip, empty_clip
 
 if TYPE_CHECKING:
     from hibari import Hibari
@@ -111,7 +113,7 @@ def how_to_get(voice: HibariVoice, voices_dir: Path | None) -> str:
     )
 
 
-class HibariEngine:
+class HibariEngine(BaseEngine):
     """Offline neural text-to-speech with hibari."""
 
     name: ClassVar[str] = "hibari"
@@ -119,6 +121,10 @@ class HibariEngine:
     online: ClassVar[bool] = False
     max_chars: ClassVar[int] = 600
     chars_per_second: ClassVar[float] = 14.8  # the seed at the default pace
+    takes: ClassVar[frozenset[str]] = frozenset(
+        {"voice", "lang", "speed", "speaker", "voices_dir", "deterministic"}
+    )
+    """``speaker`` is taken to be refused with a word on why (its voices have one each)."""
     word_timing: ClassVar[bool] = False
     """hibari's model predicts spectra frame by frame, with no phoneme durations to read."""
     phoneme_alphabet: ClassVar[str | None] = "misaki"

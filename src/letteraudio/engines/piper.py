@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import Clip, EngineSettings, Voice, empty_clip, speaks
+from letteraudio.engines import BaseEngine, EngineSettings, Voice
 from letteraudio.errors import EngineUnavailable
+from letteraudio.languages import speaks
+from letteraudio.values import Clip, empty_clip
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -163,7 +165,7 @@ def _speaker_id(speaker: str, voice: Path, speakers: dict[str, int]) -> int:
     )
 
 
-class PiperEngine:
+class PiperEngine(BaseEngine):
     """Offline neural text-to-speech with Piper."""
 
     name: ClassVar[str] = "piper"
@@ -171,6 +173,9 @@ class PiperEngine:
     online: ClassVar[bool] = False
     max_chars: ClassVar[int] = 600
     chars_per_second: ClassVar[float] = 19.5
+    takes: ClassVar[frozenset[str]] = frozenset(
+        {"voice", "lang", "speed", "speaker", "voices_dir", "deterministic"}
+    )
     phoneme_alphabet: ClassVar[str | None] = "espeak"
     """Lexicon entries may give ``phonemes = "..."`` in espeak-ng's IPA."""
     word_timing: ClassVar[bool] = True

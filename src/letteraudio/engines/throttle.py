@@ -20,8 +20,6 @@ class AdaptiveLimit:
         self.limit = max(1, limit)
         self.allowed = self.limit
         self.active = 0
-        self.peak = 0
-        """The most requests ever in flight at once."""
         self._successes = 0
         self._changed = threading.Condition()
 
@@ -32,7 +30,6 @@ class AdaptiveLimit:
             while self.active >= self.allowed:
                 self._changed.wait()
             self.active += 1
-            self.peak = max(self.peak, self.active)
         try:
             yield
         finally:

@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from letteraudio.chapters import Chapter
 from letteraudio.errors import InputError
 from letteraudio.publish.transcript import Cue, CueWord
+from letteraudio.values import Chapter
 
 EPISODE_SUFFIX = ".episode.json"
 CHAPTERS_SUFFIX = ".chapters.json"
@@ -79,6 +79,12 @@ class EpisodeInfo:
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(f"{where}: not an episode file letteraudio wrote ({error})") from error
+
+
+def sidecar_path(mp3: Path, suffix: str) -> Path:
+    """``episode.mp3`` -> ``episode<suffix>`` in the same folder: how every file that goes
+    with an episode is named (transcripts, chapters, the episode file, its page)."""
+    return mp3.with_name(mp3.stem + suffix)
 
 
 def episode_guid(

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from letteraudio.audio.encode import atomic_output
-from letteraudio.audio.frames import walk
-from letteraudio.chapters import Chapter
 from letteraudio.errors import InputError, OutputError
+from letteraudio.mp3frames import walk
 from letteraudio.publish.artwork import ARTWORK_NAME, artwork_png
 from letteraudio.publish.categories import parse_category
 from letteraudio.publish.episode import (
@@ -27,6 +26,7 @@ from letteraudio.publish.episode import (
     EPISODE_SUFFIX,
     GUID_NAMESPACE,
     EpisodeInfo,
+    sidecar_path,
 )
 from letteraudio.publish.feed import (
     FEED_NAME,
@@ -58,7 +58,7 @@ class EpisodeFile:
     published: datetime.datetime
 
     def sidecar(self, suffix: str) -> Path | None:
-        path = self.mp3.with_name(self.mp3.stem + suffix)
+        path = sidecar_path(self.mp3, suffix)
         return path if path.is_file() else None
 
 
@@ -158,7 +158,7 @@ def read_episode(mp3: Path, published: dict[str, str], now: datetime.datetime) -
         if stream.first is None:
             raise InputError(f"{mp3}: not an MP3 (no audio frames)")
         duration = stream.audio_frames * stream.first.samples / stream.first.sample_rate
-    info_path = mp3.with_name(mp3.stem + EPISODE_SUFFIX)
+    info_path = sidecar_path(mp3, EPISODE_SUFFIX)
     if info_path.is_file():
         info = EpisodeInfo.from_json(info_path.read_text(encoding="utf-8"), info_path)
     else:
@@ -174,24 +174,17 @@ def read_episode(mp3: Path, published: dict[str, str], now: datetime.datetime) -
 
 def _info_from_tags(mp3: Path, data: bytes, audio_start: int) -> EpisodeInfo:
     """Title and chapters from the ID3 tag; the guid from the audio bytes."""
-    from mutagen.id3 import ID3, ID3NoHeaderError
+    from letteraudio.tags import frame_text, read_tag, tag_chapters
 
     guid = str(uuid.uuid5(GUID_NAMESPACE, hashlib.sha256(data[audio_start:]).hexdigest()))
-    try:
-        tag = ID3(mp3)
-    except (ID3NoHeaderError, OSError):
+    tag = read_tag(mp3)
+    if tag is None:
         return EpisodeInfo(guid=guid, title=mp3.stem)
-    title = str(tag["TIT2"].text[0]) if "TIT2" in tag else mp3.stem
     comments = tag.getall("COMM")
-    chapters = sorted(
-        (Chapter(str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else c.element_id,
-                 int(c.start_time), int(c.end_time))
-         for c in tag.getall("CHAP")),
-        key=lambda chapter: chapter.start_ms,
-    )  # fmt: skip
-    author = str(tag["TPE1"].text[0]) if "TPE1" in tag else None
     description = str(comments[0].text[0]) if comments and comments[0].text else None
-    return EpisodeInfo(guid, title, description, author, chapters=chapters)
+    title = frame_text(tag, "TIT2") or mp3.stem
+    author = frame_text(tag, "TPE1")
+    return EpisodeInfo(guid, title, description, author, chapters=tag_chapters(tag))
 
 
 def publish_folder(
@@ -254,7 +247,7 @@ def _item(channel: Channel, episode: EpisodeFile) -> Item:
         length=episode.size,
         duration=round(episode.duration),
         published=episode.published,
-        link=info.link or file_url(base, episode.mp3.stem + ".html"),
+        link=info.link or file_url(base, sidecar_path(episode.mp3, ".html").name),
         transcripts=transcripts,
         chapters_url=file_url(base, chapters.name) if chapters else None,
     )
@@ -269,7 +262,7 @@ def _page_episode(episode: EpisodeFile, language: str) -> PageEpisode:
         description=info.description,
         duration=episode.duration,
         published=f"{episode.published:%d %B %Y}".lstrip("0"),
-        page=episode.mp3.stem + ".html",
+        page=sidecar_path(episode.mp3, ".html").name,
         transcript=vtt.name if vtt else None,
         chapters=info.chapters,
         cues=info.cues,

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from html import escape
 from importlib.resources import files
 
-from letteraudio.chapters import Chapter
 from letteraudio.publish.transcript import Cue
+from letteraudio.values import Chapter, clock
 
 DOT = " \u00b7 "
 GENERATOR = "letteraudio"
@@ -42,14 +42,6 @@ class PageEpisode:
     chapters: Sequence[Chapter] = ()
     cues: Sequence[Cue] = ()
     language: str = "en"
-
-
-def clock(seconds: float) -> str:
-    """``1:05`` or ``1:02:03``."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _asset(name: str) -> str:

@@ -8,28 +8,20 @@ episode page read: guid, title, chapters, transcript).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from letteraudio.audio.encode import atomic_output
-from letteraudio.chapters import Chapter
 from letteraudio.errors import OutputError
-from letteraudio.publish.episode import CHAPTERS_SUFFIX, EPISODE_SUFFIX, EpisodeInfo, chapters_json
+from letteraudio.publish.episode import (
+    CHAPTERS_SUFFIX,
+    EPISODE_SUFFIX,
+    EpisodeInfo,
+    chapters_json,
+    sidecar_path,
+)
 from letteraudio.publish.transcript import Cue, WordTimes, to_srt, to_webvtt
-
-
-@dataclass(frozen=True)
-class SidecarChoice:
-    """Which optional sidecars to write (the episode file is always written)."""
-
-    vtt: bool = True
-    srt: bool = True
-    chapters_json: bool = True
-
-
-def sidecar_path(mp3: Path, suffix: str) -> Path:
-    """``episode.mp3`` -> ``episode<suffix>`` in the same folder."""
-    return mp3.with_name(mp3.stem + suffix)
+from letteraudio.values import Chapter
+from letteraudio.values import SidecarChoice as SidecarChoice  # where it was first
 
 
 def write_sidecars(mp3: Path, info: EpisodeInfo, choice: SidecarChoice) -> list[Path]:

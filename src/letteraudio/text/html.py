@@ -27,6 +27,9 @@ from typing import Any
 from letteraudio.text.parse import Document, Dropped, document_from_blocks
 from letteraudio.text.webclutter import remove_page_furniture
 
+OUTSIDE_ARTICLE = "not part of the article"
+"""Why a block of a web page around its article is not spoken."""
+
 MAX_DEPTH = 100
 """Deeper elements are flattened (real pages nest about 50 levels; lxml, and so
 trafilatura, silently stop reading at 255)."""
@@ -111,7 +114,7 @@ def _unspoken(
     for _, block in everything:
         text = _comparable(block)
         if text not in spoken and _comparable(_preview(block).rstrip("\u2026")) not in said:
-            kept.append(Dropped(_preview(block), "not part of the article"))
+            kept.append(Dropped(_preview(block), OUTSIDE_ARTICLE))
             said += " " + text
     return kept
 

@@ -159,7 +159,9 @@ def normalize_text(text: str, passes: Sequence[Pass] = DEFAULT_PASSES) -> str:
 
 
 def is_english(lang: str | None) -> bool:
-    return lang is None or lang.lower().replace("_", "-").split("-")[0] == "en"
+    from letteraudio.languages import primary_language
+
+    return lang is None or primary_language(lang) == "en"
 
 
 @functools.lru_cache(maxsize=16)

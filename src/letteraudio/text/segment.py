@@ -203,7 +203,9 @@ def _segmenter(lang: str | None = None) -> Any:
     import pysbd
     from pysbd.languages import LANGUAGE_CODES
 
-    code = (lang or "en").lower().replace("_", "-").split("-")[0]
+    from letteraudio.languages import primary_language
+
+    code = primary_language(lang)
     return pysbd.Segmenter(language=code if code in LANGUAGE_CODES else "en", clean=False)
 
 

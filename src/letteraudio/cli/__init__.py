@@ -1,0 +1,79 @@
+"""The ``letteraudio`` command line: a door onto the library.
+
+Each command turns its options into :class:`letteraudio.Settings`, calls the library and
+prints; library errors become one line on stderr and an exit code. One module per
+group of commands; the options they share are in :mod:`letteraudio.cli.options`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Any
+
+import typer
+
+from letteraudio import __version__
+from letteraudio.cli.options import EXIT_BAD_INPUT, EXIT_INTERRUPTED, app
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"letteraudio {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """Turn a written article or letter into one narrated MP3, offline by default."""
+
+
+from letteraudio.cli import info, publish, speak  # noqa: E402, F401  (they add their commands)
+
+
+def main() -> None:
+    """Entry point for the ``letteraudio`` script: usage errors, too, are one line."""
+    from letteraudio.memory import limit_heap_growth
+
+    exceptions = _click_exceptions()
+    signal.signal(signal.SIGTERM, _terminate)
+    limit_heap_growth()
+    try:
+        code = app(standalone_mode=False)
+    except exceptions.NoArgsIsHelpError as error:
+        error.show()
+        sys.exit(EXIT_BAD_INPUT)
+    except exceptions.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "letteraudio"
+        message = " ".join(error.format_message().split())
+        typer.echo(f"Error: {message} (see: {command} --help)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except exceptions.ClickException as error:
+        typer.echo(f"Error: {' '.join(error.format_message().split())}", err=True)
+        sys.exit(error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("Interrupted: nothing was written.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # the reader went away (`letteraudio script a.txt | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _click_exceptions() -> Any:
+    """Click's exception classes: typer 0.29 and later carry their own copy of click."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older typer uses click itself
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out."""
+    raise KeyboardInterrupt

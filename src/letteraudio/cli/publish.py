@@ -1,0 +1,144 @@
+"""Commands about finished episodes: ``check``, ``feed`` and ``serve``."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from letteraudio.cli import options as o
+from letteraudio.errors import InputError
+
+if TYPE_CHECKING:
+    from letteraudio.check import Report
+
+Folder = Annotated[
+    Path, typer.Argument(metavar="OUTPUT_DIR", help="The folder of rendered episodes.")
+]
+Text = str | None
+
+
+@o.app.command()
+def check(
+    mp3: Annotated[Path, typer.Argument(metavar="FILE.mp3", help="The MP3 to check.")],
+    loudness: Annotated[
+        float, typer.Option(help="Integrated loudness target in LUFS (pass within \u00b11 LU).")
+    ] = o.D["loudness"],
+    as_json: o.AsJson = False,
+) -> None:
+    """Check an MP3 as a podcast host would; exit 1 when a rule fails."""
+    from letteraudio.check import check_mp3
+
+    with o.errors_to_exit_codes():
+        if not mp3.is_file():
+            raise InputError(f"{mp3}: no such file" if not mp3.exists() else f"{mp3}: not a file")
+        report = check_mp3(mp3, target_lufs=loudness)
+        if as_json:
+            typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        else:
+            _print_report(report)
+        if not report.passed:
+            raise typer.Exit(o.EXIT_ERROR)
+
+
+@o.app.command()
+def feed(
+    folder: Folder,
+    base_url: Annotated[Text, typer.Option(help="Public address where the folder will be "
+                        "published, e.g. https://example.com/podcast/ (remembered).")] = None,
+    title: Annotated[Text, typer.Option(help="The show's title (default: show in the "
+                     "\\[metadata] table).")] = None,
+    description: Annotated[Text, typer.Option(help="The show's description, at most 4000 "
+                           "bytes (default: the title).")] = None,
+    language: Annotated[Text, typer.Option(help="Language of the show, e.g. en or en-GB "
+                        "(default: en).")] = None,
+    link: Annotated[Text, typer.Option(help="The show's web site (default: the folder's "
+                    "index.html).")] = None,
+    author: Annotated[Text, typer.Option(help="Author shown in podcast apps.")] = None,
+    image: Annotated[Text, typer.Option(help="Artwork: a URL, or a file name in the folder "
+                     "(JPEG or PNG, 1400-3000 px; default: a square drawn from the show's "
+                     "title).")] = None,
+    category: Annotated[Text, typer.Option(help="Apple category, e.g. 'Arts' or 'Society & "
+                        "Culture > Documentary'.")] = None,
+    explicit: Annotated[bool | None, typer.Option("--explicit/--no-explicit", help="Whether "
+                        "the show is explicit (default: not).")] = None,
+    email: Annotated[Text, typer.Option(help="Owner e-mail (itunes:owner; Apple verifies "
+                     "it).")] = None,
+    config: Annotated[Path | None, typer.Option(help="Config file with a \\[feed] table "
+                      "(default: ./letteraudio.toml).")] = None,
+) -> None:  # fmt: skip
+    """Write OUTPUT_DIR/feed.xml, a page per episode and index.html, from every MP3 there.
+
+    Settings are remembered in the folder: next time, OUTPUT_DIR alone is enough.
+    """
+    from letteraudio.config import find_config, load_metadata, load_section
+    from letteraudio.publish.folder import publish_folder
+
+    started = time.perf_counter()
+    with o.errors_to_exit_codes():
+        config_path = find_config(config)
+        metadata = load_metadata(config_path)
+        defaults = {"title": metadata.get("show"), "author": metadata.get("author"),
+                    "language": metadata.get("language")}  # fmt: skip
+        options = {"base_url": base_url, "title": title, "description": description,
+                   "language": language, "link": link, "author": author, "image": image,
+                   "category": category, "explicit": explicit, "email": email}  # fmt: skip
+        layers = [defaults, load_section(config_path, "feed"), options]
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        published = publish_folder(folder, layers, now)
+        for note in published.notes:
+            typer.echo(f"Note: {note}", err=True)
+        typer.echo(
+            f"Wrote {published.feed}: {o.plural(len(published.episodes), 'episode')}, "
+            f"{o.plural(len(published.pages), 'page')} (index.html and one per episode), "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+
+
+@o.app.command()
+def serve(
+    folder: Annotated[Path, typer.Argument(metavar="OUTPUT_DIR", help="The folder to serve.")],
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 8000,
+) -> None:
+    """Serve a published folder at http://127.0.0.1:PORT/ for a preview; Ctrl-C stops it.
+
+    Byte ranges are answered, as podcast apps and browsers need for seeking.
+    """
+    from letteraudio.publish.server import make_server
+
+    with o.errors_to_exit_codes():
+        server = make_server(folder, port)
+    host, bound = server.server_address[:2]
+    typer.echo(f"Serving {folder} at http://{host!s}:{bound}/ (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
+    finally:
+        server.server_close()
+
+
+def _print_report(report: Report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    colours = {"ok": "green", "warn": "yellow", "fail": "bold red"}
+    table = Table(
+        "check", "value", "result", "detail", title=str(report.path), title_justify="left"
+    )
+    for finding in report.findings:
+        status = finding.status.value
+        table.add_row(finding.check, Text(finding.value), Text(status, colours[status]),
+                      Text(finding.detail))  # fmt: skip
+    console = Console(highlight=False)
+    console.print(table)
+    console.print("passed" if report.passed else "FAILED: a podcast host would reject this file")

@@ -1,0 +1,195 @@
+"""Commands that speak or plan an article: ``render``, ``script`` and ``say``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from letteraudio.cli import options as o
+from letteraudio.values import ChapterMode, clock
+
+if TYPE_CHECKING:
+    from letteraudio.api import Episode, Plan, Progress
+
+Output = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="MP3 file, or a folder (existing, or ending in /) to "
+                 "write ARTICLE.mp3 in (default: output/ARTICLE.mp3; for a URL, named from the "
+                 "page's title)."),
+]  # fmt: skip
+DryRun = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print the segments, pauses and estimated duration; speak "
+                 "nothing."),
+]  # fmt: skip
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
+
+
+@o.app.command()
+def render(
+    ctx: typer.Context,
+    article: o.Article,
+    output: Output = None,
+    engine: o.Engine = o.D["engine"],
+    voice: o.VoiceName = None,
+    lang: o.Lang = None,
+    speed: o.Speed = o.D["speed"],
+    speaker: o.Speaker = None,
+    voices_dir: o.VoicesDir = None,
+    tld: o.Tld = None,
+    slow: o.Slow = False,
+    retries: o.Retries = None,
+    fallback: o.Fallback = None,
+    timeout: o.Timeout = None,
+    deterministic: o.Deterministic = False,
+    pause_ms: o.PauseMs = o.D["pause_ms"],
+    title_pause_ms: o.TitlePauseMs = o.D["title_pause_ms"],
+    bitrate: o.Bitrate = o.D["bitrate"],
+    loudness: o.Loudness = o.D["loudness"],
+    no_normalize: o.NoNormalize = False,
+    title: o.Title = None,
+    author: o.Author = None,
+    show: o.Show = None,
+    description: o.Description = None,
+    language: o.Language = None,
+    cover: o.Cover = None,
+    date: o.Date = None,
+    chapters: o.Chapters = o.D["chapters"],
+    id3v24: o.Id3v24 = False,
+    config: o.Config = None,
+    cache_dir: o.CacheDir = None,
+    no_cache: o.NoCache = False,
+    jobs: o.Jobs = None,
+    no_clobber: o.NoClobber = False,
+    max_chars: o.MaxChars = o.D["max_chars"],
+    text_format: o.TextFormat = None,
+    keep_boilerplate: o.KeepBoilerplate = False,
+    lexicon: o.LexiconFile = None,
+    vtt: o.Vtt = True,
+    srt: o.Srt = True,
+    chapters_json: o.ChaptersJson = True,
+    dry_run: DryRun = False,
+    quiet: Quiet = False,
+) -> None:
+    """Narrate ARTICLE into one tagged MP3 with pauses between paragraphs."""
+    import letteraudio as la
+
+    started = time.perf_counter()
+    with o.errors_to_exit_codes():
+        settings = o.load_settings(ctx, config)
+        if article == "-" and sys.stdin.isatty() and not quiet:
+            typer.echo("Reading the article from standard input; end it with Ctrl-o.D.", err=True)
+        text = la.Article.read(article, settings.text_format)
+        if dry_run:
+            print_script(la.plan(text, settings))
+            return
+        with progress_bar(not quiet and sys.stderr.isatty()) as progress:
+            episode = la.narrate(text, settings, output, progress)
+        report(episode, time.perf_counter() - started, quiet)
+
+
+@o.app.command()
+def script(
+    ctx: typer.Context,
+    article: o.Article,
+    engine: o.Engine = o.D["engine"],
+    voice: o.VoiceName = None,
+    lang: o.Lang = None,
+    speed: o.Speed = o.D["speed"],
+    pause_ms: o.PauseMs = o.D["pause_ms"],
+    title_pause_ms: o.TitlePauseMs = o.D["title_pause_ms"],
+    text_format: o.TextFormat = None,
+    keep_boilerplate: o.KeepBoilerplate = False,
+    lexicon: o.LexiconFile = None,
+    config: o.Config = None,
+    max_chars: o.MaxChars = o.D["max_chars"],
+    as_json: o.AsJson = False,
+) -> None:
+    """Print what would be spoken: each segment as written and, where it differs, as
+    spoken; its kind and pause; and what was dropped."""
+    import letteraudio as la
+
+    with o.errors_to_exit_codes():
+        settings = o.load_settings(ctx, config)
+        planned = la.plan(la.Article.read(article, settings.text_format), settings)
+        if as_json:
+            typer.echo(json.dumps(planned.to_json(), indent=2, ensure_ascii=False))
+        else:
+            print_script(planned)
+
+
+@o.app.command()
+def say(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="The words to say, e.g. a name to audition.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the MP3.")] = Path(
+        "output/say.mp3"
+    ),
+    engine: o.Engine = o.D["engine"],
+    voice: o.VoiceName = None,
+    lang: o.Lang = None,
+    speed: o.Speed = o.D["speed"],
+    speaker: o.Speaker = None,
+    voices_dir: o.VoicesDir = None,
+    lexicon: o.LexiconFile = None,
+) -> None:
+    """Speak a short phrase to an MP3, to audition a pronunciation."""
+    import letteraudio as la
+
+    with o.errors_to_exit_codes():
+        settings = o.load_settings(
+            ctx, None, keep_boilerplate=True, chapters=ChapterMode.NONE, no_cache=True,
+            title=text[:100],
+        )  # fmt: skip
+        episode = la.narrate(la.Article(text), replace(settings, sidecars=None), output)
+        typer.echo(f"Wrote {episode.path}: {episode.duration:.1f} s")
+
+
+def report(episode: Episode, seconds: float, quiet: bool) -> None:
+    """The notes on stderr; unless ``quiet``, what was written and who spoke."""
+    for note in episode.notes:
+        typer.echo(f"Note: {note}", err=True)
+    if quiet:
+        return
+    parts = [f"{clock(episode.duration)} of audio"]
+    if loudness := episode.loudness:
+        parts.append(f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP")
+    size = episode.size
+    parts += [o.plural(len(episode.chapters), "chapter"),
+              f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB",
+              f"in {seconds:.1f} s"]  # fmt: skip
+    typer.echo(f"Wrote {episode.path}: {', '.join(parts)}")
+    if episode.fallback:
+        typer.echo(f"The fallback {episode.fallback} spoke: {', '.join(episode.fallback_blocks)}")
+
+
+def print_script(planned: Plan) -> None:
+    for line in planned.to_text():
+        typer.echo(line)
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool) -> Iterator[Progress | None]:
+    """A rich progress bar over segments on stderr (shown from the first one), or None."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        TextColumn("Speaking"), BarColumn(), MofNCompleteColumn(), TextColumn("segments"),
+        TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+    )  # fmt: skip
+    task = bar.add_task("speak", total=None)
+    with bar:
+        yield lambda done, total, _segment: bar.update(task, completed=done, total=total)

@@ -1,0 +1,98 @@
+"""Values every stage passes around and that depend on nothing: audio from an engine,
+where speech sits in the timeline, chapters and what the tags say.
+
+They live here so that ``engines/``, ``audio/`` and the publishing modules can share
+them without importing one another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy is imported when a clip is made, not when the values are named
+    import numpy as np
+    import numpy.typing as npt
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Mono 16-bit audio returned by an engine."""
+
+    samples: npt.NDArray[np.int16]
+    sample_rate: int
+    words: tuple[tuple[int, int], ...] | None = None
+    """Where each word of the text (split at whitespace) is, as (first sample, sample after
+    the last), from engines that report word timing; None: the engine does not know."""
+
+
+def empty_clip(sample_rate: int) -> Clip:
+    """A clip with no samples: the answer for text with nothing to say."""
+    import numpy
+
+    return Clip(numpy.zeros(0, dtype=numpy.int16), sample_rate)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one segment's speech sits in the timeline, in milliseconds."""
+
+    start_ms: int
+    end_ms: int
+    words: tuple[tuple[int, int], ...] | None = None
+    """Where each of its words is (start, end in ms, same timeline), when the engine said."""
+
+
+@dataclass(frozen=True)
+class SidecarChoice:
+    """Which optional sidecars to write beside an MP3 (the episode file is always written)."""
+
+    vtt: bool = True
+    srt: bool = True
+    chapters_json: bool = True
+
+
+class ChapterMode(str, Enum):
+    """What starts a chapter."""
+
+    HEADINGS = "headings"
+    PARAGRAPHS = "paragraphs"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A titled stretch of the episode, in milliseconds."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the tags say about the episode."""
+
+    title: str
+    author: str | None = None
+    show: str | None = None
+    description: str | None = None
+    language: str | None = None
+    """A language code such as ``en``, ``en-US`` or ``eng``."""
+    date: str | None = None
+    """``YYYY`` or ``YYYY-MM-DD``; no date is written unless one is given."""
+    cover: Path | None = None
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 segment``, ``1,200 characters``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def clock(seconds: float) -> str:
+    """A duration as ``1:05`` or ``1:02:03``."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
