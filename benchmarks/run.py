@@ -403,10 +403,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small texts: a smoke run")
     parser.add_argument("--rounds", type=int, default=3, help="turns per compared command")
+    parser.add_argument("--engines", help="bundled voices to measure, e.g. hibari,piper "
+                        "(default: every one found)")  # fmt: skip
+    parser.add_argument("--long-engines", help="of those, the ones measured on the long "
+                        "text too (default: all of them)")  # fmt: skip
+    parser.add_argument("--long-kb", type=int, default=100, help="size of the long text")
     arguments = parser.parse_args()
     quick = arguments.quick
     rounds = 1 if quick else arguments.rounds
-    long_kb, small_kb = (3, 1) if quick else (100, 5)
+    long_kb, small_kb = (3, 1) if quick else (arguments.long_kb, 5)
     if shutil.which(LETTERAUDIO) is None:
         raise SystemExit("install letteraudio first: pip install -e '.[test]'")
     print(f"letteraudio benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
@@ -421,13 +426,18 @@ def main() -> None:
             seed.write_text(generated_article(2, seed=2), encoding="utf-8")
         engines = bundled_engines()
         print(f"bundled voices found: {', '.join(engines)}", flush=True)
+        if arguments.engines:
+            engines = [e for e in engines if e in arguments.engines.split(",")]
+        long_engines = engines
+        if arguments.long_engines is not None:
+            long_engines = [e for e in engines if e in arguments.long_engines.split(",")]
         for engine in engines:
             render_figures(bench, figures, "seed" if not quick else "small", seed, rounds, engine)
         gtts_figures(bench, figures, seed, rounds)
         long_article = bench.fresh(f"long-{long_kb}kb.txt")
         long_article.write_text(generated_article(long_kb, seed=long_kb), encoding="utf-8")
         chars = len(long_article.read_text(encoding="utf-8"))
-        for engine in engines:
+        for engine in long_engines:
             name = f"long text ({long_kb} KB)"
             cold = render_figures(bench, figures, name, long_article, 1, engine)
             if engine == "piper":
