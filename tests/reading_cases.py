@@ -104,6 +104,9 @@ TABLE: dict[str, list[tuple[str, str]]] = {
         ("St. Michael's Church is on 5th St. near the light.",
          "Saint Michael's Church is on fifth Street near the light."),
         ("Let's ask Jane and co.", "Let's ask Jane and company."),
+        ("In St. Louis the river rose.", "In Saint Louis the river rose."),
+        ("Visit St. Mary today.", "Visit Saint Mary today."),
+        ("The shop on Main St. is shut.", "The shop on Main Street is shut."),
     ],
     "web": [
         ("Write to jo@example.com today.", "Write to jo at example dot com today."),

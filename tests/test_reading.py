@@ -71,6 +71,22 @@ def test_the_cuts_the_issue_found_are_gone() -> None:
     assert said[5] == "I never meant that."
 
 
+def test_a_sentence_ends_at_st_where_it_is_street() -> None:
+    text = (
+        "We live on 5th St. Call us soon. She lived on Baker St. Then she moved. "
+        "In St. Louis the river rose. We met at St. Paul's church."
+    )
+    found = segments_of(f"Notes\n\n{text}\n\nThe end of the notes, as written.")
+    assert found[1:-1] == [
+        ("We live on 5th St.", "We live on fifth Street."),
+        ("Call us soon.", "Call us soon."),
+        ("She lived on Baker St.", "She lived on Baker Street."),
+        ("Then she moved.", "Then she moved."),
+        ("In St. Louis the river rose.", "In Saint Louis the river rose."),
+        ("We met at St. Paul's church.", "We met at Saint Paul's church."),
+    ]
+
+
 def test_never_a_cut_before_a_lower_case_word() -> None:
     for text in ("See https://example.com/a?b=1 for more.", "The U.S. dollar rose.",
                  "It was approx. three feet."):  # fmt: skip

@@ -7,6 +7,8 @@ The sentence splitter (:mod:`letteraudio.text.segment`) and the normalizer
 
 from __future__ import annotations
 
+import re
+
 PREPOSITIVE = {
     "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor",
     "Sen.": "Senator", "Gov.": "Governor", "Rep.": "Representative", "Gen.": "General",
@@ -41,3 +43,11 @@ NUMBER_SIGN = "No."
 """Said "number" before a figure (``No. 5``); elsewhere it is the word "No"."""
 SAINT_OR_STREET = "St."
 """Saint before a name (``St. Michael's``), Street after a name or a number (``5th St.``)."""
+STREET = re.compile(
+    r"(\b\d+(?:st|nd|rd|th)|(?<=\S )[A-Z][a-z]+|\b[A-Z][a-z]+(?= [Ss]t\.(?! [A-Z])))"
+    r" [Ss]t\.(?!\w)"
+)
+"""``St.`` that is Street: after an ordinal (``5th St.``), after a name inside a sentence
+(``on Baker St.``), or after a name with no name to follow (``Main St. is shut``), so a
+sentence may end with it. After the sentence's first word and before a name (``In St.
+Louis``, ``Visit St. Mary``), or after a lower-case word (``at St. Paul's``), it is Saint."""

@@ -22,6 +22,7 @@ from letteraudio.text.abbreviations import (
     NUMBER_SIGN,
     PREPOSITIVE,
     SAINT_OR_STREET,
+    STREET,
 )
 from letteraudio.text.numbers import say_numbers, say_numbers_in
 
@@ -60,7 +61,6 @@ _ABBREVIATION = re.compile(
     + r")(?![\w])"
 )
 _NUMBER_SIGN = re.compile(r"(?<![\w.])(?:" + re.escape(NUMBER_SIGN) + r"|no\.)(?=\s*\d)")
-_STREET = re.compile(r"(\b(?:\d+(?:st|nd|rd|th)|[A-Z][a-z]+)) [Ss]t\.(?!\w)")
 _SAINT = re.compile(r"(?<![\w.])" + re.escape(SAINT_OR_STREET) + r"(?=\s+[A-Z])")
 _INITIALISM = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?![\w])")
 
@@ -110,7 +110,7 @@ def expand_abbreviations(text: str) -> str:
     Michael's``). Inside a sentence the full stop goes (a voice would pause there); an
     abbreviation that ends the sentence keeps it (``etc.`` -> ``et cetera.``)."""
     text = _NUMBER_SIGN.sub("number", text)
-    text = _STREET.sub(lambda m: f"{m.group(1)} Street{_stop(m)}", text)
+    text = STREET.sub(lambda m: f"{m.group(1)} Street{_stop(m)}", text)
     text = _SAINT.sub("Saint", text)
 
     def expand(match: re.Match[str]) -> str:

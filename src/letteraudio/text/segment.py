@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from letteraudio.text.abbreviations import ABBREVIATIONS, PREPOSITIVE
+from letteraudio.text.abbreviations import ABBREVIATIONS, PREPOSITIVE, STREET
 from letteraudio.text.parse import Document
 
 Speak = Callable[[str], str]
@@ -226,7 +226,25 @@ def sentences(text: str, lang: str | None = None) -> list[str]:
         elif piece.strip():
             found.append(piece)
     found = [sentence.strip() for sentence in found]
-    return [part for sentence in found for part in _split_quoted(sentence)]
+    return [
+        part
+        for sentence in found
+        for quoted in _split_quoted(sentence)
+        for part in _split_at_street(quoted)
+    ]
+
+
+def _split_at_street(sentence: str) -> list[str]:
+    """pySBD never ends a sentence at "St."; where it is Street (``on 5th St.``, ``on Baker
+    St.``: see :data:`~letteraudio.text.abbreviations.STREET`) and a capital follows, the
+    sentence ends there."""
+    parts, start = [], 0
+    for street in STREET.finditer(sentence):
+        after = sentence[street.end() :]
+        if after[:1] == " " and after[1:2].isupper():
+            parts.append(sentence[start : street.end()])
+            start = street.end() + 1
+    return [*parts, sentence[start:]] if parts else [sentence]
 
 
 def _split_quoted(sentence: str) -> list[str]:
