@@ -420,6 +420,11 @@ def test_a_feed_without_image_draws_square_artwork_and_image_still_wins(folder: 
     assert drawn.read_bytes() == first  # the same title, the same artwork
     result = invoke(*feed_args(folder))  # --image given: it is used, the drawing goes
     assert result.exit_code == 0, result.output
+    assert "the artwork cover.png is not in" in result.stderr  # said, not silently linked
+    (folder / "cover.png").write_bytes(first)
+    result = invoke(*feed_args(folder))
+    assert result.exit_code == 0, result.output
+    assert "artwork" not in result.stderr
     root = ET.parse(folder / "feed.xml").getroot()
     href = root.find(f"channel/{ITUNES}image")
     assert href is not None and href.get("href") == "https://example.test/letters/cover.png"

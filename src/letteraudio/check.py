@@ -27,6 +27,7 @@ from letteraudio.audio.loudness import (
 )
 from letteraudio.errors import InputError
 from letteraudio.mp3frames import StreamInfo, walk
+from letteraudio.values import plural
 
 DURATION_TOLERANCE_S = 0.05
 LOUDNESS_TOLERANCE_LU = 1.0
@@ -272,7 +273,7 @@ def _chapter_finding(tag: Any, duration: float) -> Finding:
     if not chapters and not tocs:
         return Finding("chapters", "none", Status.OK)
     problems = chapter_problems(chapters, tocs, duration)
-    value = f"{len(chapters)} chapters"
+    value = plural(len(chapters), "chapter")
     return Finding("chapters", value, Status.FAIL if problems else Status.OK, "; ".join(problems))
 
 

@@ -206,6 +206,9 @@ def publish_folder(
         channel = replace(channel, image=file_url(channel.base_url, ARTWORK_NAME))
     elif channel.image != file_url(channel.base_url, ARTWORK_NAME):
         (folder / ARTWORK_NAME).unlink(missing_ok=True)  # drawn by an earlier run: --image won
+        named = str(settings.get("image"))
+        if "://" not in named and not (folder / named).is_file():
+            notes.append(f"the artwork {named} is not in {folder}: put it there before publishing")
     if not channel.category:
         notes.append("no --category: Apple Podcasts requires one from its list")
     episodes: list[EpisodeFile] = []
