@@ -86,7 +86,7 @@ def render(
     with o.errors_to_exit_codes():
         settings = o.load_settings(ctx, config)
         if article == "-" and sys.stdin.isatty() and not quiet:
-            typer.echo("Reading the article from standard input; end it with Ctrl-o.D.", err=True)
+            typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
         text = la.Article.read(article, settings.text_format)
         if dry_run:
             print_script(la.plan(text, settings))
