@@ -83,11 +83,13 @@ class Figures:
         print(f"  {name:<52} {value:>16}   {target:<22} {mark}", flush=True)
 
 
-def run(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
+def run(
+    command: Sequence[str], env: dict[str, str] | None = None, stdin: BinaryIO | None = None
+) -> Run:
     """Run a command to completion; its wall time and peak RSS (from wait4)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        list(command), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        list(command), env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
@@ -219,7 +221,7 @@ class Bench:
         wav, mp3 = self.fresh("ref.wav"), self.fresh("ref.mp3")
         if engine == "hibari":
             with text.open("rb") as words:
-                voice = run_with_input([str(BIN / "hibari"), "-o", str(wav)], words, self.env)
+                voice = run([str(BIN / "hibari"), "-o", str(wav)], self.env, words)
         else:
             voice = run([sys.executable, "-m", "piper", "-m", str(self.model), "-i", str(text),
                          "-f", str(wav)], self.env)  # fmt: skip
@@ -259,20 +261,6 @@ class Bench:
         out = self.fresh("gtts.mp3")
         command = [LETTERAUDIO, "render", str(article), "-e", "gtts", "-o", str(out), "-q"]
         return run([*command, "--retries", "0"], {**env, "LETTERAUDIO_CACHE_DIR": str(cache)})
-
-
-def run_with_input(command: Sequence[str], stdin: BinaryIO, env: dict[str, str]) -> Run:
-    """:func:`run` with a file on standard input."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        list(command), env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        error = process.stderr.read().decode() if process.stderr else ""
-        raise SystemExit(f"failed: {' '.join(command)}\n{error}")
-    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def audio_minutes(mp3: Path) -> float:
