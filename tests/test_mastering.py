@@ -107,3 +107,18 @@ def test_true_peak_agrees_with_libebur128_and_sees_between_samples() -> None:
     assert 20 * np.log10(np.abs(tone).max()) == pytest.approx(-9.03, abs=0.05)
     assert true_peak(tone, 44_100) == pytest.approx(-6.02, abs=0.05)
     assert true_peak(np.zeros(0, np.int16), 44_100) == -np.inf
+
+
+def test_resampled_int16_is_rounded_float_resampling() -> None:
+    """soxr dithers the 16-bit output it writes (about a quarter of the samples move by
+    one, silence too), so two resamplings of the same paragraph could differ: a Dask
+    worker's render differed from the local one. Resampled in float32 and rounded, the
+    samples are a function of the input."""
+    from letteraudio.audio.resample import resample_int16
+
+    rng = np.random.default_rng(7)
+    pcm = np.round(rng.standard_normal(16_000) * 8000).clip(-32768, 32767).astype(np.int16)
+    expected = np.rint(soxr.resample(pcm.astype(np.float32), 16_000, 44_100, "HQ"))
+    for _ in range(5):
+        out = resample_int16(pcm, 16_000, 44_100)
+        assert out.dtype == np.int16 and np.array_equal(out, np.clip(expected, -32768, 32767))

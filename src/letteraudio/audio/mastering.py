@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import soxr
 
 from letteraudio.audio.loudness import (
     DEFAULT_CEILING_DBTP,
@@ -37,6 +36,7 @@ from letteraudio.audio.loudness import (
     true_peak,
 )
 from letteraudio.audio.mp3join import LAME_SCALE, EncodedChunk, encode_chunk, fit_to_frames
+from letteraudio.audio.resample import resample_int16
 from letteraudio.values import Span
 
 LOUDNESS_TOLERANCE_LU = 0.3
@@ -117,7 +117,7 @@ def master_chunk(
     def candidate(audio: Mastered) -> _Candidate:
         out, blocks = audio.samples, audio.blocks
         if rate != settings.rate:  # measured again as encoded (resampling moves it a little)
-            out = np.asarray(soxr.resample(out, rate, settings.rate, "HQ"), np.int16)
+            out = resample_int16(out, rate, settings.rate)
             blocks = momentary_blocks(out, settings.rate)
         fitted = fit_to_frames(out, silent_tail)
         gain = np.float32(LAME_GAIN_DB)

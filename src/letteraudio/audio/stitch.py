@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import soxr
 
+from letteraudio.audio.resample import resample_int16
 from letteraudio.values import Clip, Span
 
 OUTPUT_RATE = 44_100
@@ -54,7 +54,7 @@ def _trimmed_clip(clip: Clip, rate: int) -> tuple[AudioSegment, int]:
     """The clip trimmed (see :func:`trim_silence`) and how many ms were cut from its start."""
     samples = clip.samples
     if clip.sample_rate != rate and len(samples):
-        samples = soxr.resample(samples, clip.sample_rate, rate, quality="HQ")
+        samples = resample_int16(samples, clip.sample_rate, rate)
     segment = AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=rate, channels=1)
     return _trim(segment)
 
