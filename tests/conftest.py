@@ -52,8 +52,28 @@ def _no_user_settings(
     folder = tmp_path_factory.mktemp("config-home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
     monkeypatch.delenv("LETTERAUDIO_VOICES", raising=False)
+    monkeypatch.delenv("LETTERAUDIO_SCHEDULER", raising=False)
     monkeypatch.setenv("HIBARI_HOME", str(tmp_path_factory.mktemp("hibari-home")))
     return folder
+
+
+TONE = Path(__file__).parent / "fixtures" / "tone_engine"
+
+
+@pytest.fixture
+def tone_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tone fixture engines (``tone``, ``tone-trouble``), registered as another
+    package would be: an entry point on ``sys.path`` (worker processes inherit it)."""
+    info = tmp_path / "letteraudio_tone-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: letteraudio-tone\n"
+                                   "Version: 0.1.0\n")  # fmt: skip
+    (info / "entry_points.txt").write_text(
+        "[letteraudio.engines]\ntone = letteraudio_tone:ToneEngine\n"
+        "tone-trouble = letteraudio_tone:TroubleToneEngine\n"
+    )
+    monkeypatch.syspath_prepend(str(TONE))
+    monkeypatch.syspath_prepend(str(tmp_path))
 
 
 @pytest.fixture

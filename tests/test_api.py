@@ -27,7 +27,6 @@ The ferry left at nine, its deck lamps swinging in the wind.
 Below, a child counted the waves aloud until she fell asleep.
 """
 README = Path(__file__).resolve().parents[1] / "README.md"
-TONE = Path(__file__).parent / "fixtures" / "tone_engine"
 
 
 @pytest.fixture
@@ -137,20 +136,6 @@ def test_an_option_the_engine_does_not_declare_is_refused() -> None:
     with pytest.raises(la.InputError, match="--deterministic is for offline voices"):
         la.Settings.load(engine="gtts", deterministic=True)
     assert la.Voice("gtts", tld="co.uk").options == {"tld": "co.uk"}
-
-
-@pytest.fixture
-def tone_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tone fixture, registered as another package would be (an entry point)."""
-    info = tmp_path / "letteraudio_tone-0.1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: letteraudio-tone\n"
-                                   "Version: 0.1.0\n")  # fmt: skip
-    (info / "entry_points.txt").write_text(
-        "[letteraudio.engines]\ntone = letteraudio_tone:ToneEngine\n"
-    )
-    monkeypatch.syspath_prepend(str(TONE))
-    monkeypatch.syspath_prepend(str(tmp_path))
 
 
 def test_the_tone_engine_takes_phonemes_because_it_declares_so(

@@ -107,7 +107,7 @@ def test_help_and_version(runner: CliRunner) -> None:
     ("setup", "args", "code", "words"),
     [
         (None, ["missing.txt"], 2, ["missing.txt", "no such file"]),
-        ("dir", ["folder"], 2, ["directory"]),
+        ("dir", ["folder"], 2, ["a folder with no .txt"]),
         ("empty", ["empty.txt"], 2, ["nothing to speak"]),
         ("blank", ["blank.txt"], 2, ["nothing to speak"]),
         ("symbols", ["symbols.txt"], 2, ["nothing to speak"]),

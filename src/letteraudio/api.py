@@ -357,65 +357,117 @@ _voices = functools.lru_cache(maxsize=4)(_build_voices)
 
 def render_paragraph(task: Task) -> Part:
     """Speak, master and encode one paragraph (from the cache when it is there)."""
-    from letteraudio.cache import cache_key
-    from letteraudio.chunks import cached_group, group_key, render_group
+    voices, notes = _voices(task.voice, task.fallback, task.jobs, task.cache_dir)
+    return render_with(voices, notes, task)
+
+
+def render_with(voices: Any, notes: tuple[str, ...], task: Task) -> Part:
+    """:func:`render_paragraph` with engines already built (a ``Voices``)."""
+    from letteraudio.chunks import cached_group, render_group
     from letteraudio.synthesis import speak
 
-    voices, notes = _voices(task.voice, task.fallback, task.jobs, task.cache_dir)
     identity = voices.engine.identity()
-    keys = [cache_key(identity, s.text) for s in task.group.segments]
-    hit = cached_group(voices.cache, group_key(task.group, keys, task.mastering))
+    hit = cached_group(voices.cache, task_key(task, identity))
     if hit is None:
         spoken = list(speak(voices, task.group.segments))
         hit = render_group(task.group, spoken, task.mastering, voices.cache)
     return Part(task.index, hit, identity, notes)
 
 
-def _local_parts(planned: Plan) -> Iterator[Part]:
-    """The parts of a plan, in order, as :func:`render_paragraph` makes them, but with one
-    engine for every paragraph: sentences are spoken several at once (across paragraph
-    ends), paragraphs mastered a few at once, and what is in the cache is not spoken."""
+def task_key(task: Task, identity: Mapping[str, Any]) -> str:
+    """The cache key of a task's encoded paragraph: its clips (engine identity and text),
+    pauses and mastering. Equal keys, equal parts, whichever article they come from."""
     from letteraudio.cache import cache_key
-    from letteraudio.chunks import cached_group, group_key, render_group
-    from letteraudio.synthesis import speak
+    from letteraudio.chunks import group_key
 
-    first = planned.tasks[0]
-    voices, notes = _build_voices(first.voice, first.fallback, first.jobs, first.cache_dir)
-    identity = voices.engine.identity()
-    keys = [
-        group_key(
-            task.group, [cache_key(identity, s.text) for s in task.group.segments], task.mastering
-        )
-        for task in planned.tasks
-    ]
-    stored = [cached_group(voices.cache, key) for key in keys]
-    to_speak = [s for task, hit in zip(planned.tasks, stored, strict=True) if hit is None
-                for s in task.group.segments]  # fmt: skip
-    spoken = speak(voices, to_speak)
-    workers = os.cpu_count() or 1
-    masters = ThreadPoolExecutor(workers, initializer=_yield_to_speech)
-    in_order: deque[tuple[Task, Future[Any]]] = deque()
-    try:
-        with masters as pool:
-            for task, hit in zip(planned.tasks, stored, strict=True):
-                if hit is None:
-                    voiced = [next(spoken) for _ in task.group.segments]
-                    job = pool.submit(render_group, task.group, voiced, task.mastering,
-                                      voices.cache)  # fmt: skip
-                else:
-                    job = Future()
-                    job.set_result(hit)
-                in_order.append((task, job))
-                while in_order and (len(in_order) > workers or in_order[0][1].done()):
+    clips = [cache_key(identity, segment.text) for segment in task.group.segments]
+    return group_key(task.group, clips, task.mastering)
+
+
+class LocalMap:
+    """Paragraph tasks on this machine's threads, with one engine per voice for every
+    article of a run: sentences are spoken several at once (across paragraph ends),
+    paragraphs mastered a few at once, and what is in the cache is not spoken.
+
+    Also the client's side of a cluster map (:class:`letteraudio.cluster.ClusterMap`):
+    the engines it builds here load no model until they speak."""
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
+
+    def __enter__(self) -> LocalMap:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._built.clear()
+
+    def voices(self, task: Task) -> tuple[Any, tuple[str, ...]]:
+        """The engines of a task's spec (a ``Voices``) and their notes, built once."""
+        spec = (task.voice, task.fallback, task.jobs, task.cache_dir)
+        if spec not in self._built:
+            self._built[spec] = _build_voices(*spec)
+        return self._built[spec]
+
+    def identity(self, planned: Plan) -> Mapping[str, Any]:
+        return dict(self.voices(planned.tasks[0])[0].engine.identity())
+
+    def run(
+        self, items: Iterable[Any], plan_of: Callable[[Any], Plan | None]
+    ) -> Iterator[tuple[Any, Iterator[Part] | None]]:
+        """Each item with the parts of its plan (None when it has none), one at a time."""
+        for item in items:
+            planned = plan_of(item)
+            yield item, None if planned is None else self.parts(planned)
+
+    def parts(self, planned: Plan) -> Iterator[Part]:
+        """The parts of a plan, in order, as :func:`render_paragraph` makes them."""
+        from letteraudio.chunks import cached_group, render_group
+        from letteraudio.synthesis import speak
+
+        voices, notes = self.voices(planned.tasks[0])
+        identity = voices.engine.identity()
+        keys = [task_key(task, identity) for task in planned.tasks]
+        stored = [cached_group(voices.cache, key) for key in keys]
+        to_speak = [s for task, hit in zip(planned.tasks, stored, strict=True) if hit is None
+                    for s in task.group.segments]  # fmt: skip
+        spoken = speak(voices, to_speak)
+        workers = os.cpu_count() or 1
+        masters = ThreadPoolExecutor(workers, initializer=_yield_to_speech)
+        in_order: deque[tuple[Task, Future[Any]]] = deque()
+        try:
+            with masters as pool:
+                for task, hit in zip(planned.tasks, stored, strict=True):
+                    if hit is None:
+                        voiced = [next(spoken) for _ in task.group.segments]
+                        job = pool.submit(render_group, task.group, voiced, task.mastering,
+                                          voices.cache)  # fmt: skip
+                    else:
+                        job = Future()
+                        job.set_result(hit)
+                    in_order.append((task, job))
+                    while in_order and (len(in_order) > workers or in_order[0][1].done()):
+                        done, result = in_order.popleft()
+                        yield Part(done.index, result.result(), identity, notes)
+                while in_order:
                     done, result = in_order.popleft()
                     yield Part(done.index, result.result(), identity, notes)
-            while in_order:
-                done, result = in_order.popleft()
-                yield Part(done.index, result.result(), identity, notes)
-    finally:
-        for _, job in in_order:
-            job.cancel()
-        spoken.close()
+        finally:
+            for _, job in in_order:
+                job.cancel()
+            spoken.close()
+
+
+def parts_map(settings: Settings) -> LocalMap:
+    """Where a render's paragraphs are spoken: a Dask cluster when ``settings`` names a
+    scheduler or asks for a local cluster, else this machine's threads."""
+    if settings.scheduler or settings.local_cluster:
+        from letteraudio.cluster import ClusterMap
+
+        return ClusterMap.connect(settings)
+    return LocalMap()
 
 
 def _yield_to_speech() -> None:
@@ -581,17 +633,14 @@ def write_episode_sidecars(
     planned: Plan, episode: Episode, identity: Mapping[str, Any], choice: SidecarChoice
 ) -> list[Path]:
     """Transcripts, chapters JSON and the episode file beside the MP3 just written."""
-    from letteraudio.publish.episode import episode_guid
     from letteraudio.publish.sidecars import episode_info, write_sidecars
 
-    settings, script = planned.settings, planned.script
+    script = planned.script
     texts = [segment.text for segment in script.segments]
     shown = [segment.written for segment in script.segments]  # a lexicon changes what is said
-    audio = {"pauses": asdict(settings.pauses), "bitrate_kbps": settings.bitrate,
-             "loudness_lufs": settings.loudness}  # fmt: skip
     metadata = planned.metadata
     info = episode_info(
-        guid=episode_guid(texts, identity, audio),
+        guid=_guid(planned, identity),
         title=metadata.title,
         texts=shown,
         spans=[(span.start_ms, span.end_ms) if span else None for span in episode.spans],
@@ -603,8 +652,77 @@ def write_episode_sidecars(
         link=planned.link,
         words=[span.words if span else None for span in episode.spans],
         spoken=texts,
+        render=render_digest(planned, identity),
     )
     return write_sidecars(episode.path, info, choice)
+
+
+def _guid(planned: Plan, identity: Mapping[str, Any]) -> str:
+    """The episode's guid: what is said, by which voice, paused and mastered how."""
+    from letteraudio.publish.episode import episode_guid
+
+    settings = planned.settings
+    audio = {"pauses": asdict(settings.pauses), "bitrate_kbps": settings.bitrate,
+             "loudness_lufs": settings.loudness}  # fmt: skip
+    return episode_guid([segment.text for segment in planned.script.segments], identity, audio)
+
+
+def render_digest(planned: Plan, identity: Mapping[str, Any]) -> str:
+    """A digest of everything an episode's files are made from: the guid (what is said,
+    by which voice, how), the written words and blocks, the tags (the cover's bytes),
+    chapters, ID3 version, sidecars and letteraudio's version."""
+    import hashlib
+    import json
+
+    from letteraudio import __version__
+
+    settings, metadata = planned.settings, planned.metadata
+    cover = metadata.cover
+    document = {
+        "guid": _guid(planned, identity),
+        "segments": [(s.kind, s.paragraph, s.written) for s in planned.script.segments],
+        "metadata": {**asdict(metadata), "cover": _file_digest(cover) if cover else None},
+        "chapters": settings.chapters.value,
+        "id3v24": settings.id3v24,
+        "sidecars": asdict(settings.sidecars) if settings.sidecars else None,
+        "link": planned.link,
+        "letteraudio": __version__,
+    }
+    text = json.dumps(document, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def up_to_date(planned: Plan, identity: Mapping[str, Any], target: Path) -> bool:
+    """Whether ``target`` and its sidecars are what rendering ``planned`` would write now:
+    its episode file names the same :func:`render_digest`, was written after the MP3,
+    and every sidecar chosen is there."""
+    from letteraudio.publish.episode import CHAPTERS_SUFFIX, EPISODE_SUFFIX, EpisodeInfo
+    from letteraudio.publish.episode import sidecar_path as beside
+
+    choice = planned.settings.sidecars
+    record = beside(target, EPISODE_SUFFIX)
+    if choice is None or not target.is_file() or not record.is_file():
+        return False
+    try:
+        info = EpisodeInfo.from_json(record.read_text(encoding="utf-8"), record)
+    except (InputError, OSError, UnicodeDecodeError):
+        return False
+    wanted = [".vtt"] * choice.vtt + [".srt"] * choice.srt
+    wanted += [CHAPTERS_SUFFIX] * (choice.chapters_json and bool(info.chapters))
+    return (
+        info.render == render_digest(planned, identity)
+        and target.stat().st_mtime_ns <= record.stat().st_mtime_ns
+        and all(beside(target, suffix).is_file() for suffix in wanted)
+    )
 
 
 def narrate(
@@ -619,4 +737,5 @@ def narrate(
     planned = plan(article, settings)
     path = target_for(article, target, planned.script.document.title)
     check_target(article, path, settings)
-    return join(planned, _local_parts(planned), path, progress)
+    with parts_map(settings) as parts:
+        return join(planned, parts.parts(planned), path, progress)

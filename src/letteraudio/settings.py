@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 
 MAX_ARTICLE_CHARS = 1_000_000
 """Longest article accepted by default: about 18 hours of speech."""
-ENGINE_PANEL, AUDIO, TAGS, PUBLISH = (
-    "Engine and voice", "Audio", "Tags and chapters", "Transcripts and publishing"
+ENGINE_PANEL, AUDIO, TAGS, PUBLISH, SCALE = (
+    "Engine and voice", "Audio", "Tags and chapters", "Transcripts and publishing",
+    "Many articles and clusters",
 )  # fmt: skip
 
 
@@ -184,6 +185,18 @@ OPTIONS: dict[str, Option] = {
     "cover": Option(None, "Cover image, JPEG or PNG (APIC).", TAGS),
     "date": Option(None, "Release date, YYYY or YYYY-MM-DD (none is written unless given).",
                    TAGS),
+    "feed": Option(False, "After rendering, refresh the feed and pages in the output folder "
+                   "(as `letteraudio feed` does; also when the config file has a \\[feed] "
+                   "table).", SCALE),
+    "scheduler": Option(None, "Send paragraph tasks to this Dask scheduler, e.g. "
+                        "tcp://10.0.0.5:8786 (needs letteraudio\\[dask] on every node; "
+                        "default: $LETTERAUDIO_SCHEDULER).", SCALE, check=_text,
+                        env="LETTERAUDIO_SCHEDULER"),
+    "local_cluster": Option(None, "Start this many Dask worker processes here and send "
+                            "paragraph tasks to them (needs letteraudio\\[dask]).", SCALE, 1,
+                            64),
+    "task_retries": Option(2, "Further attempts at a paragraph task that failed on a Dask "
+                           "worker before its article fails.", SCALE, 0, 10, _whole(0, 10)),
 }  # fmt: skip
 """Every render setting by its key (the option's name with ``_`` for ``-``)."""
 CONFIG_KEYS = tuple(key for key, option in OPTIONS.items() if option.check is not None)
@@ -276,6 +289,13 @@ class Settings:
     sidecars: SidecarChoice | None = field(default_factory=SidecarChoice)
     """Which sidecars to write beside the MP3; None: none at all."""
     config: Path | None = None
+    scheduler: str | None = None
+    """A Dask scheduler's address: paragraph tasks go there (see :mod:`letteraudio.cluster`)."""
+    local_cluster: int | None = None
+    """Dask worker processes to start on this machine for the render."""
+    task_retries: int = OPTIONS["task_retries"].default
+    feed: bool = False
+    """Refresh the output folder's feed after a batch."""
     sources: Mapping[str, Source] = field(default_factory=dict, compare=False)
     """Each configurable setting's value and where it came from."""
 
@@ -336,6 +356,10 @@ class Settings:
             metadata_defaults=load_metadata(path),
             sidecars=SidecarChoice(value["vtt"], value["srt"], value["chapters_json"]),
             config=path,
+            scheduler=value["scheduler"],
+            local_cluster=value["local_cluster"],
+            task_retries=value["task_retries"],
+            feed=value["feed"],
             sources={k: v for k, v in sources.items() if k in CONFIG_KEYS},
         )
 

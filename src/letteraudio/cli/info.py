@@ -33,21 +33,17 @@ def engines() -> None:
 
 @o.app.command()
 def voices(
-    engine: Annotated[
-        str | None, typer.Option("--engine", "-e", help="Only this engine's voices.")
-    ] = None,
-    lang: Annotated[
-        str | None, typer.Option(help="Only voices for this language, e.g. en, en-GB, fr.")
-    ] = None,
-    tld: Annotated[
-        str, typer.Option(help="Google domain whose accent gtts would use: com, co.uk...")
-    ] = "com",
+    engine: Annotated[str | None, typer.Option("--engine", "-e", help="Only this engine's "
+                      "voices.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Only voices for this language, e.g. en, "
+                    "en-GB, fr.")] = None,
+    tld: Annotated[str, typer.Option(help="Google domain whose accent gtts would use: com, "
+                   "co.uk...")] = "com",
     voices_dir: o.VoicesDir = None,
-    config: Annotated[
-        Path | None, typer.Option(help="Config file that may name a voices folder.")
-    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Config file that may name a voices "
+                      "folder.")] = None,
     as_json: o.AsJson = False,
-) -> None:
+) -> None:  # fmt: skip
     """List the voices each engine offers: id, language, gender, quality, where it comes from
     and its licence."""
     from letteraudio.config import find_config

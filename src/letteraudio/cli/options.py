@@ -74,16 +74,24 @@ Description = Annotated[str | None, opt("description")]
 Language = Annotated[str | None, opt("language")]
 Cover = Annotated[Path | None, opt("cover")]
 Date = Annotated[str | None, opt("date")]
+Feed = Annotated[bool, opt("feed")]
+Scheduler = Annotated[str | None, opt("scheduler")]
+LocalCluster = Annotated[int | None, opt("local_cluster")]
+TaskRetries = Annotated[int, opt("task_retries")]
 Config = Annotated[
     Path | None,
     typer.Option(help="Config file with \\[render], \\[metadata] and \\[lexicon] tables (default: "
                  "./letteraudio.toml, else the one in the user config folder)."),
 ]  # fmt: skip
-Article = Annotated[
-    str,
-    typer.Argument(metavar="ARTICLE", help="The article: a text, Markdown or HTML file, - for "
-                   "standard input, or an http(s) URL to fetch (the only time input is read "
-                   "from the network; proxy settings from the environment are used)."),
+ARTICLE = ("The article: a text, Markdown or HTML file, - for standard input, or an http(s) "
+           "URL to fetch (the only time input is read from the network; proxy settings from "
+           "the environment are used).")  # fmt: skip
+Article = Annotated[str, typer.Argument(metavar="ARTICLE", help=ARTICLE)]
+Articles = Annotated[
+    list[str],
+    typer.Argument(metavar="ARTICLE...", help=f"{ARTICLE} Several, or a folder (its .txt, .md, "
+                   ".markdown, .html and .htm files): one MP3 each in the -o folder, skipping "
+                   "those already up to date."),
 ]  # fmt: skip
 AsJson = Annotated[bool, typer.Option("--json", help="Print it as JSON.")]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import sys
 import time
@@ -16,6 +15,7 @@ from letteraudio.errors import InputError
 
 if TYPE_CHECKING:
     from letteraudio.check import Report
+    from letteraudio.publish.folder import Published
 
 Folder = Annotated[
     Path, typer.Argument(metavar="OUTPUT_DIR", help="The folder of rendered episodes.")
@@ -76,28 +76,25 @@ def feed(
 
     Settings are remembered in the folder: next time, OUTPUT_DIR alone is enough.
     """
-    from letteraudio.config import find_config, load_metadata, load_section
-    from letteraudio.publish.folder import publish_folder
+    from letteraudio.config import find_config
+    from letteraudio.publish.folder import publish_with_config
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
-        config_path = find_config(config)
-        metadata = load_metadata(config_path)
-        defaults = {"title": metadata.get("show"), "author": metadata.get("author"),
-                    "language": metadata.get("language")}  # fmt: skip
         options = {"base_url": base_url, "title": title, "description": description,
                    "language": language, "link": link, "author": author, "image": image,
                    "category": category, "explicit": explicit, "email": email}  # fmt: skip
-        layers = [defaults, load_section(config_path, "feed"), options]
-        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-        published = publish_folder(folder, layers, now)
-        for note in published.notes:
-            typer.echo(f"Note: {note}", err=True)
-        typer.echo(
-            f"Wrote {published.feed}: {o.plural(len(published.episodes), 'episode')}, "
-            f"{o.plural(len(published.pages), 'page')} (index.html and one per episode), "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
+        report_feed(publish_with_config(folder, find_config(config), options), started)
+
+
+def report_feed(published: Published, started: float) -> None:
+    for note in published.notes:
+        typer.echo(f"Note: {note}", err=True)
+    typer.echo(
+        f"Wrote {published.feed}: {o.plural(len(published.episodes), 'episode')}, "
+        f"{o.plural(len(published.pages), 'page')} (index.html and one per episode), "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
 
 @o.app.command()

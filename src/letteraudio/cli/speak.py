@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,26 +15,22 @@ from letteraudio.cli import options as o
 from letteraudio.values import ChapterMode, clock
 
 if TYPE_CHECKING:
-    from letteraudio.api import Episode, Plan, Progress
+    from letteraudio.api import Episode
+    from letteraudio.settings import Settings
 
-Output = Annotated[
-    str | None,
-    typer.Option("--output", "-o", help="MP3 file, or a folder (existing, or ending in /) to "
-                 "write ARTICLE.mp3 in (default: output/ARTICLE.mp3; for a URL, named from the "
-                 "page's title)."),
-]  # fmt: skip
-DryRun = Annotated[
-    bool,
-    typer.Option("--dry-run", help="Print the segments, pauses and estimated duration; speak "
-                 "nothing."),
-]  # fmt: skip
+Output = Annotated[str | None, typer.Option("--output", "-o", help="MP3 file, or a folder "
+                  "(existing, or ending in /) to write ARTICLE.mp3 in (default: output/ARTICLE"
+                  ".mp3; for a URL, named from the page's title); with several articles, the "
+                  "folder.")]  # fmt: skip
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the segments, pauses and "
+                   "estimated duration; speak nothing.")]  # fmt: skip
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 
 
 @o.app.command()
 def render(
     ctx: typer.Context,
-    article: o.Article,
+    articles: o.Articles,
     output: Output = None,
     engine: o.Engine = o.D["engine"],
     voice: o.VoiceName = None,
@@ -76,24 +70,35 @@ def render(
     vtt: o.Vtt = True,
     srt: o.Srt = True,
     chapters_json: o.ChaptersJson = True,
+    feed: o.Feed = False,
+    scheduler: o.Scheduler = None,
+    local_cluster: o.LocalCluster = None,
+    task_retries: o.TaskRetries = o.D["task_retries"],
     dry_run: DryRun = False,
     quiet: Quiet = False,
 ) -> None:
-    """Narrate ARTICLE into one tagged MP3 with pauses between paragraphs."""
+    """Narrate each ARTICLE into one tagged MP3 with pauses between paragraphs."""
     import letteraudio as la
+    from letteraudio.batch import collect, is_batch
+    from letteraudio.progress import segment_bar
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
         settings = o.load_settings(ctx, config)
-        if article == "-" and sys.stdin.isatty() and not quiet:
+        if "-" in articles and sys.stdin.isatty() and not quiet:
             typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
-        text = la.Article.read(article, settings.text_format)
         if dry_run:
-            print_script(la.plan(text, settings))
-            return
-        with progress_bar(not quiet and sys.stderr.isatty()) as progress:
-            episode = la.narrate(text, settings, output, progress)
-        report(episode, time.perf_counter() - started, quiet)
+            for name in collect(articles):
+                planned = la.plan(la.Article.read(name, settings.text_format), settings)
+                typer.echo("\n".join(planned.to_text()))
+        elif is_batch(articles):
+            render_batch(articles, settings, output, quiet)
+        else:
+            with segment_bar(not quiet and sys.stderr.isatty()) as progress:
+                text = la.Article.read(articles[0], settings.text_format)
+                episode = la.narrate(text, settings, output, progress)
+            report(episode, time.perf_counter() - started, quiet)
+            publish_after(settings, episode.path.parent)
 
 
 @o.app.command()
@@ -123,7 +128,7 @@ def script(
         if as_json:
             typer.echo(json.dumps(planned.to_json(), indent=2, ensure_ascii=False))
         else:
-            print_script(planned)
+            typer.echo("\n".join(planned.to_text()))
 
 
 @o.app.command()
@@ -163,33 +168,34 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
     if loudness := episode.loudness:
         parts.append(f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP")
     size = episode.size
-    parts += [o.plural(len(episode.chapters), "chapter"),
-              f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB",
-              f"in {seconds:.1f} s"]  # fmt: skip
+    parts += [o.plural(len(episode.chapters), "chapter"), f"{size / 1e6:.1f} MB" if size >= 1e6
+              else f"{size / 1e3:.0f} kB", f"in {seconds:.1f} s"]  # fmt: skip
     typer.echo(f"Wrote {episode.path}: {', '.join(parts)}")
     if episode.fallback:
         typer.echo(f"The fallback {episode.fallback} spoke: {', '.join(episode.fallback_blocks)}")
 
 
-def print_script(planned: Plan) -> None:
-    for line in planned.to_text():
+def render_batch(articles: list[str], settings: Settings, output: str | None, quiet: bool) -> None:
+    """Render every article; a line for each failure, a summary table, exit 1 if any failed."""
+    from letteraudio.batch import FAILED, narrate_many, summary
+    from letteraudio.progress import BatchBar
+
+    started = time.perf_counter()
+    with BatchBar(not quiet and sys.stderr.isatty()) as bar:
+        outcomes = list(narrate_many(articles, settings, output, bar))
+    rows, line = summary(outcomes, time.perf_counter() - started)
+    if not quiet:
+        o.print_columns(rows)
         typer.echo(line)
+    publish_after(settings, Path(output or "output"))
+    if any(outcome.status == FAILED for outcome in outcomes):
+        raise typer.Exit(o.EXIT_ERROR)
 
 
-@contextlib.contextmanager
-def progress_bar(enabled: bool) -> Iterator[Progress | None]:
-    """A rich progress bar over segments on stderr (shown from the first one), or None."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
+def publish_after(settings: Settings, folder: Path) -> None:
+    """Refresh the folder's feed when --feed is given or the config file has a [feed]."""
+    from letteraudio.cli.publish import report_feed
+    from letteraudio.publish.folder import publish_after_render
 
-    bar = Bar(
-        TextColumn("Speaking"), BarColumn(), MofNCompleteColumn(), TextColumn("segments"),
-        TimeRemainingColumn(), console=Console(stderr=True), transient=True,
-    )  # fmt: skip
-    task = bar.add_task("speak", total=None)
-    with bar:
-        yield lambda done, total, _segment: bar.update(task, completed=done, total=total)
+    if published := publish_after_render(settings.feed, settings.config, folder):
+        report_feed(published, time.perf_counter())

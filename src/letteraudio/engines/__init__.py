@@ -135,6 +135,9 @@ class BaseEngine:
     """Whether its clips say where each word is (see :attr:`Clip.words`)."""
     jobs: int = 1
     """How many :meth:`synthesize` calls may run at once from different threads."""
+    packages: ClassVar[tuple[str, ...]] = ()
+    """Distributions whose versions shape its audio (its library, its voices): a Dask
+    cluster's nodes must all have the same versions of them."""
 
     @classmethod
     def unavailable_reason(cls) -> str | None:

@@ -90,6 +90,7 @@ class GttsEngine(BaseEngine):
         {"voice", "lang", "speed", "tld", "slow", "timeout", "retries"}
     )
     can_cancel: ClassVar[bool] = True
+    packages: ClassVar[tuple[str, ...]] = ("gTTS",)
 
     @classmethod
     def unavailable_reason(cls) -> str | None:

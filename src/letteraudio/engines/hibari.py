@@ -126,6 +126,7 @@ class HibariEngine(BaseEngine):
     )
     """``speaker`` is taken to be refused with a word on why (its voices have one each)."""
     word_timing: ClassVar[bool] = False
+    packages: ClassVar[tuple[str, ...]] = ("hibari-tts", "onnxruntime")
     """hibari's model predicts spectra frame by frame, with no phoneme durations to read."""
     phoneme_alphabet: ClassVar[str | None] = "misaki"
     """Lexicon entries may give ``misaki = "..."``: phonemes in hibari's (misaki's) alphabet."""

@@ -42,6 +42,9 @@ class EpisodeInfo:
     cues: list[Cue] = field(default_factory=list)
     link: str | None = None
     """The web page the article was read from (the feed item's link)."""
+    render: str | None = None
+    """A digest of everything the files were made from (see
+    :func:`letteraudio.api.render_digest`): a batch skips an episode whose digest matches."""
 
     def to_json(self) -> str:
         document = {"format": FORMAT_VERSION, **asdict(self)}
@@ -76,6 +79,7 @@ class EpisodeInfo:
                     for c in data.get("cues", [])
                 ],
                 link=str(data["link"]) if data.get("link") else None,
+                render=str(data["render"]) if data.get("render") else None,
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(f"{where}: not an episode file letteraudio wrote ({error})") from error

@@ -187,6 +187,32 @@ def _info_from_tags(mp3: Path, data: bytes, audio_start: int) -> EpisodeInfo:
     return EpisodeInfo(guid, title, description, author, chapters=tag_chapters(tag))
 
 
+def publish_with_config(
+    folder: Path, config: Path | None, options: Mapping[str, Any] | None = None
+) -> Published:
+    """:func:`publish_folder` as ``letteraudio feed`` does it: the show, author and language
+    of the config file's ``[metadata]``, under its ``[feed]`` table, under ``options``
+    (what the folder remembers fills what none of them gives)."""
+    from letteraudio.config import load_metadata, load_section
+
+    metadata = load_metadata(config)
+    defaults = {key: metadata.get(name) for key, name in
+                (("title", "show"), ("author", "author"), ("language", "language"))}  # fmt: skip
+    layers = [defaults, load_section(config, "feed"), dict(options or {})]
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return publish_folder(folder, layers, now)
+
+
+def publish_after_render(asked: bool, config: Path | None, folder: Path) -> Published | None:
+    """After a render: the folder published when asked (``--feed``) or when the config
+    file has a ``[feed]`` table; else None."""
+    from letteraudio.config import load_section
+
+    if asked or load_section(config, "feed"):
+        return publish_with_config(folder, config)
+    return None
+
+
 def publish_folder(
     folder: Path, layers: Sequence[Mapping[str, Any]], now: datetime.datetime
 ) -> Published:

@@ -65,6 +65,7 @@ def episode_info(
     words: Sequence[WordTimes] | None = None,
     spoken: Sequence[str] | None = None,
     link: str | None = None,
+    render: str | None = None,
 ) -> EpisodeInfo:
     """Gather an episode's data: cues from each segment's text, span and word times (of
     the words ``spoken``, when they are not the text's); ``link`` is the web page the
@@ -72,7 +73,9 @@ def episode_info(
     from letteraudio.publish.transcript import build_cues
 
     cues: list[Cue] = build_cues(texts, spans, blocks, words, spoken)
-    return EpisodeInfo(guid, title, description, author, language, list(chapters), cues, link)
+    return EpisodeInfo(
+        guid, title, description, author, language, list(chapters), cues, link, render
+    )
 
 
 def _remove(path: Path) -> None:

@@ -1,0 +1,183 @@
+"""Many articles in one run: each to its own MP3 and sidecars in one folder.
+
+:func:`narrate_many` reads, plans and renders each article in turn through one map of
+paragraph tasks (this machine's threads, or a Dask cluster that already speaks the next
+articles while one is being written). An article that fails is reported with its one-line
+error and the others still render; nothing is written for it. An article whose MP3 and
+sidecars are already what this render would write (:func:`letteraudio.api.up_to_date`)
+is skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from letteraudio.api import (
+    DEFAULT_OUTPUT_DIR,
+    Article,
+    Episode,
+    Plan,
+    check_target,
+    join,
+    parts_map,
+    plan,
+    up_to_date,
+)
+from letteraudio.errors import InputError, LetterAudioError
+from letteraudio.settings import Settings
+from letteraudio.text.segment import Segment
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+"""What a folder given as input is read for."""
+RENDERED, UP_TO_DATE, FAILED = "rendered", "up to date", "failed"
+
+
+def collect(sources: Sequence[str | Path]) -> list[str]:
+    """The articles named: files, URLs and ``-`` as given; for a folder, every file in it
+    with an article's extension (not its subfolders), sorted by name. A folder without
+    any is an :class:`InputError`; a name given twice is read once."""
+    found: list[str] = []
+    for source in sources:
+        path = Path(source)
+        if "://" not in str(source) and path.is_dir():
+            inside = sorted(p for p in path.iterdir()
+                            if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)  # fmt: skip
+            if not inside:
+                raise InputError(f"{source}: a folder with no {', '.join(ARTICLE_SUFFIXES)} files")
+            found += [str(p) for p in inside]
+        else:
+            found.append(str(source))
+    return list(dict.fromkeys(found))
+
+
+def is_batch(sources: Sequence[str | Path]) -> bool:
+    """Whether these inputs make a batch (several articles, or a folder)."""
+    return len(sources) > 1 or any("://" not in str(s) and Path(s).is_dir() for s in sources)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one article of a batch."""
+
+    source: str
+    status: str
+    """``rendered``, ``up to date`` or ``failed``."""
+    path: Path | None = None
+    episode: Episode | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class BatchProgress(Protocol):
+    """What a batch reports as it goes (all optional to act on)."""
+
+    def started(self, number: int, total: int, source: str, segments: int) -> None: ...
+
+    def segment(self, done: int, total: int, segment: Segment) -> None: ...
+
+    def finished(self, outcome: Outcome) -> None: ...
+
+
+@dataclass
+class _Item:
+    number: int
+    source: str
+    planned: Plan | None = None
+    target: Path | None = None
+    error: str | None = None
+    fresh: bool = False
+    """Its MP3 is up to date: nothing to do."""
+
+
+def narrate_many(
+    sources: Sequence[str | Path],
+    settings: Settings,
+    output_dir: str | Path | None = None,
+    progress: BatchProgress | None = None,
+) -> Iterator[Outcome]:
+    """Render each article of ``sources`` (see :func:`collect`) to ``<name>.mp3`` in
+    ``output_dir`` (default ``output/``), yielding what became of each, in order."""
+    folder = Path(output_dir).expanduser() if output_dir is not None else DEFAULT_OUTPUT_DIR
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file: with several articles, -o names a folder")
+    names = collect(sources)
+    claimed: dict[Path, str] = {}
+    with parts_map(settings) as mapper:
+
+        def prepare(item: _Item) -> Plan | None:
+            try:
+                article = Article.read(item.source, settings.text_format)
+                item.planned = plan(article, settings)
+                target = folder / f"{article.stem(item.planned.script.document.title)}.mp3"
+                if target in claimed:
+                    raise InputError(f"its MP3 would be {target}, as {claimed[target]}'s is")
+                claimed[target] = item.source
+                item.target = target
+                if up_to_date(item.planned, mapper.identity(item.planned), target):
+                    item.fresh = True
+                    return None
+                check_target(article, target, settings)
+            except LetterAudioError as error:
+                item.error = str(error)
+                return None
+            except Exception as error:  # noqa: BLE001 - one article's surprise fails it alone
+                item.error = f"unexpected {type(error).__name__}: {error}"
+                return None
+            return item.planned
+
+        items = (_Item(n, source) for n, source in enumerate(names, start=1))
+        for item, parts in mapper.run(items, prepare):
+            started = time.perf_counter()
+            outcome = _rendered(item, parts, len(names), progress)
+            outcome = Outcome(**{**outcome.__dict__, "seconds": time.perf_counter() - started})
+            if progress is not None:
+                progress.finished(outcome)
+            yield outcome
+
+
+def summary(outcomes: Sequence[Outcome], seconds: float) -> tuple[list[tuple[str, ...]], str]:
+    """A batch's table (a header and a row per article) and its closing line."""
+    from letteraudio.values import clock, plural
+
+    rows: list[tuple[str, ...]] = [("article", "result", "audio", "loudness", "file or error")]
+    for outcome in outcomes:
+        episode = outcome.episode
+        level = episode.loudness if episode else None
+        rows.append((
+            outcome.source,
+            outcome.status,
+            clock(episode.duration) if episode else "",
+            f"{level.integrated_lufs:.1f} LUFS" if level else "",
+            str(outcome.error if outcome.status == FAILED else outcome.path or ""),
+        ))  # fmt: skip
+    counts = {status: sum(o.status == status for o in outcomes)
+              for status in dict.fromkeys(o.status for o in outcomes)}  # fmt: skip
+    audio = sum(o.episode.duration for o in outcomes if o.episode)
+    told = ", ".join(f"{count} {status}" for status, count in counts.items())
+    line = f"{plural(len(outcomes), 'article')}: {told}; {clock(audio)} of audio in {seconds:.1f} s"
+    return rows, line
+
+
+def _rendered(
+    item: _Item, parts: Iterator[Any] | None, total: int, progress: BatchProgress | None
+) -> Outcome:
+    if item.error is not None:
+        return Outcome(item.source, FAILED, error=item.error)
+    if item.fresh:
+        return Outcome(item.source, UP_TO_DATE, path=item.target)
+    assert item.planned is not None and item.target is not None and parts is not None
+    segments = len(item.planned.script.segments)
+    if progress is not None:
+        progress.started(item.number, total, item.source, segments)
+    try:
+        episode = join(item.planned, parts, item.target,
+                       progress.segment if progress is not None else None)  # fmt: skip
+    except LetterAudioError as error:
+        return Outcome(item.source, FAILED, error=str(error))
+    except Exception as error:  # noqa: BLE001 - one article's surprise fails it alone
+        return Outcome(item.source, FAILED, error=f"unexpected {type(error).__name__}: {error}")
+    return Outcome(item.source, RENDERED, path=episode.path, episode=episode)

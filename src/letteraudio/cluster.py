@@ -1,0 +1,433 @@
+"""Paragraph tasks on a Dask cluster (``pip install 'letteraudio[dask]'``).
+
+This process stays the client: it reads and plans each article, looks in its own cache
+and submits only the paragraphs it lacks, keyed by their cache key, so a paragraph that
+several articles share is spoken once. A window of tasks is kept in flight across
+articles (paragraphs are the unit, so one long book spreads over every worker); each
+result is joined into its article in order, written, and dropped, so memory stays flat
+however many articles there are.
+
+Each worker builds its engines once per process (:class:`VoicePlugin`; Dask sets plugins
+up again on a worker that restarts) and loads a voice on its first sentence. A task that
+raises is retried ``task_retries`` times and then fails its article only; a task on a
+worker that dies is run again elsewhere by Dask. On connecting, the versions of
+letteraudio, Dask, the audio libraries and the engines' packages, and each voice's
+identity, are compared between this machine, the scheduler and every worker.
+
+Dask actors are not used: they lose their state for good when a worker dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from letteraudio.api import LocalMap, Part, Plan, Task, render_with, task_key
+from letteraudio.errors import InputError, LetterAudioError, SynthesisError
+from letteraudio.settings import Settings, Voice
+
+try:
+    import distributed
+except ImportError:  # pragma: no cover - the core install has no Dask
+    raise InputError(
+        "--scheduler and --local-cluster need Dask: pip install 'letteraudio[dask]'"
+    ) from None
+
+PLUGIN = "letteraudio-voices"
+CONNECT_SECONDS = 10
+"""How long to wait for the scheduler, and then for a first worker."""
+AUDIO_PACKAGES = ("letteraudio", "dask", "distributed", "cloudpickle", "numpy", "lameenc",
+                  "soxr", "pedalboard", "pyebur128", "soundfile")  # fmt: skip
+"""Distributions whose versions shape the audio or the tasks, on every node."""
+LOGGERS = ("distributed", "tornado")
+
+
+class ClusterError(LetterAudioError):
+    """The cluster cannot be reached, has no workers, or its nodes differ."""
+
+
+class VoicePlugin(distributed.WorkerPlugin):
+    """A worker's engines, built once per worker process and shared by its threads.
+
+    Set up afresh on every worker that joins or restarts, so nothing is lost with a
+    worker; the voice model itself loads on the first sentence a worker speaks."""
+
+    name = PLUGIN
+
+    def __init__(self, cache_dir: str | None, use_cache: bool) -> None:
+        self.cache_dir = cache_dir
+        """The cache to use; None: each worker's own default cache folder."""
+        self.use_cache = use_cache
+        self._built: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
+        self._lock: threading.Lock | None = None
+
+    def setup(self, worker: Any) -> None:
+        self._built = {}
+        self._lock = threading.Lock()
+
+    def voices(self, task: Task) -> tuple[Any, tuple[str, ...]]:
+        from letteraudio.api import _build_voices
+
+        if self._lock is None:  # used before setup (not through a worker)
+            self.setup(None)
+        assert self._lock is not None
+        with self._lock:
+            spec = (task.voice, task.fallback)
+            if spec not in self._built:
+                self._built[spec] = _build_voices(task.voice, task.fallback, 1, self._cache())
+            return self._built[spec]
+
+    def _cache(self) -> Path | None:
+        from letteraudio.cache import default_cache_dir
+
+        if not self.use_cache:
+            return None
+        return Path(self.cache_dir) if self.cache_dir else default_cache_dir()
+
+
+def speak_paragraph(task: Task) -> tuple[Any, tuple[str, ...]]:
+    """Run on a worker: the paragraph spoken, mastered and encoded with the worker's
+    engines (a ``RenderedGroup``) and its notes."""
+    plugin: Any = distributed.get_worker().plugins[PLUGIN]
+    voices, notes = plugin.voices(task)
+    part = render_with(voices, notes, task)
+    return part.rendered, part.notes
+
+
+# --- what every node must agree on ----------------------------------------------------
+
+
+def node_packages(names: list[str]) -> dict[str, str | None]:
+    """The installed version of each distribution (None: not installed)."""
+    versions: dict[str, str | None] = {}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def node_facts(names: list[str], voices: list[Voice]) -> dict[str, Any]:
+    """What this node would render with: package versions and each voice's identity
+    (without paths and modification times), or why it cannot build that voice."""
+    from letteraudio.publish.episode import portable
+
+    identities: dict[str, Any] = {}
+    for voice in voices:
+        try:
+            identities[voice.engine] = portable(voice.build().identity())
+        except LetterAudioError as error:
+            identities[voice.engine] = f"cannot speak: {error}"
+    return {"packages": node_packages(names), "voices": identities}
+
+
+def check_nodes(client: Any, settings: Settings) -> None:
+    """Refuse a cluster whose scheduler or workers would render differently from here:
+    a one-line :class:`ClusterError` naming the first package or voice that differs."""
+    voices = [v for v in (settings.voice, settings.fallback) if v is not None]
+    names = list(AUDIO_PACKAGES)
+    for voice in voices:
+        names += [n for n in getattr(voice.engine_class(), "packages", ()) if n not in names]
+    here = node_facts(names, voices)
+    try:
+        on_scheduler = client.run_on_scheduler(node_packages, names)
+    except Exception as error:  # noqa: BLE001 - whatever the scheduler raises
+        raise ClusterError(
+            f"cannot run letteraudio on the scheduler ({type(error).__name__}: {error}): "
+            "install letteraudio[dask] there too"
+        ) from None
+    _compare(here["packages"], on_scheduler, "the scheduler")
+    try:
+        on_workers = client.run(node_facts, names, voices)
+    except Exception as error:  # noqa: BLE001 - whatever a worker raises
+        raise ClusterError(
+            f"cannot run letteraudio on a worker ({type(error).__name__}: {error}): "
+            "install letteraudio[dask] on every worker"
+        ) from None
+    for address, facts in sorted(on_workers.items()):
+        where = f"worker {address}"
+        _compare(here["packages"], facts["packages"], where)
+        for engine, identity in here["voices"].items():
+            theirs = facts["voices"].get(engine)
+            if isinstance(theirs, str) and theirs.startswith("cannot speak"):
+                raise ClusterError(f"the {engine} voice on {where} {theirs}")
+            if theirs != identity:
+                keys = sorted(k for k in {*identity, *(theirs or {})}
+                              if (theirs or {}).get(k) != identity.get(k))  # fmt: skip
+                raise ClusterError(
+                    f"the {engine} voice differs on {where} ({', '.join(keys)}): install the "
+                    "same voices on every node"
+                )
+
+
+def _compare(here: Mapping[str, str | None], there: Mapping[str, str | None], where: str) -> None:
+    for name, version in here.items():
+        if there.get(name) != version:
+            theirs = there.get(name) or "not installed"
+            raise ClusterError(
+                f"{name} {version or 'not installed'} here but {theirs} on {where}: install "
+                "the same versions on every node"
+            )
+
+
+# --- the map ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Article:
+    """An article whose paragraphs are being submitted and gathered, in order."""
+
+    item: Any
+    planned: Plan | None
+    keys: list[str] = field(default_factory=list)
+    hits: list[Any] = field(default_factory=list)
+    """Each task's encoded paragraph from the client's cache, else None."""
+    futures: list[Any] = field(default_factory=list)
+    submitted: int = 0
+    """Tasks looked at for submission (hits are skipped)."""
+
+    @property
+    def waiting(self) -> bool:
+        return self.planned is not None and self.submitted < len(self.planned.tasks)
+
+
+class ClusterMap(LocalMap):
+    """Paragraph tasks on a Dask cluster; the engines built here (by :class:`LocalMap`)
+    only give cache keys and identities, they never speak."""
+
+    def __init__(self, client: Any, cluster: Any, settings: Settings) -> None:
+        super().__init__()
+        self.client = client
+        self.cluster = cluster
+        self.retries = settings.task_retries
+        threads = sum(client.nthreads().values()) or 1
+        self.window = max(4, 2 * threads + 2)
+        """Tasks kept in flight: enough to keep every worker thread busy while results
+        come back in order, few enough that memory stays flat."""
+        self._in_flight: dict[str, tuple[Any, int]] = {}
+        """Cache key -> (future, how many articles wait for it)."""
+        self._order = 0
+
+    @classmethod
+    def connect(cls, settings: Settings) -> ClusterMap:
+        """Connect to ``settings.scheduler``, or start ``settings.local_cluster`` worker
+        processes on 127.0.0.1; check the nodes agree; set up the workers' plugin."""
+        if settings.scheduler and settings.local_cluster:
+            raise InputError("give --scheduler or --local-cluster, not both")
+        _quiet_dask()
+        cluster = None
+        try:
+            if settings.local_cluster:
+                cluster = distributed.LocalCluster(
+                    n_workers=settings.local_cluster, threads_per_worker=1, processes=True,
+                    host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
+                )  # fmt: skip
+                client = distributed.Client(cluster, set_as_default=False)
+            else:
+                _reachable(str(settings.scheduler))
+                client = distributed.Client(
+                    settings.scheduler, timeout=CONNECT_SECONDS, set_as_default=False
+                )
+        except (OSError, TimeoutError, ValueError) as error:
+            if cluster is not None:
+                cluster.close()
+            where = settings.scheduler or "a local cluster"
+            raise ClusterError(f"cannot reach the Dask scheduler at {where}: {error}") from None
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+        except (TimeoutError, OSError):
+            _close(client, cluster)
+            where = settings.scheduler or "a local cluster"
+            raise ClusterError(
+                f"the Dask scheduler at {where} has no workers (waited {CONNECT_SECONDS} s): "
+                "start some with `dask worker ADDRESS`"
+            ) from None
+        try:
+            check_nodes(client, settings)
+            local = cluster is not None
+            cache = str(settings.cache_dir) if local and settings.cache_dir else None
+            client.register_plugin(VoicePlugin(cache, settings.cache_dir is not None))
+            return cls(client, cluster, settings)
+        except BaseException:
+            _close(client, cluster)
+            raise
+
+    def close(self) -> None:
+        super().close()
+        for future, _ in self._in_flight.values():
+            future.release()
+        self._in_flight.clear()
+        _close(self.client, self.cluster)
+
+    def parts(self, planned: Plan) -> Iterator[Part]:
+        for _, parts in self.run([planned], lambda item: item):
+            if parts is not None:
+                yield from parts
+
+    def run(
+        self, items: Iterable[Any], plan_of: Callable[[Any], Plan | None]
+    ) -> Iterator[tuple[Any, Iterator[Part] | None]]:
+        """Each item with the parts of its plan, in order, while the paragraphs of the
+        next items are already on the cluster."""
+        source = iter(items)
+        pending: deque[_Article] = deque()
+        done = False
+
+        def top_up(at_least_one: bool = False) -> None:
+            nonlocal done
+            while at_least_one or len(self._in_flight) < self.window:
+                waiting = next((a for a in pending if a.waiting), None)
+                if waiting is not None:
+                    self._submit_next(waiting)
+                    at_least_one = False
+                    continue
+                if done or len(pending) > self.window:
+                    return
+                item = next(source, _END)
+                if item is _END:
+                    done = True
+                    return
+                pending.append(self._article(item, plan_of(item)))
+
+        while True:
+            top_up()
+            if not pending:
+                return
+            article = pending[0]  # it stays first while its own tasks are submitted
+            if article.planned is None:
+                yield article.item, None
+            else:
+                gathered = self._gathered(article, top_up)
+                try:
+                    yield article.item, gathered
+                finally:
+                    gathered.close()
+            pending.popleft()
+
+    def _article(self, item: Any, planned: Plan | None) -> _Article:
+        from letteraudio.chunks import cached_group
+
+        article = _Article(item, planned)
+        if planned is not None:
+            voices, _ = self.voices(planned.tasks[0])
+            identity = voices.engine.identity()
+            article.keys = [task_key(task, identity) for task in planned.tasks]
+            article.hits = [cached_group(voices.cache, key) for key in article.keys]
+            article.futures = [None] * len(planned.tasks)
+        return article
+
+    def _submit_next(self, article: _Article) -> bool:
+        """Submit the article's next task that is not in the cache; whether one went."""
+        assert article.planned is not None
+        number = article.submitted
+        article.submitted += 1
+        if article.hits[number] is not None:
+            return False
+        key = article.keys[number]
+        if key in self._in_flight:  # the same paragraph, in another article: spoken once
+            future, waiting = self._in_flight[key]
+            self._in_flight[key] = (future, waiting + 1)
+        else:
+            task = replace(article.planned.tasks[number], cache_dir=None, jobs=1)
+            self._order += 1
+            future = self.client.submit(speak_paragraph, task, key=f"letteraudio-{key}",
+                                        retries=self.retries, priority=-self._order)  # fmt: skip
+            self._in_flight[key] = (future, 1)
+        article.futures[number] = future
+        return True
+
+    def _release(self, key: str) -> None:
+        future, waiting = self._in_flight.pop(key)
+        if waiting > 1:
+            self._in_flight[key] = (future, waiting - 1)
+        else:
+            future.release()
+
+    def _gathered(self, article: _Article, top_up: Callable[[bool], None]) -> Generator[Part]:
+        from letteraudio.chunks import _store
+
+        assert article.planned is not None
+        voices, notes = self.voices(article.planned.tasks[0])
+        identity = voices.engine.identity()
+        try:
+            for number, task in enumerate(article.planned.tasks):
+                rendered = article.hits[number]
+                if rendered is None:
+                    while article.futures[number] is None:
+                        top_up(True)
+                    top_up(False)
+                    rendered, told = _result(article.futures[number], task)
+                    notes = tuple(dict.fromkeys((*notes, *told)))
+                    self._release(article.keys[number])
+                    article.futures[number] = _END
+                    _store(voices.cache, article.keys[number], rendered)
+                yield Part(task.index, rendered, identity, notes)
+        finally:
+            for number, future in enumerate(article.futures):
+                if future is not None and future is not _END:
+                    self._release(article.keys[number])
+            article.futures = []
+
+
+_END: Any = object()
+
+
+def _result(future: Any, task: Task) -> tuple[Any, tuple[str, ...]]:
+    """A task's result; its failure as the article's one-line error."""
+    where = f"paragraph {task.index + 1}"
+    try:
+        rendered, notes = future.result()
+    except LetterAudioError:
+        raise
+    except distributed.KilledWorker as error:
+        raise SynthesisError(
+            f"{where}: the workers running it died ({error}); see the workers' logs"
+        ) from None
+    except Exception as error:  # noqa: BLE001 - a task raised something else
+        raise SynthesisError(
+            f"{where} failed on a worker: {type(error).__name__}: {error}"
+        ) from None
+    return rendered, tuple(notes)
+
+
+def _reachable(address: str) -> None:
+    """Fail at once, not after Dask's retries, when nothing listens at a tcp:// address."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if not address.startswith("tcp://"):
+        return
+    parts = urlsplit(address)
+    try:
+        port = parts.port or 8786
+    except ValueError:
+        raise InputError(f"--scheduler {address}: not an address like tcp://HOST:8786") from None
+    try:
+        socket.create_connection((parts.hostname or "", port), timeout=CONNECT_SECONDS).close()
+    except OSError as error:
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address}: {error.strerror or error}"
+        ) from None
+
+
+def _close(client: Any, cluster: Any) -> None:
+    with contextlib.suppress(Exception):
+        client.close()
+    if cluster is not None:
+        with contextlib.suppress(Exception):
+            cluster.close()
+
+
+def _quiet_dask() -> None:
+    """Dask's own log lines (a worker restarted, a connection closed) stay out of the
+    command's output; errors that matter reach the user as letteraudio's own."""
+    for name in LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)

@@ -1,0 +1,72 @@
+"""Progress on a terminal (stderr) for renders: over the segments of one article, and
+over the articles of a batch. What ``letteraudio render`` shows; a Python caller of
+:func:`letteraudio.narrate` or :func:`letteraudio.batch.narrate_many` may pass them too."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from letteraudio.api import Progress
+    from letteraudio.batch import Outcome
+    from letteraudio.text.segment import Segment
+
+
+@contextlib.contextmanager
+def segment_bar(enabled: bool) -> Iterator[Progress | None]:
+    """A rich progress bar over segments on stderr (shown from the first one), or None."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        TextColumn("Speaking"), BarColumn(), MofNCompleteColumn(), TextColumn("segments"),
+        TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+    )  # fmt: skip
+    task = bar.add_task("speak", total=None)
+    with bar:
+        yield lambda done, total, _segment: bar.update(task, completed=done, total=total)
+
+
+class BatchBar:
+    """One progress line for a batch: articles done of all, minutes of audio, the
+    article being written; failures are printed above it as they happen."""
+
+    def __init__(self, shown: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        columns = "articles, {task.fields[minutes]:.1f} min of audio; {task.fields[now]}"
+        self.bar = Progress(TextColumn("Rendering"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn(columns), console=Console(stderr=True), transient=True,
+                            disable=not shown)  # fmt: skip
+        self.task = self.bar.add_task("batch", total=None, minutes=0.0, now="")
+        self.minutes, self.name = 0.0, ""
+
+    def __enter__(self) -> BatchBar:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def started(self, number: int, total: int, source: str, segments: int) -> None:
+        self.name = Path(source).name
+        self.bar.update(self.task, total=total, now=f"{self.name}, {segments} segments")
+
+    def segment(self, done: int, total: int, segment: Segment) -> None:
+        self.bar.update(self.task, now=f"{self.name}, segment {done} of {total}")
+
+    def finished(self, outcome: Outcome) -> None:
+        if outcome.episode is not None:
+            self.minutes += outcome.episode.duration / 60
+        self.bar.update(self.task, advance=1, minutes=self.minutes, now="")
+        if outcome.error:
+            self.bar.console.print(f"Failed: {outcome.source}: {outcome.error}",
+                                   markup=False, highlight=False)  # fmt: skip

@@ -1,0 +1,260 @@
+"""Paragraph tasks on a real Dask cluster started by each test (``letteraudio[dask]``).
+
+The same bytes as a local render, from threads in this process (``processes=False``) and
+from worker processes; a worker killed mid-render; retries; only cache misses submitted;
+nodes whose versions differ refused."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+distributed = pytest.importorskip("distributed", reason="the test extra brings Dask")
+
+import letteraudio as la  # noqa: E402
+from letteraudio.batch import FAILED, RENDERED, narrate_many  # noqa: E402
+from letteraudio.cluster import ClusterError, ClusterMap  # noqa: E402
+
+PARAGRAPHS = [f"Paragraph {n} says its number, {n}, and then it stops." for n in range(1, 9)]
+ARTICLE = "A Count of Paragraphs\n\n" + "\n\n".join(PARAGRAPHS) + "\n"
+
+
+class SeenTasks(distributed.diagnostics.plugin.SchedulerPlugin):
+    """Every task key the scheduler started running (on the scheduler, in this process)."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        if finish == "processing":
+            self.keys.append(str(key))
+
+
+@pytest.fixture
+def threads_cluster() -> Iterator[tuple[Any, SeenTasks]]:
+    """Two worker threads in this process, and what its scheduler saw."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        seen = SeenTasks()
+        cluster.scheduler.add_plugin(seen, name="seen-tasks")
+        yield cluster, seen
+
+
+@pytest.fixture
+def processes_cluster() -> Iterator[Any]:
+    """Two worker processes on 127.0.0.1, as `dask worker` would run them."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:  # fmt: skip
+        yield cluster
+
+
+def render(settings: la.Settings, text: str, target: Path, **progress: Any) -> la.Episode:
+    return la.narrate(la.Article.read(text), settings, target, **progress)
+
+
+def test_threads_give_the_bytes_of_a_local_render_and_only_misses_are_submitted(
+    tone_installed: None, tmp_path: Path, threads_cluster: tuple[Any, SeenTasks]
+) -> None:
+    cluster, seen = threads_cluster
+    local = render(la.Settings.load(engine="tone", find=False), ARTICLE, tmp_path / "local.mp3")
+    on_cluster = la.Settings.load(
+        engine="tone", find=False, scheduler=cluster.scheduler_address,
+        cache_dir=tmp_path / "client-cache",
+    )  # fmt: skip
+    remote = render(on_cluster, ARTICLE, tmp_path / "remote.mp3")
+    assert remote.path.read_bytes() == local.path.read_bytes()
+    assert (tmp_path / "remote.vtt").read_text() == (tmp_path / "local.vtt").read_text()
+    assert len(seen.keys) == 1 + len(PARAGRAPHS)  # the title and each paragraph
+
+    seen.keys.clear()  # one paragraph edited: one task
+    edited = ARTICLE.replace("5, and then it stops", "5, and then it ends")
+    render(on_cluster, edited, tmp_path / "edited.mp3")
+    assert len(seen.keys) == 1
+    seen.keys.clear()  # nothing edited: nothing submitted
+    again = render(on_cluster, ARTICLE, tmp_path / "again.mp3")
+    assert seen.keys == [] and again.path.read_bytes() == local.path.read_bytes()
+
+
+def test_a_paragraph_shared_by_articles_is_spoken_once(
+    tone_installed: None, tmp_path: Path, threads_cluster: tuple[Any, SeenTasks]
+) -> None:
+    cluster, seen = threads_cluster
+    shared = "This paragraph is in every letter of the batch."
+    for number in range(1, 4):
+        (tmp_path / f"letter{number}.txt").write_text(
+            f"Letter {number}\n\n{shared}\n\nOnly letter {number} says this.\n", encoding="utf-8"
+        )
+    settings = la.Settings.load(engine="tone", find=False, scheduler=cluster.scheduler_address,
+                                no_cache=True)  # fmt: skip
+    sources = sorted(tmp_path.glob("letter*.txt"))
+    outcomes = list(narrate_many(sources, settings, tmp_path / "site"))
+    assert [o.status for o in outcomes] == [RENDERED] * 3
+    # three titles, three own paragraphs, the shared one once (all in flight together)
+    assert len(seen.keys) == 7, seen.keys
+    plain = la.Settings.load(engine="tone", find=False)
+    alone = la.narrate(la.Article.read(str(sources[2])), plain, tmp_path / "alone.mp3")
+    assert (tmp_path / "site" / "letter3.mp3").read_bytes() == alone.path.read_bytes()
+
+
+def test_a_failing_task_is_retried_then_fails_only_its_article(
+    tone_installed: None,
+    tmp_path: Path,
+    threads_cluster: tuple[Any, SeenTasks],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cluster, seen = threads_cluster
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("LETTERAUDIO_TONE_MARKS", str(marks))
+    (tmp_path / "a.txt").write_text("First\n\nA Hiccup at first.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Second\n\nThis is Unsayable.\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("Third\n\nAll fine.\n", encoding="utf-8")
+    sources = [tmp_path / name for name in ("a.txt", "b.txt", "c.txt")]
+
+    def batch(retries: int, site: str) -> list[Any]:
+        settings = la.Settings.load(
+            engine="tone-trouble", find=False, no_cache=True,
+            scheduler=cluster.scheduler_address, task_retries=retries,
+        )  # fmt: skip
+        return list(narrate_many(sources, settings, tmp_path / site))
+
+    retried = batch(2, "site")  # the hiccup is retried and passes; Unsayable fails 3 times
+    assert [o.status for o in retried] == [RENDERED, FAILED, RENDERED]
+    assert "cannot say" in str(retried[1].error)
+    assert sorted(p.name for p in (tmp_path / "site").glob("*.mp3")) == ["a.mp3", "c.mp3"]
+    unsayable = [key for key in seen.keys if seen.keys.count(key) == 3]
+    assert len(set(unsayable)) == 1  # 1 attempt + 2 retries
+
+    for mark in marks.iterdir():
+        mark.unlink()
+    once = batch(0, "site0")  # no retries: the hiccup now fails its article too
+    assert [o.status for o in once] == [FAILED, FAILED, RENDERED]
+    assert "hiccup at the first attempt" in str(once[0].error)
+
+
+@pytest.mark.slow
+def test_worker_processes_with_the_bundled_voice_give_the_bytes_of_the_cli(
+    tmp_path: Path,
+) -> None:
+    """The command line's own --local-cluster 2 against its local render."""
+    (tmp_path / "ferry.txt").write_text(
+        "The Night Ferry\n\nThe ferry left at nine.\n\nA child counted the waves.\n",
+        encoding="utf-8",
+    )
+    outputs = {}
+    for name, extra in (("local", []), ("cluster", ["--local-cluster", "2"])):
+        done = subprocess.run(
+            [sys.executable, "-m", "letteraudio", "render", "ferry.txt", "-o", f"{name}.mp3",
+             "--deterministic", "--no-cache", "-q", *extra],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == "", done.stderr  # Dask's own log lines stay out of it
+        outputs[name] = (tmp_path / f"{name}.mp3").read_bytes()
+    assert outputs["cluster"] == outputs["local"]
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_render_still_gives_the_complete_identical_file(
+    tone_installed: None,
+    tmp_path: Path,
+    processes_cluster: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LETTERAUDIO_TONE_DELAY", "0.3")  # the workers inherit it
+    text = "Killed Mid Render\n\n" + "\n\n".join(f"Part {n} of the story." for n in range(16))
+    plain = la.Settings.load(engine="tone", find=False)  # same tones, no delay, no cluster
+    expected = render(plain, text, tmp_path / "expected.mp3").path.read_bytes()
+
+    with distributed.Client(processes_cluster, set_as_default=False) as watcher:
+        pids = watcher.run(os.getpid)
+        killed: list[int] = []
+
+        def kill_one(done: int, total: int, segment: object) -> None:
+            if done == 3 and not killed:  # parts are coming back; others are in flight
+                killed.append(next(iter(pids.values())))
+                os.kill(killed[0], signal.SIGKILL)
+
+        settings = la.Settings.load(engine="tone-trouble", find=False, no_cache=True,
+                                    scheduler=processes_cluster.scheduler_address)  # fmt: skip
+        episode = render(settings, text, tmp_path / "cluster.mp3", progress=kill_one)
+        assert killed, "the render ended before a worker was killed"
+        assert episode.path.read_bytes() == expected
+        deadline = time.monotonic() + 60
+        while len(watcher.scheduler_info()["workers"]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert killed[0] not in watcher.run(os.getpid).values()  # the nanny started another
+
+
+def test_a_worker_with_other_versions_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real `dask worker` process that sees another lameenc version (a distribution's
+    metadata earlier on its path) than this machine."""
+    import importlib.metadata
+
+    fake = tmp_path / "site"
+    (info := fake / "lameenc-0.0.1.dist-info").mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: lameenc\nVersion: 0.0.1\n")
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:  # fmt: skip
+        address = cluster.scheduler_address
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake), *sys.path])}
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1",
+             "--nthreads", "1", "--no-dashboard"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            with pytest.raises(ClusterError) as refused:
+                ClusterMap.connect(la.Settings.load(find=False, scheduler=address))
+            here = importlib.metadata.version("lameenc")
+            assert str(refused.value) == (
+                f"lameenc {here} here but 0.0.1 on worker {_only_worker(address)}: install "
+                "the same versions on every node"
+            )
+        finally:
+            worker.terminate()
+            worker.wait(30)
+
+
+def _only_worker(address: str) -> str:
+    with distributed.Client(address, set_as_default=False) as client:
+        return str(next(iter(client.scheduler_info()["workers"])))
+
+
+def test_cluster_errors_are_one_line_with_the_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Hello there.\n", encoding="utf-8")
+
+    def run(*args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
+        code = f"import sys; {prelude}from letteraudio.cli import main; main()"
+        return subprocess.run([sys.executable, "-c", code, "render", "a.txt", *args],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              check=False)  # fmt: skip
+
+    refused = run("--scheduler", "tcp://127.0.0.1:9")  # nothing listens on the discard port
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert len(refused.stderr.splitlines()) == 1
+    both = run("--scheduler", "tcp://127.0.0.1:9", "--local-cluster", "2")
+    assert (both.returncode, both.stderr) == (
+        2,
+        "Error: give --scheduler or --local-cluster, not both\n",
+    )
+    without = run("--local-cluster", "2", prelude="sys.modules['distributed'] = None; ")
+    assert (without.returncode, without.stderr) == (
+        2,
+        "Error: --scheduler and --local-cluster need Dask: pip install 'letteraudio[dask]'\n",
+    )
+    assert not (tmp_path / "output").exists()
