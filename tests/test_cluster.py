@@ -6,6 +6,7 @@ nodes whose versions differ refused."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -75,6 +76,8 @@ def test_threads_give_the_bytes_of_a_local_render_and_only_misses_are_submitted(
     remote = render(on_cluster, ARTICLE, tmp_path / "remote.mp3")
     assert remote.path.read_bytes() == local.path.read_bytes()
     assert (tmp_path / "remote.vtt").read_text() == (tmp_path / "local.vtt").read_text()
+    guid = json.loads((tmp_path / "local.episode.json").read_text())["guid"]
+    assert json.loads((tmp_path / "remote.episode.json").read_text())["guid"] == guid
     assert len(seen.keys) == 1 + len(PARAGRAPHS)  # the title and each paragraph
 
     seen.keys.clear()  # one paragraph edited: one task
@@ -84,6 +87,22 @@ def test_threads_give_the_bytes_of_a_local_render_and_only_misses_are_submitted(
     seen.keys.clear()  # nothing edited: nothing submitted
     again = render(on_cluster, ARTICLE, tmp_path / "again.mp3")
     assert seen.keys == [] and again.path.read_bytes() == local.path.read_bytes()
+
+
+@pytest.mark.slow
+def test_threads_with_the_bundled_voice_give_the_bytes_of_a_local_render(
+    tmp_path: Path, threads_cluster: tuple[Any, SeenTasks]
+) -> None:
+    cluster, seen = threads_cluster
+    text = "The Night Ferry\n\nThe ferry left at nine.\n\nA child counted the waves.\n"
+    voice = la.Voice(deterministic=True)  # the default engine and its bundled voice
+    local = render(la.Settings.load(voice=voice, no_cache=True, find=False), text,
+                   tmp_path / "local.mp3")  # fmt: skip
+    on_cluster = la.Settings.load(voice=voice, no_cache=True, find=False,
+                                  scheduler=cluster.scheduler_address)  # fmt: skip
+    remote = render(on_cluster, text, tmp_path / "remote.mp3")
+    assert len(seen.keys) == 3
+    assert remote.path.read_bytes() == local.path.read_bytes()
 
 
 def test_a_paragraph_shared_by_articles_is_spoken_once(
