@@ -58,7 +58,9 @@ def drive(mode: str, sources: list[str], out: str, report: str) -> None:
     worker processes; write wall time, CPU, peak memory and the task stream as JSON."""
     import letteraudio as la
     from letteraudio.batch import narrate_many
+    from letteraudio.memory import limit_heap_growth
 
+    limit_heap_growth()  # as the command line does
     started = time.perf_counter()
     stream: list[dict[str, Any]] = []
     given: dict[str, Any] = {"voice": la.Voice(deterministic=True), "no_cache": True}

@@ -69,6 +69,11 @@ class VoicePlugin(distributed.WorkerPlugin):
         self._lock: threading.Lock | None = None
 
     def setup(self, worker: Any) -> None:
+        from letteraudio.memory import limit_heap_growth
+
+        # The heap settings of the command line: a flat heap, and no Dask nanny's
+        # MALLOC_TRIM_THRESHOLD_=65536, which made paragraphs cost 1.8x the CPU (measured).
+        limit_heap_growth()
         self._built = {}
         self._lock = threading.Lock()
 

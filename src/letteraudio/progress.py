@@ -67,6 +67,12 @@ class BatchBar:
         if outcome.episode is not None:
             self.minutes += outcome.episode.duration / 60
         self.bar.update(self.task, advance=1, minutes=self.minutes, now="")
+        told = [f"Note: {outcome.source}: {note}" for note in outcome.episode.notes] if (
+            outcome.episode is not None) else []  # fmt: skip
         if outcome.error:
-            self.bar.console.print(f"Failed: {outcome.source}: {outcome.error}",
-                                   markup=False, highlight=False)  # fmt: skip
+            error = outcome.error
+            told.append(
+                f"Failed: {error if outcome.source in error else f'{outcome.source}: {error}'}"
+            )
+        for line in told:  # above the bar, never wrapped
+            self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
