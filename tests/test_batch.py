@@ -168,3 +168,20 @@ def test_feed_after_a_batch_from_the_config_file_feed_table(
     assert "Wrote site/feed.xml: 2 episodes" in done.stdout, done.stdout
     parsed = feedparser.parse((tmp_path / "site" / "feed.xml").read_bytes())
     assert sorted(entry.title for entry in parsed.entries) == ["Episode One", "Episode Two"]
+
+
+def test_an_episode_the_fallback_spoke_in_part_is_never_up_to_date(
+    tone_installed: None, tmp_path: Path
+) -> None:
+    source = tmp_path / "mixed.txt"
+    source.write_text("Mixed\n\nThis is Unsayable here.\n\nThis is fine.\n", encoding="utf-8")
+    settings = la.Settings.load(engine="tone-trouble", fallback="tone", find=False)
+
+    def once() -> la.batch.Outcome:
+        (outcome,) = narrate_many([source], settings, tmp_path / "site")
+        return outcome
+
+    first = once()
+    assert first.status == RENDERED and first.episode is not None
+    assert first.episode.fallback == "tone" and "paragraph 1" in first.episode.fallback_blocks
+    assert once().status == RENDERED  # spoken again: the voice may manage it this time

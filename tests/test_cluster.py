@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -68,7 +69,8 @@ def test_threads_give_the_bytes_of_a_local_render_and_only_misses_are_submitted(
     tone_installed: None, tmp_path: Path, threads_cluster: tuple[Any, SeenTasks]
 ) -> None:
     cluster, seen = threads_cluster
-    local = render(la.Settings.load(engine="tone", find=False), ARTICLE, tmp_path / "local.mp3")
+    plain = la.Settings.load(engine="tone", find=False, no_cache=True)  # nothing for workers
+    local = render(plain, ARTICLE, tmp_path / "local.mp3")
     on_cluster = la.Settings.load(
         engine="tone", find=False, scheduler=cluster.scheduler_address,
         cache_dir=tmp_path / "client-cache",
@@ -124,6 +126,30 @@ def test_a_paragraph_shared_by_articles_is_spoken_once(
     plain = la.Settings.load(engine="tone", find=False)
     alone = la.narrate(la.Article.read(str(sources[2])), plain, tmp_path / "alone.mp3")
     assert (tmp_path / "site" / "letter3.mp3").read_bytes() == alone.path.read_bytes()
+
+
+def test_articles_that_fail_before_their_first_part_hold_nothing_on_the_cluster(
+    tone_installed: None, tmp_path: Path, threads_cluster: tuple[Any, SeenTasks]
+) -> None:
+    """Each of these fails in its join before reading a part (its MP3's name is too long
+    for the temporary file beside it): their tasks must not stay in the window, or the
+    batch would stop there without a word about the rest."""
+    cluster, _ = threads_cluster
+    sources = []
+    for number in range(3):
+        path = tmp_path / f"{number}{'x' * 244}.txt"
+        paragraphs = "\n\n".join(f"Paragraph {p} of {number}." for p in range(3))
+        path.write_text(f"Long {number}\n\n{paragraphs}\n", encoding="utf-8")
+        sources.append(path)
+    for number in range(5):
+        path = tmp_path / f"z{number}.txt"
+        path.write_text(f"Short {number}\n\nA name that is fine.\n", encoding="utf-8")
+        sources.append(path)
+    settings = la.Settings.load(engine="tone", find=False, no_cache=True,
+                                scheduler=cluster.scheduler_address)  # fmt: skip
+    outcomes = list(narrate_many(sources, settings, tmp_path / "site"))
+    assert [o.status for o in outcomes] == [FAILED] * 3 + [RENDERED] * 5, outcomes
+    assert len(list((tmp_path / "site").glob("z*.mp3"))) == 5
 
 
 def test_a_failing_task_is_retried_then_fails_only_its_article(
@@ -216,6 +242,49 @@ def test_a_worker_killed_mid_render_still_gives_the_complete_identical_file(
         assert killed[0] not in watcher.run(os.getpid).values()  # the nanny started another
 
 
+@pytest.mark.slow
+def test_ctrl_c_stops_a_local_cluster_batch_in_one_line(tmp_path: Path) -> None:
+    """SIGINT to the whole process group, as a terminal sends it: the workers of
+    --local-cluster ignore it, the client says what it had finished, nothing else."""
+    import psutil
+
+    (tmp_path / "a.txt").write_text("First\n\nOne short paragraph.\n", encoding="utf-8")
+    for name in ("b", "c"):
+        text = f"{name.upper()}\n\n" + "\n\n".join(f"Part {n} goes on." for n in range(25))
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "LETTERAUDIO_TONE_DELAY": "0.3"}
+    tone = Path(__file__).parent / "fixtures" / "tone_engine"
+    dist = tmp_path / "dist"
+    (info := dist / "letteraudio_tone-0.1.0.dist-info").mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: letteraudio-tone\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[letteraudio.engines]\ntone-trouble = letteraudio_tone:TroubleToneEngine\n"
+    )
+    env["PYTHONPATH"] = os.pathsep.join([str(tone), str(dist), env["PYTHONPATH"]])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "letteraudio", "render", "a.txt", "b.txt", "c.txt", "-o", "site",
+         "-e", "tone-trouble", "--local-cluster", "2", "-q"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "site" / "a.mp3").exists() and process.poll() is None:
+        assert time.monotonic() < deadline, "the first article never came"
+        time.sleep(0.1)
+    assert len(psutil.Process(process.pid).children()) >= 2  # the workers are running
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, (stdout, stderr)
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and re.fullmatch(
+        r"Interrupted: [12] of 3 articles done \(their files are written\); nothing of the one "
+        r"being written is left\.", lines[0]
+    ), stderr  # fmt: skip
+    assert not (tmp_path / "site" / "c.mp3").exists()
+    assert not [p for p in (tmp_path / "site").iterdir() if p.name.startswith(".")]
+
+
 def test_a_worker_with_other_versions_is_refused_by_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -236,6 +305,8 @@ def test_a_worker_with_other_versions_is_refused_by_name(
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
+            with distributed.Client(address, set_as_default=False) as waiting:
+                waiting.wait_for_workers(1, timeout=120)  # a new process, on a busy machine
             with pytest.raises(ClusterError) as refused:
                 ClusterMap.connect(la.Settings.load(find=False, scheduler=address))
             here = importlib.metadata.version("lameenc")
@@ -251,6 +322,16 @@ def test_a_worker_with_other_versions_is_refused_by_name(
 def _only_worker(address: str) -> str:
     with distributed.Client(address, set_as_default=False) as client:
         return str(next(iter(client.scheduler_info()["workers"])))
+
+
+def test_a_local_cluster_asked_for_here_wins_over_a_scheduler_from_the_environment() -> None:
+    environ = {"LETTERAUDIO_SCHEDULER": "tcp://10.0.0.5:8786"}
+    assert la.Settings.load(find=False, environ=environ).scheduler == "tcp://10.0.0.5:8786"
+    here = la.Settings.load(find=False, environ=environ, local_cluster=2)
+    assert (here.scheduler, here.local_cluster) == (None, 2)
+    both = la.Settings.load(find=False, scheduler="tcp://10.0.0.5:8786", local_cluster=2)
+    with pytest.raises(la.InputError, match="give --scheduler or --local-cluster, not both"):
+        ClusterMap.connect(both)
 
 
 def test_cluster_errors_are_one_line_with_the_exit_code(tmp_path: Path) -> None:
@@ -271,6 +352,15 @@ def test_cluster_errors_are_one_line_with_the_exit_code(tmp_path: Path) -> None:
         2,
         "Error: give --scheduler or --local-cluster, not both\n",
     )
+    for address in ("nonsense", "http://127.0.0.1:8786", "tcp://127.0.0.1:port"):
+        malformed = run("--scheduler", address)
+        assert (malformed.returncode, malformed.stderr) == (
+            2,
+            f"Error: --scheduler {address}: give an address like tcp://HOST:8786\n",
+        )
+    voiceless = run("--voice", "nobody-speaks-this", "--local-cluster", "1")
+    assert voiceless.returncode == 2 and len(voiceless.stderr.splitlines()) == 1
+    assert "nobody-speaks-this" in voiceless.stderr and "worker" not in voiceless.stderr
     without = run("--local-cluster", "2", prelude="sys.modules['distributed'] = None; ")
     assert (without.returncode, without.stderr) == (
         2,

@@ -652,9 +652,18 @@ def write_episode_sidecars(
         link=planned.link,
         words=[span.words if span else None for span in episode.spans],
         spoken=texts,
-        render=render_digest(planned, identity),
+        render=render_digest(planned, identity) if _all_by_the_voice(planned, episode) else None,
     )
     return write_sidecars(episode.path, info, choice)
+
+
+def _all_by_the_voice(planned: Plan, episode: Episode) -> bool:
+    """Whether the voice spoke every segment: an episode the fallback spoke in part is
+    never up to date, so that a later render gives it the voice it was meant to have."""
+    fallback = planned.settings.fallback
+    return fallback is None or fallback.engine == planned.settings.voice.engine or (
+        fallback.engine not in episode.speakers
+    )  # fmt: skip
 
 
 def _guid(planned: Plan, identity: Mapping[str, Any]) -> str:

@@ -10,9 +10,10 @@ is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +31,7 @@ from letteraudio.api import (
 from letteraudio.errors import InputError, LetterAudioError
 from letteraudio.settings import Settings
 from letteraudio.text.segment import Segment
+from letteraudio.values import plural
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 """What a folder given as input is read for."""
@@ -102,9 +104,12 @@ def narrate_many(
     """Render each article of ``sources`` (see :func:`collect`) to ``<name>.mp3`` in
     ``output_dir`` (default ``output/``), yielding what became of each, in order."""
     folder = Path(output_dir).expanduser() if output_dir is not None else DEFAULT_OUTPUT_DIR
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder} is a file: with several articles, -o names a folder")
+    if (folder.exists() and not folder.is_dir()) or (
+        not folder.exists() and folder.suffix.lower() == ".mp3"
+    ):
+        raise InputError(f"-o {output_dir}: with several articles, -o names a folder")
     names = collect(sources)
+    _check_voices(settings)
     claimed: dict[Path, str] = {}
     with parts_map(settings) as mapper:
 
@@ -130,18 +135,37 @@ def narrate_many(
             return item.planned
 
         items = (_Item(n, source) for n, source in enumerate(names, start=1))
-        for item, parts in mapper.run(items, prepare):
-            started = time.perf_counter()
-            outcome = _rendered(item, parts, len(names), progress)
-            outcome = Outcome(**{**outcome.__dict__, "seconds": time.perf_counter() - started})
-            if progress is not None:
-                progress.finished(outcome)
-            yield outcome
+        done = 0
+        try:
+            for item, parts in mapper.run(items, prepare):
+                started = time.perf_counter()
+                outcome = _rendered(item, parts, len(names), progress)
+                outcome = replace(outcome, seconds=time.perf_counter() - started)
+                if progress is not None:
+                    progress.finished(outcome)
+                done += 1
+                yield outcome
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(
+                f"{done} of {plural(len(names), 'article')} done (their files are written); "
+                "nothing of the one being written is left."
+            ) from None
+
+
+def _check_voices(settings: Settings) -> None:
+    """A voice or engine that cannot be built is the batch's bad input, said once, not a
+    failure of every article (an online engine out of reach is left to each article)."""
+    from letteraudio.errors import NetworkError
+
+    for voice in (settings.voice, settings.fallback):
+        if voice is not None:
+            with contextlib.suppress(NetworkError):
+                voice.build(settings.jobs, settings.cache_dir)
 
 
 def summary(outcomes: Sequence[Outcome], seconds: float) -> tuple[list[tuple[str, ...]], str]:
     """A batch's table (a header and a row per article) and its closing line."""
-    from letteraudio.values import clock, plural
+    from letteraudio.values import clock
 
     rows: list[tuple[str, ...]] = [("article", "result", "audio", "loudness", "file or error")]
     for outcome in outcomes:

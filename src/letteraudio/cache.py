@@ -28,7 +28,7 @@ from letteraudio.values import Clip
 
 T = TypeVar("T")
 FORMAT_VERSION = 2  # 2: clips keep their word times
-CHUNK_FORMAT_VERSION = 3  # 3: chunks keep their word times
+CHUNK_FORMAT_VERSION = 4  # 3: chunks keep their word times; 4: resampled without dither
 _MAGIC = b"LACLIP2\n"
 _CHUNK_MAGIC = b"LACHNK1\n"
 _HEADER = struct.Struct("<8sIQ32s")  # magic, sample rate, sample count, sha256 of samples
@@ -98,6 +98,10 @@ class ClipCache:
 
     def chunk_path(self, key: str) -> Path:
         return self.chunks / key[:2] / f"{key}.chunk"
+
+    def has_chunk(self, key: str) -> bool:
+        """Whether a chunk is stored under ``key`` (it may still turn out damaged)."""
+        return self.chunk_path(key).is_file()
 
     def get_chunk(self, key: str) -> tuple[dict[str, Any], bytes] | None:
         """A stored chunk: (its description, its bytes), or None (a damaged entry is removed)."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import logging
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
@@ -61,10 +62,12 @@ class VoicePlugin(distributed.WorkerPlugin):
 
     name = PLUGIN
 
-    def __init__(self, cache_dir: str | None, use_cache: bool) -> None:
+    def __init__(self, cache_dir: str | None, use_cache: bool, local: bool = False) -> None:
         self.cache_dir = cache_dir
         """The cache to use; None: each worker's own default cache folder."""
         self.use_cache = use_cache
+        self.local = local
+        """Workers this render started: Ctrl-C is the client's to handle, not theirs."""
         self._built: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
         self._lock: threading.Lock | None = None
 
@@ -74,6 +77,9 @@ class VoicePlugin(distributed.WorkerPlugin):
         # The heap settings of the command line: a flat heap, and no Dask nanny's
         # MALLOC_TRIM_THRESHOLD_=65536, which made paragraphs cost 1.8x the CPU (measured).
         limit_heap_growth()
+        if self.local:  # a terminal's Ctrl-C reaches the whole process group
+            with contextlib.suppress(ValueError):  # not the worker's main thread
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
         self._built = {}
         self._lock = threading.Lock()
 
@@ -193,8 +199,8 @@ class _Article:
     item: Any
     planned: Plan | None
     keys: list[str] = field(default_factory=list)
-    hits: list[Any] = field(default_factory=list)
-    """Each task's encoded paragraph from the client's cache, else None."""
+    hits: list[bool] = field(default_factory=list)
+    """Whether each task's encoded paragraph is in the client's cache."""
     futures: list[Any] = field(default_factory=list)
     submitted: int = 0
     """Tasks looked at for submission (hits are skipped)."""
@@ -213,13 +219,15 @@ class ClusterMap(LocalMap):
         self.client = client
         self.cluster = cluster
         self.retries = settings.task_retries
-        threads = sum(client.nthreads().values()) or 1
-        self.window = max(4, 2 * threads + 2)
-        """Tasks kept in flight: enough to keep every worker thread busy while results
-        come back in order, few enough that memory stays flat."""
+        self.window = 4
+        """Tasks kept in flight: twice the workers' threads and two more, enough to keep
+        every thread busy while results come back in order, few enough that memory stays
+        flat (see :meth:`_resize`)."""
+        self._resize()
         self._in_flight: dict[str, tuple[Any, int]] = {}
         """Cache key -> (future, how many articles wait for it)."""
         self._order = 0
+        self._levels: dict[str, int] = {}
 
     @classmethod
     def connect(cls, settings: Settings) -> ClusterMap:
@@ -227,8 +235,14 @@ class ClusterMap(LocalMap):
         processes on 127.0.0.1; check the nodes agree; set up the workers' plugin."""
         if settings.scheduler and settings.local_cluster:
             raise InputError("give --scheduler or --local-cluster, not both")
-        _quiet_dask()
+        if settings.scheduler:
+            _check_address(settings.scheduler)
+        for voice in (settings.voice, settings.fallback):  # this machine's own error first
+            if voice is not None:
+                voice.build()
+        levels = _quiet_dask()
         cluster = None
+        where = settings.scheduler or "a local cluster"
         try:
             if settings.local_cluster:
                 cluster = distributed.LocalCluster(
@@ -237,32 +251,32 @@ class ClusterMap(LocalMap):
                 )  # fmt: skip
                 client = distributed.Client(cluster, set_as_default=False)
             else:
-                _reachable(str(settings.scheduler))
                 client = distributed.Client(
                     settings.scheduler, timeout=CONNECT_SECONDS, set_as_default=False
                 )
-        except (OSError, TimeoutError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 - whatever connecting raises
             if cluster is not None:
-                cluster.close()
-            where = settings.scheduler or "a local cluster"
+                _close(None, cluster)
+            _restore(levels)
             raise ClusterError(f"cannot reach the Dask scheduler at {where}: {error}") from None
         try:
-            client.wait_for_workers(1, timeout=CONNECT_SECONDS)
-        except (TimeoutError, OSError):
-            _close(client, cluster)
-            where = settings.scheduler or "a local cluster"
-            raise ClusterError(
-                f"the Dask scheduler at {where} has no workers (waited {CONNECT_SECONDS} s): "
-                "start some with `dask worker ADDRESS`"
-            ) from None
-        try:
+            try:
+                client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+            except (TimeoutError, OSError):
+                raise ClusterError(
+                    f"the Dask scheduler at {where} has no workers (waited {CONNECT_SECONDS} "
+                    "s): start some with `dask worker ADDRESS`"
+                ) from None
             check_nodes(client, settings)
             local = cluster is not None
             cache = str(settings.cache_dir) if local and settings.cache_dir else None
-            client.register_plugin(VoicePlugin(cache, settings.cache_dir is not None))
-            return cls(client, cluster, settings)
+            client.register_plugin(VoicePlugin(cache, settings.cache_dir is not None, local))
+            mapped = cls(client, cluster, settings)
+            mapped._levels = levels
+            return mapped
         except BaseException:
             _close(client, cluster)
+            _restore(levels)
             raise
 
     def close(self) -> None:
@@ -270,7 +284,17 @@ class ClusterMap(LocalMap):
         for future, _ in self._in_flight.values():
             future.release()
         self._in_flight.clear()
+        if self.cluster is None:  # a cluster of the user's: leave nothing of ours on it
+            with contextlib.suppress(Exception):
+                self.client.unregister_worker_plugin(PLUGIN)
         _close(self.client, self.cluster)
+        _restore(self._levels)
+
+    def _resize(self) -> None:
+        """The window, from the threads the cluster has now (workers may still join)."""
+        with contextlib.suppress(Exception):
+            threads = sum(self.client.nthreads().values()) or 1
+            self.window = max(4, 2 * threads + 2)
 
     def parts(self, planned: Plan) -> Iterator[Part]:
         for _, parts in self.run([planned], lambda item: item):
@@ -287,55 +311,64 @@ class ClusterMap(LocalMap):
         done = False
 
         def top_up(at_least_one: bool = False) -> None:
+            """Submit tasks in order, up to the window (at least one more when asked);
+            plan further items while there is room, and always when none is pending."""
             nonlocal done
-            while at_least_one or len(self._in_flight) < self.window:
+            while at_least_one or len(self._in_flight) < self.window or not pending:
                 waiting = next((a for a in pending if a.waiting), None)
                 if waiting is not None:
                     self._submit_next(waiting)
                     at_least_one = False
                     continue
-                if done or len(pending) > self.window:
+                if done or (pending and len(pending) > self.window):
                     return
                 item = next(source, _END)
                 if item is _END:
                     done = True
                     return
                 pending.append(self._article(item, plan_of(item)))
+                if len(pending) == 1:
+                    self._resize()
 
         while True:
             top_up()
             if not pending:
                 return
             article = pending[0]  # it stays first while its own tasks are submitted
-            if article.planned is None:
-                yield article.item, None
-            else:
-                gathered = self._gathered(article, top_up)
-                try:
-                    yield article.item, gathered
-                finally:
-                    gathered.close()
-            pending.popleft()
+            try:
+                if article.planned is None:
+                    yield article.item, None
+                else:
+                    gathered = self._gathered(article, top_up)
+                    try:
+                        yield article.item, gathered
+                    finally:
+                        gathered.close()
+            finally:
+                self._forget(article)  # whether its join read every part or none
+                pending.popleft()
 
     def _article(self, item: Any, planned: Plan | None) -> _Article:
-        from letteraudio.chunks import cached_group
-
         article = _Article(item, planned)
         if planned is not None:
             voices, _ = self.voices(planned.tasks[0])
             identity = voices.engine.identity()
             article.keys = [task_key(task, identity) for task in planned.tasks]
-            article.hits = [cached_group(voices.cache, key) for key in article.keys]
+            cache = voices.cache  # whether it is there; read only when its turn comes
+            article.hits = [cache is not None and cache.has_chunk(key) for key in article.keys]
             article.futures = [None] * len(planned.tasks)
         return article
 
-    def _submit_next(self, article: _Article) -> bool:
-        """Submit the article's next task that is not in the cache; whether one went."""
+    def _submit_next(self, article: _Article) -> None:
+        """Submit the article's next task that is not in the cache."""
         assert article.planned is not None
         number = article.submitted
+        if not article.hits[number]:
+            self._submit(article, number)
         article.submitted += 1
-        if article.hits[number] is not None:
-            return False
+
+    def _submit(self, article: _Article, number: int) -> None:
+        assert article.planned is not None
         key = article.keys[number]
         if key in self._in_flight:  # the same paragraph, in another article: spoken once
             future, waiting = self._in_flight[key]
@@ -343,11 +376,12 @@ class ClusterMap(LocalMap):
         else:
             task = replace(article.planned.tasks[number], cache_dir=None, jobs=1)
             self._order += 1
+            if self._order % 100 == 0:
+                self._resize()
             future = self.client.submit(speak_paragraph, task, key=f"letteraudio-{key}",
                                         retries=self.retries, priority=-self._order)  # fmt: skip
             self._in_flight[key] = (future, 1)
         article.futures[number] = future
-        return True
 
     def _release(self, key: str) -> None:
         future, waiting = self._in_flight.pop(key)
@@ -356,30 +390,40 @@ class ClusterMap(LocalMap):
         else:
             future.release()
 
+    def _forget(self, article: _Article) -> None:
+        """Release what the article still holds on the cluster."""
+        for number, future in enumerate(article.futures):
+            if future is not None and future is not _END:
+                self._release(article.keys[number])
+        article.futures = [_END] * len(article.futures)
+        article.submitted = len(article.futures)
+
     def _gathered(self, article: _Article, top_up: Callable[[bool], None]) -> Generator[Part]:
-        from letteraudio.chunks import _store
+        from letteraudio.chunks import _store, cached_group
 
         assert article.planned is not None
         voices, notes = self.voices(article.planned.tasks[0])
         identity = voices.engine.identity()
-        try:
-            for number, task in enumerate(article.planned.tasks):
-                rendered = article.hits[number]
-                if rendered is None:
-                    while article.futures[number] is None:
-                        top_up(True)
-                    top_up(False)
-                    rendered, told = _result(article.futures[number], task)
-                    notes = tuple(dict.fromkeys((*notes, *told)))
-                    self._release(article.keys[number])
-                    article.futures[number] = _END
-                    _store(voices.cache, article.keys[number], rendered)
-                yield Part(task.index, rendered, identity, notes)
-        finally:
-            for number, future in enumerate(article.futures):
-                if future is not None and future is not _END:
-                    self._release(article.keys[number])
-            article.futures = []
+        for number, task in enumerate(article.planned.tasks):
+            rendered = cached_group(voices.cache, article.keys[number]) if (
+                article.hits[number]) else None  # fmt: skip
+            if rendered is None:
+                if article.hits[number]:  # gone from the cache since: speak it after all
+                    article.hits[number] = False
+                    if number < article.submitted:
+                        self._submit(article, number)
+                while article.futures[number] is None:
+                    before = article.submitted
+                    top_up(True)
+                    if article.submitted == before:
+                        raise SynthesisError(f"paragraph {number + 1} could not be submitted")
+                top_up(False)
+                rendered, told = _result(article.futures[number], task)
+                notes = tuple(dict.fromkeys((*notes, *told)))
+                self._release(article.keys[number])
+                article.futures[number] = _END
+                _store(voices.cache, article.keys[number], rendered)
+            yield Part(task.index, rendered, identity, notes)
 
 
 _END: Any = object()
@@ -403,18 +447,27 @@ def _result(future: Any, task: Task) -> tuple[Any, tuple[str, ...]]:
     return rendered, tuple(notes)
 
 
-def _reachable(address: str) -> None:
-    """Fail at once, not after Dask's retries, when nothing listens at a tcp:// address."""
+def _check_address(address: str) -> None:
+    """Refuse an address Dask could not use (bad input), and fail at once, not after
+    Dask's retries, when nothing listens at a tcp:// or tls:// address."""
     import socket
     from urllib.parse import urlsplit
 
-    if not address.startswith("tcp://"):
-        return
     parts = urlsplit(address)
+    if parts.scheme == "inproc":  # a scheduler in this process (notebooks, tests)
+        return
+    wrong = InputError(f"--scheduler {address}: give an address like tcp://HOST:8786")
     try:
         port = parts.port or 8786
     except ValueError:
-        raise InputError(f"--scheduler {address}: not an address like tcp://HOST:8786") from None
+        raise wrong from None
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname:
+        raise wrong
+    if parts.scheme == "tls" and not distributed.Security().get_connection_args("client").get(
+        "ssl_context"
+    ):
+        raise InputError(f"--scheduler {address}: tls:// needs Dask's TLS settings "
+                         "(distributed.comm.tls in Dask's configuration)")  # fmt: skip
     try:
         socket.create_connection((parts.hostname or "", port), timeout=CONNECT_SECONDS).close()
     except OSError as error:
@@ -424,15 +477,26 @@ def _reachable(address: str) -> None:
 
 
 def _close(client: Any, cluster: Any) -> None:
-    with contextlib.suppress(Exception):
-        client.close()
+    if client is not None:
+        with contextlib.suppress(Exception):
+            client.close()
     if cluster is not None:
         with contextlib.suppress(Exception):
             cluster.close()
 
 
-def _quiet_dask() -> None:
+def _quiet_dask() -> dict[str, int]:
     """Dask's own log lines (a worker restarted, a connection closed) stay out of the
-    command's output; errors that matter reach the user as letteraudio's own."""
+    output while letteraudio uses it; errors that matter reach the user as letteraudio's
+    own. Returns the levels to restore."""
+    levels = {}
     for name in LOGGERS:
-        logging.getLogger(name).setLevel(logging.ERROR)
+        logger = logging.getLogger(name)
+        levels[name] = logger.level
+        logger.setLevel(logging.ERROR)
+    return levels
+
+
+def _restore(levels: Mapping[str, int]) -> None:
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)

@@ -67,8 +67,12 @@ class BatchBar:
         if outcome.episode is not None:
             self.minutes += outcome.episode.duration / 60
         self.bar.update(self.task, advance=1, minutes=self.minutes, now="")
-        told = [f"Note: {outcome.source}: {note}" for note in outcome.episode.notes] if (
-            outcome.episode is not None) else []  # fmt: skip
+        episode, told = outcome.episode, []
+        if episode is not None:
+            told = [f"Note: {outcome.source}: {note}" for note in episode.notes]
+            if episode.fallback:
+                told.append(f"Note: {outcome.source}: the fallback {episode.fallback} spoke "
+                            f"{', '.join(episode.fallback_blocks)}")  # fmt: skip
         if outcome.error:
             error = outcome.error
             told.append(

@@ -356,7 +356,7 @@ class Settings:
             metadata_defaults=load_metadata(path),
             sidecars=SidecarChoice(value["vtt"], value["srt"], value["chapters_json"]),
             config=path,
-            scheduler=value["scheduler"],
+            scheduler=_scheduler(value["scheduler"], value["local_cluster"], sources),
             local_cluster=value["local_cluster"],
             task_retries=value["task_retries"],
             feed=value["feed"],
@@ -415,6 +415,16 @@ def _check_metadata(metadata: Mapping[str, str]) -> None:
         read_cover(Path(metadata["cover"]))
     if metadata.get("date"):
         check_date(metadata["date"])
+
+
+def _scheduler(
+    scheduler: str | None, local_cluster: int | None, sources: Mapping[str, Source]
+) -> str | None:
+    """A scheduler from the environment or the config file gives way to a local cluster
+    asked for on this command line (both given here is refused when connecting)."""
+    if scheduler and local_cluster and sources["scheduler"].source != "option":
+        return None
+    return scheduler
 
 
 def _cache_dir(value: str | Path | None) -> Path:

@@ -120,8 +120,8 @@ def errors_to_exit_codes() -> Iterator[None]:
         yield
     except (typer.Exit, typer.Abort, BrokenPipeError):
         raise
-    except KeyboardInterrupt:
-        typer.echo("Interrupted: nothing was written.", err=True)
+    except KeyboardInterrupt as error:  # a batch says what it had finished
+        typer.echo(f"Interrupted: {''.join(error.args[:1]) or 'nothing was written.'}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except (InputError, EngineUnavailable) as error:
         fail(str(error), EXIT_BAD_INPUT)

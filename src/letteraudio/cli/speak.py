@@ -187,15 +187,15 @@ def render_batch(articles: list[str], settings: Settings, output: str | None, qu
     if not quiet:
         o.print_columns(rows)
         typer.echo(line)
-    publish_after(settings, Path(output or "output"))
+    publish_after(settings, Path(output or "output").expanduser(), batch=True)
     if any(outcome.status == FAILED for outcome in outcomes):
         raise typer.Exit(o.EXIT_ERROR)
 
 
-def publish_after(settings: Settings, folder: Path) -> None:
-    """Refresh the folder's feed when --feed is given or the config file has a [feed]."""
+def publish_after(settings: Settings, folder: Path, batch: bool = False) -> None:
+    """Refresh the folder's feed after --feed, or a batch when the config has a [feed]."""
     from letteraudio.cli.publish import report_feed
     from letteraudio.publish.folder import publish_after_render
 
-    if published := publish_after_render(settings.feed, settings.config, folder):
+    if published := publish_after_render(settings.feed, settings.config, folder, batch):
         report_feed(published, time.perf_counter())

@@ -203,12 +203,14 @@ def publish_with_config(
     return publish_folder(folder, layers, now)
 
 
-def publish_after_render(asked: bool, config: Path | None, folder: Path) -> Published | None:
-    """After a render: the folder published when asked (``--feed``) or when the config
-    file has a ``[feed]`` table; else None."""
+def publish_after_render(
+    asked: bool, config: Path | None, folder: Path, batch: bool = False
+) -> Published | None:
+    """After a render: the folder published when asked (``--feed``), or after a batch
+    when the config file has a ``[feed]`` table; else None."""
     from letteraudio.config import load_section
 
-    if asked or load_section(config, "feed"):
+    if asked or (batch and load_section(config, "feed")):
         return publish_with_config(folder, config)
     return None
 
