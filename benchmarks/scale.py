@@ -63,6 +63,7 @@ def drive(mode: str, sources: list[str], out: str, report: str) -> None:
     limit_heap_growth()  # as the command line does
     started = time.perf_counter()
     stream: list[dict[str, Any]] = []
+    received: list[dict[str, Any]] = []
     given: dict[str, Any] = {"voice": la.Voice(deterministic=True), "no_cache": True}
     if mode == "local":
         settings = la.Settings.load(find=False, **given)
@@ -70,6 +71,17 @@ def drive(mode: str, sources: list[str], out: str, report: str) -> None:
     else:
         import distributed
 
+        import letteraudio.cluster as cluster_map
+
+        asked = cluster_map._result
+
+        def timed(future: Any, task: Any) -> Any:  # when the client asked, when it had it
+            before = time.time()
+            result = asked(future, task)
+            received.append({"key": str(future.key), "asked": before, "got": time.time()})
+            return result
+
+        cluster_map._result = timed
         with distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
             dashboard_address=None,
@@ -78,7 +90,7 @@ def drive(mode: str, sources: list[str], out: str, report: str) -> None:
             with distributed.get_task_stream(client=client) as ts:
                 outcomes = list(narrate_many(sources, settings, out))
             stream = [
-                {"worker": t["worker"], "thread": t.get("thread"),
+                {"key": str(t["key"]), "worker": t["worker"], "thread": t.get("thread"),
                  "startstops": [dict(s) for s in t["startstops"]]}
                 for t in ts.data if str(t["key"]).startswith("letteraudio-")
             ]  # fmt: skip
@@ -95,6 +107,8 @@ def drive(mode: str, sources: list[str], out: str, report: str) -> None:
         "workers_cpu": children.ru_utime + children.ru_stime,
         "audio_seconds": sum(o.episode.duration for o in outcomes if o.episode),
         "stream": stream,
+        "received": received,
+        "articles": len(sources),
         "started": time.time() - wall,
     }
     Path(report).write_text(json.dumps(result), encoding="utf-8")
@@ -150,16 +164,31 @@ def dask_overhead(stream: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
+def delivery(run: dict[str, Any]) -> float:
+    """The mean time from a task's end on its worker (or from when the client asked for
+    it, if later) to the client holding its result: scheduling, transfer, unpickling."""
+    ends = {}
+    for task in run["stream"]:
+        compute = [s["stop"] for s in task["startstops"] if s["action"] == "compute"]
+        if compute:
+            ends[task["key"]] = max(compute)
+    waits = [r["got"] - max(r["asked"], ends[r["key"]]) for r in run["received"]
+             if r["key"] in ends]  # fmt: skip
+    return statistics.mean(waits) if waits else float("nan")
+
+
 # --- a larger cluster, simulated --------------------------------------------------------
 
 
 def makespan(
     durations: list[float], nodes: int, per_task: float, client_per_task: float,
-    startup: float,
+    startup: float, article_every: int = 0, client_per_article: float = 0.0,
+    delivery_s: float = 0.0,
 ) -> float:  # fmt: skip
     """List scheduling as the client does it: tasks in order to the first free worker
     thread, at most ``window`` in flight (twice the threads, plus two), results taken in
-    order by one client that spends ``client_per_task`` on each (join, write)."""
+    order by one client that spends ``client_per_task`` on each (join, write) and
+    ``client_per_article`` once every ``article_every`` tasks (plan, tags, sidecars)."""
     threads = nodes * THREADS_PER_NODE
     window = 2 * threads + 2
     free = [startup] * threads
@@ -173,18 +202,22 @@ def makespan(
         end = start + per_task + seconds
         heapq.heappush(free, end)
         finished.append(end)
-        client = max(client, end) + client_per_task
+        client = max(client, end + delivery_s) + client_per_task
+        if article_every and number % article_every == 0:
+            client += client_per_article
         consumed.append(client)
     return client
 
 
 def simulate(
-    name: str, durations: list[float], per_task: float, client_per_task: float, startup: float
-) -> list[str]:
+    name: str, durations: list[float], per_task: float, client_per_task: float, startup: float,
+    article_every: int = 0, client_per_article: float = 0.0, delivery_s: float = 0.0,
+) -> list[str]:  # fmt: skip
     work = sum(durations)
     lines = [f"{name}: {len(durations):,} tasks, {work / 3600:.2f} h of task time on one core"]
     for nodes in WORKERS:
-        span = makespan(durations, nodes, per_task, client_per_task, startup)
+        span = makespan(durations, nodes, per_task, client_per_task, startup, article_every,
+                        client_per_article, delivery_s)  # fmt: skip
         ideal = work / (nodes * THREADS_PER_NODE)
         lines.append(f"  {nodes:>3} workers x {THREADS_PER_NODE} cores: makespan "
                      f"{span / 60:8.1f} min, perfect {ideal / 60:8.1f} min, efficiency "
@@ -244,6 +277,8 @@ def main() -> None:
                 for mode in ("local", "cluster"):
                     runs[mode].append(measured(mode, sources, work, name))
             results[name] = runs
+        tiny = write_articles(work / "tiny", 1, 0.3)  # the client's fixed cost, for the model
+        results["tiny"] = {"cluster": [measured("cluster", tiny, work, "tiny")]}
         print(f"load average after: {os.getloadavg()[0]:.1f}")
 
     print(f"\nRenders (bundled voice, --deterministic, no cache; medians of {rounds} turns "
@@ -268,34 +303,44 @@ def main() -> None:
     batch_run = results["batch"]["cluster"][0]
     batch_tasks = [t * SLOWDOWN_HERE for t in compute_times(batch_run["stream"])]
     cost = dask_overhead(long_run["stream"] + batch_run["stream"])
-    # the client's CPU for one more task: the slope between the two runs (its fixed costs,
-    # imports, planning and the scheduler that LocalCluster runs in the client, cancel out)
-    extra_tasks = len(long_run["stream"]) - len(batch_run["stream"])
-    client_per_task = (long_run["client_cpu"] - batch_run["client_cpu"]) / extra_tasks
-    if extra_tasks <= 0 or client_per_task <= 0:  # too noisy to tell: all of it, per task
-        client_per_task = long_run["client_cpu"] / max(1, len(long_run["stream"]))
+    # The client's CPU as fixed + per article + per task, from three runs: a tiny article,
+    # the long text (one article, many tasks) and the batch (many articles).
+    tiny_run = results["tiny"]["cluster"][0]
+    n0, n1, n2 = (len(r["stream"]) for r in (tiny_run, batch_run, long_run))
+    client_per_task = (long_run["client_cpu"] - tiny_run["client_cpu"]) / max(1, n2 - n0)
+    client_per_article = max(0.0, (batch_run["client_cpu"] - tiny_run["client_cpu"]
+                                   - client_per_task * (n1 - n0)) / (len(batch) - 1))  # fmt: skip
+    delivered = statistics.mean(delivery(r) for r in (long_run, batch_run))
+    print(f"  results reach the client {delivered * 1000:.1f} ms after their task ends (or "
+          "after it asks, if later), on average: scheduling, transfer and unpickling")  # fmt: skip
     first = min(s["start"] for t in long_run["stream"] for s in t["startstops"])
     startup = first - long_run["started"]
     repeat_book = max(1, round(500 / long_kb))
     repeat_articles = max(1, round(1000 / len(batch)))
+    per_task = cost["per_task_s"]
     print("\nSimulated clusters (from the task times measured above):")
     print(f"  assumptions: each worker has {THREADS_PER_NODE} dedicated cores, one task per "
           f"core; a task takes {SLOWDOWN_HERE:g}x its time measured here (two processes "
           "shared about 1.2 cores); tasks go in order to the first free core with at most "
-          "2 x cores + 2 in flight, as the client submits them; each task also costs "
-          f"{cost['per_task_s'] * 1000:.0f} ms of Dask overhead (measured); one client "
-          f"takes results in order and spends {client_per_task * 1000:.0f} ms of CPU on "
-          "each (measured: the growth of its CPU with the tasks, from the two runs); the "
-          f"cluster is ready after {startup:.1f} s (measured: start to first task, voice "
-          "loaded); no worker fails; the network "
-          "moves a paragraph (~0.5 MB) in well under the per-task overhead.")  # fmt: skip
+          "2 x cores + 2 in flight, as the client submits them; each task also holds its "
+          f"core {per_task * 1000:.1f} ms longer (measured: idle worker threads) and reaches "
+          f"the client {delivered * 1000:.0f} ms after it ends (measured); one client takes "
+          "results in order and spends "
+          f"{client_per_task * 1000:.1f} ms of CPU on each task and "
+          f"{client_per_article * 1000:.0f} ms on each article (measured: its CPU in three "
+          "runs, as fixed + per article + per task); the batch's articles have the same "
+          f"number of tasks; the cluster is ready after {startup:.1f} s (measured: start to "
+          "first task, voice loaded); no worker fails; the network moves a paragraph "
+          "(~0.5 MB) within that overhead, as on loopback.")  # fmt: skip
     for line in simulate(f"a {repeat_book * long_kb} KB book ({long_kb} KB measured, x"
-                         f"{repeat_book})", long_tasks * repeat_book, cost["per_task_s"],
-                         client_per_task, startup):  # fmt: skip
+                         f"{repeat_book})", long_tasks * repeat_book, per_task,
+                         client_per_task, startup, 0, 0.0, delivered):  # fmt: skip
         print("  " + line)
+    every = max(1, round(len(batch_tasks) / len(batch)))
     for line in simulate(f"{repeat_articles * len(batch):,} articles ({len(batch)} measured, "
-                         f"x{repeat_articles})", batch_tasks * repeat_articles,
-                         cost["per_task_s"], client_per_task, startup):  # fmt: skip
+                         f"x{repeat_articles})", batch_tasks * repeat_articles, per_task,
+                         client_per_task, startup, every, client_per_article,
+                         delivered):  # fmt: skip
         print("  " + line)
 
 
