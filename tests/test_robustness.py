@@ -376,3 +376,23 @@ def test_no_clobber_holds_against_a_file_that_appears_meanwhile(tmp_path: Path) 
         temporary.write_bytes(b"new")
     assert fresh.read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["episode.mp3", "fresh.mp3"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt: Linux only")
+def test_the_process_settings_keep_the_heap_and_one_blas_thread() -> None:
+    """In a fresh process (as the CLI starts): glibc takes the heap settings, and numpy,
+    imported after, runs OpenBLAS on one thread (nothing spins after its import)."""
+    probe = (
+        "import os, sys\n"
+        "from letteraudio.memory import limit_heap_growth\n"
+        "ok = limit_heap_growth()\n"
+        "import numpy\n"
+        "threads = [t for t in os.listdir('/proc/self/task')]\n"
+        "print(ok, os.environ.get('OPENBLAS_NUM_THREADS'), len(threads))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            env=env, check=True)  # fmt: skip
+    applied, blas, threads = result.stdout.split()
+    assert applied == "True" and blas == "1"
+    assert int(threads) == 1  # no OpenBLAS worker threads

@@ -366,6 +366,42 @@ def test_hibari_shares_one_single_threaded_session_per_process() -> None:
     assert first.jobs == max(1, os.cpu_count() or 1)  # as many calls at once as cores
 
 
+def test_hibari_loads_from_prepared_files_in_the_cache_and_speaks_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a cache, hibari's graph is kept optimized for this machine and its G2P's
+    lexicons as marshal copies; loading from them (or from damaged ones, made again)
+    speaks the very same samples."""
+    from letteraudio.engines import hibari
+
+    text = "Seventeen lanterns lit the harbour, and Mrs. Quill counted them twice."
+
+    def spoken(cache: Path | None) -> bytes:
+        monkeypatch.setattr(hibari, "_LOADED", {})  # a fresh process's state
+        engine = HibariEngine(EngineSettings(deterministic=True, cache_dir=cache))
+        return engine.synthesize(text).samples.tobytes()
+
+    plain = spoken(None)
+    cache = tmp_path / "cache"
+    assert spoken(cache) == plain  # makes the prepared files
+    models = cache / "models"
+    graphs = list(models.glob("hibari-*.onnx"))
+    copies = sorted(models.glob("hibari-*.marshal"))
+    assert len(graphs) == 1 and graphs[0].stat().st_size > 1_000_000
+    assert len(copies) >= 3  # both lexicons and the tagger at least
+    stamps = {p: p.stat().st_mtime_ns for p in [*graphs, *copies]}
+    assert spoken(cache) == plain  # loads from them: nothing is made again
+    assert {p: p.stat().st_mtime_ns for p in [*graphs, *copies]} == stamps
+    graphs[0].write_bytes(b"not a model")
+    copies[0].write_bytes(b"\x00 damaged")
+    assert spoken(cache) == plain  # damaged files are not used, and are made again
+    assert spoken(cache) == plain
+    assert graphs[0].stat().st_size > 1_000_000 and copies[0].stat().st_size > 1000
+    from letteraudio.cache import ClipCache
+
+    assert ClipCache(cache).clear() == 1 and not list(models.iterdir())  # cleared, all of it
+
+
 def test_hibari_speaks_lexicon_phonemes_in_its_alphabet(tmp_path: Path) -> None:
     from letteraudio.engines import phoneme_alphabet
     from letteraudio.text.lexicon import lexicon_from_table

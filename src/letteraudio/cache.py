@@ -129,7 +129,8 @@ class ClipCache:
         clips = _files(self.clips, "*/*.clip")
         chunks = _files(self.chunks, "*/*.chunk")
         models = _files(self.models, "*.onnx")
-        size = sum(p.stat().st_size for p in (*clips, *chunks, *models))
+        extras = _files(self.models, "*.marshal")  # a voice's other prepared files
+        size = sum(p.stat().st_size for p in (*clips, *chunks, *models, *extras))
         return CacheInfo(len(clips), len(chunks), len(models), size)
 
     def clear(self) -> int:
@@ -138,10 +139,13 @@ class ClipCache:
         for folder, pattern in ((self.clips, "*/*"), (self.chunks, "*/*"), (self.models, "*")):
             if folder.is_dir():
                 for entry in folder.glob(pattern):
-                    if entry.is_file() and entry.suffix in (".clip", ".chunk", ".onnx", ".tmp"):
+                    if entry.is_file() and entry.suffix in _SUFFIXES:
                         entry.unlink(missing_ok=True)
-                        count += entry.suffix != ".tmp"
+                        count += entry.suffix not in (".tmp", ".marshal")
         return count
+
+
+_SUFFIXES = (".clip", ".chunk", ".onnx", ".marshal", ".tmp")
 
 
 def _files(folder: Path, pattern: str) -> list[Path]:

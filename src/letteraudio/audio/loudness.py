@@ -11,6 +11,7 @@ integrated loudness on the target.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,9 +28,14 @@ DEFAULT_CEILING_DBTP = -1.5
 MAX_SEGMENT_GAIN_DB = 24.0
 MAX_EXTRA_GAIN_DB = 8.0
 _PASSES = 5
-_LIMITER_LOSS_LU = 0.4
-"""What the limiter typically takes from levelled, compressed speech: the first try aims
-past it (seen on the seed's paragraphs: 0.22-0.71 LU, most 0.3-0.4)."""
+_LIMITER_AIM = 2.0
+"""The first try aims past what the limiter will take (:func:`limiter_loss`) by this many
+times that loss: loudness rises less than the gain once the limiter works. Measured on
+the seed's paragraphs (Piper and hibari) and the tests' speech-like signals: 24 of 25
+first tries within 0.15 LU of the target (most within 0.05), against 4 of 25 with a
+fixed 0.4 LU (hibari's limiter takes 0-0.13 LU, Piper's 0.31-0.88)."""
+_RELEASE_BLOCKS = 20
+"""How many 5 ms blocks a dip of the limiter lasts in :func:`limiter_loss` (its release)."""
 _LIMITER_SLOPE = 1.4
 """Loudness rises less than the gain once the limiter works: each step aims further."""
 _SEARCH_TOLERANCE_LU = 0.15
@@ -200,10 +206,11 @@ def master(
         return Mastered(samples, momentary_blocks(samples, rate), true_peak(samples, rate))
     highest = plain_gain + MAX_EXTRA_GAIN_DB
     below, above = -math.inf, highest  # gains known to land below / above the target
-    gain = plain_gain + _LIMITER_LOSS_LU
+    limit = ceiling_dbtp - _ISP_MARGIN_DB
+    loss = limiter_loss(compressed * _db_to_gain(plain_gain), rate, limit)
+    gain = min(highest, plain_gain + _LIMITER_AIM * loss)
     best, best_gain, best_error = compressed, gain, math.inf
     best_blocks = np.zeros(0, np.float32)
-    limit = ceiling_dbtp - _ISP_MARGIN_DB
     for _ in range(_PASSES):
         limited = _limit(compressed * _db_to_gain(gain), rate, limit)
         blocks = momentary_blocks(limited, rate)  # what integrated loudness gates, kept
@@ -229,6 +236,31 @@ def master(
     return Mastered(pcm, best_blocks, peak)
 
 
+def limiter_loss(audio: Samples, rate: int, limit_dbfs: float) -> float:
+    """A quick estimate of the loudness (LU) the limiter will take from ``audio``: the gain
+    each 5 ms block needs to stay under the limit, held for the limiter's release and
+    met ahead of time, applied to the blocks' energy. It only aims the first try of
+    :func:`master` (it comes out at 0.5-1.0 times the real loss), which is measured."""
+    hop = max(1, rate // 200)
+    count = len(audio) // hop
+    if count == 0:
+        return 0.0
+    blocks = audio[: count * hop].reshape(count, hop)
+    peaks = np.abs(blocks).max(axis=1)
+    energy = np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64)
+    total = float(energy.sum())
+    if total <= 0:
+        return 0.0
+    need = np.minimum(1.0, _db_to_gain(limit_dbfs) / np.maximum(peaks, 1e-9))
+    gains = need.copy()
+    for late in range(1, _RELEASE_BLOCKS + 1):  # a dip recovers over the release
+        held = need[:-late] ** (1 - late / (_RELEASE_BLOCKS + 1))
+        np.minimum(gains[late:], held, out=gains[late:])
+    np.minimum(gains[:-1], need[1:], out=gains[:-1])  # look-ahead: it starts a block early
+    kept = float((energy * gains.astype(np.float64) ** 2).sum())
+    return -10 * math.log10(max(kept, 1e-30) / total)
+
+
 def level_spans(
     audio: Samples, rate: int, spans: Sequence[Span | None], target_lufs: float
 ) -> Samples:
@@ -238,7 +270,7 @@ def level_spans(
     measured = [g for g in gains if math.isfinite(g)]
     if not measured:
         return audio
-    fallback = float(np.median(measured))
+    fallback = statistics.median(measured)  # numpy's would import numpy.ma (10 ms)
     out: Samples = audio.copy()
     for (start, end), gain in zip(bounds, gains, strict=True):
         gain = gain if math.isfinite(gain) else fallback

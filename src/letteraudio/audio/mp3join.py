@@ -237,8 +237,9 @@ for _byte in range(256):
     for _ in range(8):
         _crc = (_crc >> 1) ^ 0xA001 if _crc & 1 else _crc >> 1
     _TABLE[_byte] = _crc
-_LANES = 512
-"""A power of two: lanes are combined pairwise."""
+_LANES = 2048
+"""A power of two: lanes are combined pairwise. Per 170 KB chunk: 2.9 ms with 512 lanes,
+1.7 ms with 2048 or 4096 (fewer numpy steps, each on more bytes)."""
 
 
 def crc16(data: bytes) -> int:
