@@ -103,12 +103,12 @@ def narrate_many(
 ) -> Iterator[Outcome]:
     """Render each article of ``sources`` (see :func:`collect`) to ``<name>.mp3`` in
     ``output_dir`` (default ``output/``), yielding what became of each, in order."""
+    names = collect(sources)
     folder = Path(output_dir).expanduser() if output_dir is not None else DEFAULT_OUTPUT_DIR
     if (folder.exists() and not folder.is_dir()) or (
         not folder.exists() and folder.suffix.lower() == ".mp3"
     ):
         raise InputError(f"-o {output_dir}: with several articles, -o names a folder")
-    names = collect(sources)
     _check_voices(settings)
     claimed: dict[Path, str] = {}
     with parts_map(settings) as mapper:
