@@ -186,8 +186,8 @@ OPTIONS: dict[str, Option] = {
     "date": Option(None, "Release date, YYYY or YYYY-MM-DD (none is written unless given).",
                    TAGS),
     "feed": Option(False, "After rendering, refresh the feed and pages in the output folder "
-                   "(as `letteraudio feed` does; also when the config file has a \\[feed] "
-                   "table).", SCALE),
+                   "(as `letteraudio feed` does; after several articles, also when the config "
+                   "file has a \\[feed] table).", SCALE),
     "scheduler": Option(None, "Send paragraph tasks to this Dask scheduler, e.g. "
                         "tcp://10.0.0.5:8786 (needs letteraudio\\[dask] on every node; "
                         "default: $LETTERAUDIO_SCHEDULER).", SCALE, check=_text,

@@ -89,7 +89,7 @@ ARTICLE = ("The article: a text, Markdown or HTML file, - for standard input, or
 Article = Annotated[str, typer.Argument(metavar="ARTICLE", help=ARTICLE)]
 Articles = Annotated[
     list[str],
-    typer.Argument(metavar="ARTICLE...", help=f"{ARTICLE} Several, or a folder (its .txt, .md, "
+    typer.Argument(metavar="ARTICLE", help=f"{ARTICLE} Several, or a folder (its .txt, .md, "
                    ".markdown, .html and .htm files): one MP3 each in the -o folder, skipping "
                    "those already up to date."),
 ]  # fmt: skip
