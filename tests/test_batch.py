@@ -94,8 +94,30 @@ def test_an_engine_failure_fails_its_article_only_and_leaves_nothing_of_it(
     (folder / "2-bad.txt").write_text("Trouble\n\nThis is Unsayable here.\n", encoding="utf-8")
     (folder / "3-good.txt").write_text("Good Night\n\nSleep well.\n", encoding="utf-8")
     settings = la.Settings.load(engine="tone-trouble", find=False)
-    outcomes = list(narrate_many([folder], settings, tmp_path / "site"))
+
+    class Told:  # what a progress display is told, in order
+        def __init__(self) -> None:
+            self.events: list[tuple[object, ...]] = []
+
+        def begin(self, total: int) -> None:
+            self.events.append(("begin", total))
+
+        def started(self, number: int, total: int, source: str, segments: int) -> None:
+            self.events.append(("started", number, total, Path(source).name, segments))
+
+        def segment(self, done: int, total: int, segment: object) -> None:
+            self.events.append(("segment", done, total))
+
+        def finished(self, outcome: object) -> None:
+            self.events.append(("finished", getattr(outcome, "status", None)))
+
+    told = Told()
+    outcomes = list(narrate_many([folder], settings, tmp_path / "site", told))
     assert [o.status for o in outcomes] == [RENDERED, FAILED, RENDERED]
+    assert told.events[0] == ("begin", 3)
+    assert ("started", 1, 3, "1-good.txt", 2) in told.events
+    assert ("segment", 2, 2) in told.events  # both segments of an article, one by one
+    assert [e[1] for e in told.events if e[0] == "finished"] == [RENDERED, FAILED, RENDERED]
     assert "cannot say" in str(outcomes[1].error) and outcomes[1].path is None
     site = tmp_path / "site"
     assert sorted(p.stem for p in site.glob("*.mp3")) == ["1-good", "3-good"]

@@ -77,6 +77,8 @@ class Outcome:
 class BatchProgress(Protocol):
     """What a batch reports as it goes (all optional to act on)."""
 
+    def begin(self, total: int) -> None: ...
+
     def started(self, number: int, total: int, source: str, segments: int) -> None: ...
 
     def segment(self, done: int, total: int, segment: Segment) -> None: ...
@@ -135,6 +137,8 @@ def narrate_many(
             return item.planned
 
         items = (_Item(n, source) for n, source in enumerate(names, start=1))
+        if progress is not None:
+            progress.begin(len(names))
         done = 0
         try:
             for item, parts in mapper.run(items, prepare):

@@ -56,6 +56,9 @@ class BatchBar:
     def __exit__(self, *exc: object) -> None:
         self.bar.stop()
 
+    def begin(self, total: int) -> None:
+        self.bar.update(self.task, total=total)
+
     def started(self, number: int, total: int, source: str, segments: int) -> None:
         self.name = Path(source).name
         self.bar.update(self.task, total=total, now=f"{self.name}, {segments} segments")
