@@ -207,3 +207,20 @@ def test_an_episode_the_fallback_spoke_in_part_is_never_up_to_date(
     assert first.status == RENDERED and first.episode is not None
     assert first.episode.fallback == "tone" and "paragraph 1" in first.episode.fallback_blocks
     assert once().status == RENDERED  # spoken again: the voice may manage it this time
+
+
+def test_an_existing_file_that_is_not_an_mp3_is_never_replaced(
+    tone_installed: None, tmp_path: Path
+) -> None:
+    """`-o letters/02-summer.txt` once replaced another article with MP3 bytes."""
+    first, second = tmp_path / "01-spring.txt", tmp_path / "02-summer.txt"
+    first.write_text("Spring\n\nThe first letter.\n", encoding="utf-8")
+    second.write_text("Summer\n\nThe second letter.\n", encoding="utf-8")
+    settings = la.Settings.load(engine="tone", find=False)
+    with pytest.raises(la.InputError, match=r"exists and is not an \.mp3"):
+        la.narrate(la.Article.read(str(first)), settings, second)
+    assert second.read_text(encoding="utf-8") == "Summer\n\nThe second letter.\n"
+    assert sorted(p.name for p in tmp_path.glob("0*")) == ["01-spring.txt", "02-summer.txt"]
+    episode = la.narrate(la.Article.read(str(first)), settings, tmp_path / "spring.mp3")
+    again = la.narrate(la.Article.read(str(first)), settings, episode.path)  # an MP3: replaced
+    assert again.path.read_bytes() == episode.path.read_bytes()

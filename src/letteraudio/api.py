@@ -226,6 +226,20 @@ class Episode:
     fallback_blocks: tuple[str, ...] = ()
     """The blocks the fallback engine spoke (``title``, ``paragraph 3``)."""
 
+    def to_text(self, seconds: float) -> list[str]:
+        """What ``letteraudio render`` prints when done: what was written, who spoke."""
+        parts = [f"{clock(self.duration)} of audio"]
+        if loudness := self.loudness:
+            parts.append(f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP")
+        size = self.size
+        parts += [plural(len(self.chapters), "chapter"),
+                  f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB",
+                  f"in {seconds:.1f} s"]  # fmt: skip
+        lines = [f"Wrote {self.path}: {', '.join(parts)}"]
+        if self.fallback:
+            lines.append(f"The fallback {self.fallback} spoke: {', '.join(self.fallback_blocks)}")
+        return lines
+
 
 def plan(article: Article, settings: Settings) -> Plan:
     """Parse, clean and segment the article, settle its tags and cut it into tasks.
@@ -489,6 +503,9 @@ def check_target(article: Article, target: Path, settings: Settings) -> None:
     check_writable(target)
     if not settings.replace and target.exists():
         raise InputError(f"{target} exists (--no-clobber): choose another -o or remove it")
+    if target.is_file() and target.suffix.lower() != ".mp3":
+        raise InputError(f"the output {target} exists and is not an .mp3: letteraudio replaces "
+                         "only MP3s (choose another -o, or remove it)")  # fmt: skip
 
 
 def join(

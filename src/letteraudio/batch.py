@@ -110,7 +110,7 @@ def narrate_many(
     if (folder.exists() and not folder.is_dir()) or (
         not folder.exists() and folder.suffix.lower() == ".mp3"
     ):
-        raise InputError(f"-o {output_dir}: with several articles, -o names a folder")
+        raise InputError(f"-o {output_dir}: with several articles or a folder, -o names a folder")
     _check_voices(settings)
     claimed: dict[Path, str] = {}
     with parts_map(settings) as mapper:

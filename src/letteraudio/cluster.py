@@ -258,6 +258,11 @@ class ClusterMap(LocalMap):
             if cluster is not None:
                 _close(None, cluster)
             _restore(levels)
+            if settings.local_cluster:
+                raise ClusterError(
+                    f"cannot start a local cluster ({error}); from a Python script, start "
+                    'it under `if __name__ == "__main__":` (its workers import the script)'
+                ) from None
             raise ClusterError(f"cannot reach the Dask scheduler at {where}: {error}") from None
         try:
             try:
@@ -468,12 +473,27 @@ def _check_address(address: str) -> None:
     ):
         raise InputError(f"--scheduler {address}: tls:// needs Dask's TLS settings "
                          "(distributed.comm.tls in Dask's configuration)")  # fmt: skip
+    where = f"{parts.scheme}://{parts.hostname}:{port}"
     try:
-        socket.create_connection((parts.hostname or "", port), timeout=CONNECT_SECONDS).close()
+        connection = socket.create_connection((parts.hostname, port), timeout=CONNECT_SECONDS)
     except OSError as error:
         raise ClusterError(
-            f"cannot reach the Dask scheduler at {address}: {error.strerror or error}"
+            f"cannot reach the Dask scheduler at {where}: {error.strerror or error}"
         ) from None
+    with connection:  # a Dask scheduler greets first; a dashboard or web server waits
+        if parts.scheme == "tcp" and not _greets(connection):
+            raise ClusterError(
+                f"{where} does not answer as a Dask scheduler (nothing in {CONNECT_SECONDS} s; "
+                "the dashboard's port, 8787, is not the scheduler's)"
+            )
+
+
+def _greets(connection: Any) -> bool:
+    connection.settimeout(CONNECT_SECONDS)
+    try:
+        return bool(connection.recv(1))
+    except OSError:  # TimeoutError included
+        return False
 
 
 def _close(client: Any, cluster: Any) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from letteraudio.cli import options as o
-from letteraudio.values import ChapterMode, clock
+from letteraudio.values import ChapterMode
 
 if TYPE_CHECKING:
     from letteraudio.api import Episode
@@ -96,6 +96,7 @@ def render(
         else:
             with segment_bar(not quiet and sys.stderr.isatty()) as progress:
                 text = la.Article.read(articles[0], settings.text_format)
+                publish_after(settings, la.target_for(text, output).parent, check=True)
                 episode = la.narrate(text, settings, output, progress)
             report(episode, time.perf_counter() - started, quiet)
             publish_after(settings, episode.path.parent)
@@ -162,17 +163,8 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
     """The notes on stderr; unless ``quiet``, what was written and who spoke."""
     for note in episode.notes:
         typer.echo(f"Note: {note}", err=True)
-    if quiet:
-        return
-    parts = [f"{clock(episode.duration)} of audio"]
-    if loudness := episode.loudness:
-        parts.append(f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP")
-    size = episode.size
-    parts += [o.plural(len(episode.chapters), "chapter"), f"{size / 1e6:.1f} MB" if size >= 1e6
-              else f"{size / 1e3:.0f} kB", f"in {seconds:.1f} s"]  # fmt: skip
-    typer.echo(f"Wrote {episode.path}: {', '.join(parts)}")
-    if episode.fallback:
-        typer.echo(f"The fallback {episode.fallback} spoke: {', '.join(episode.fallback_blocks)}")
+    if not quiet:
+        typer.echo("\n".join(episode.to_text(seconds)))
 
 
 def render_batch(articles: list[str], settings: Settings, output: str | None, quiet: bool) -> None:
@@ -180,22 +172,26 @@ def render_batch(articles: list[str], settings: Settings, output: str | None, qu
     from letteraudio.batch import FAILED, narrate_many, summary
     from letteraudio.progress import BatchBar
 
-    started = time.perf_counter()
+    started, folder = time.perf_counter(), Path(output or "output").expanduser()
+    publish_after(settings, folder, batch=True, check=True)
     with BatchBar(not quiet and sys.stderr.isatty()) as bar:
         outcomes = list(narrate_many(articles, settings, output, bar))
     rows, line = summary(outcomes, time.perf_counter() - started)
     if not quiet:
         o.print_columns(rows)
         typer.echo(line)
-    publish_after(settings, Path(output or "output").expanduser(), batch=True)
+    publish_after(settings, folder, batch=True)
     if any(outcome.status == FAILED for outcome in outcomes):
         raise typer.Exit(o.EXIT_ERROR)
 
 
-def publish_after(settings: Settings, folder: Path, batch: bool = False) -> None:
-    """Refresh the folder's feed after --feed, or a batch when the config has a [feed]."""
+def publish_after(
+    settings: Settings, folder: Path, batch: bool = False, check: bool = False
+) -> None:
+    """Refresh the folder's feed after --feed, or a batch when the config has a [feed]
+    (``check``: only refuse, before rendering, a feed that could not be written)."""
     from letteraudio.cli.publish import report_feed
     from letteraudio.publish.folder import publish_after_render
 
-    if published := publish_after_render(settings.feed, settings.config, folder, batch):
+    if published := publish_after_render(settings.feed, settings.config, folder, batch, check):
         report_feed(published, time.perf_counter())

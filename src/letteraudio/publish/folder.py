@@ -193,26 +193,43 @@ def publish_with_config(
     """:func:`publish_folder` as ``letteraudio feed`` does it: the show, author and language
     of the config file's ``[metadata]``, under its ``[feed]`` table, under ``options``
     (what the folder remembers fills what none of them gives)."""
+    layers = [*_config_layers(config), dict(options or {})]
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return publish_folder(folder, layers, now)
+
+
+def _config_layers(config: Path | None) -> list[dict[str, Any]]:
+    """The show, author and language of ``[metadata]``, under the ``[feed]`` table."""
     from letteraudio.config import load_metadata, load_section
 
     metadata = load_metadata(config)
     defaults = {key: metadata.get(name) for key, name in
                 (("title", "show"), ("author", "author"), ("language", "language"))}  # fmt: skip
-    layers = [defaults, load_section(config, "feed"), dict(options or {})]
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    return publish_folder(folder, layers, now)
+    return [defaults, load_section(config, "feed")]
 
 
 def publish_after_render(
-    asked: bool, config: Path | None, folder: Path, batch: bool = False
+    asked: bool, config: Path | None, folder: Path, batch: bool = False, check: bool = False
 ) -> Published | None:
     """After a render: the folder published when asked (``--feed``), or after a batch
-    when the config file has a ``[feed]`` table; else None."""
+    when the config file has a ``[feed]`` table; else None. With ``check``, publish
+    nothing but refuse, before anything is rendered, a feed that could not be written
+    (no base URL or title in the config file, the options or what the folder remembers)."""
     from letteraudio.config import load_section
 
-    if asked or (batch and load_section(config, "feed")):
-        return publish_with_config(folder, config)
-    return None
+    if not (asked or (batch and load_section(config, "feed"))):
+        return None
+    if check:
+        state = load_state(folder) if (folder / STATE_NAME).is_file() else State()
+        try:
+            resolve_channel(state, *_config_layers(config))
+        except InputError as error:
+            raise InputError(
+                f"--feed: {error} (give base_url and title in the config file's [feed] "
+                f"table, or run `letteraudio feed {folder} --base-url URL --title TITLE` once)"
+            ) from None
+        return None
+    return publish_with_config(folder, config)
 
 
 def publish_folder(
