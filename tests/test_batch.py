@@ -190,6 +190,10 @@ def test_feed_after_a_batch_from_the_config_file_feed_table(
     assert "Wrote site/feed.xml: 2 episodes" in done.stdout, done.stdout
     parsed = feedparser.parse((tmp_path / "site" / "feed.xml").read_bytes())
     assert sorted(entry.title for entry in parsed.entries) == ["Episode One", "Episode Two"]
+    # rendered within a second or two: dates a second apart at least, in the folder's order
+    dates = {entry.title: entry.published_parsed for entry in parsed.entries}
+    assert dates["Episode Two"] > dates["Episode One"]
+    assert [entry.title for entry in parsed.entries] == ["Episode Two", "Episode One"]
 
 
 def test_an_episode_the_fallback_spoke_in_part_is_never_up_to_date(

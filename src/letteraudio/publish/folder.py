@@ -258,6 +258,7 @@ def publish_folder(
         notes.append("no --category: Apple Podcasts requires one from its list")
     episodes: list[EpisodeFile] = []
     seen: dict[str, Path] = {}
+    known = set(state.published)
     for mp3 in sorted(folder.glob("*.mp3")):
         episode = read_episode(mp3, state.published, now)
         if episode.info.guid in seen:
@@ -267,6 +268,8 @@ def publish_folder(
             continue
         seen[episode.info.guid] = mp3
         episodes.append(episode)
+    episodes = _one_second_apart(episodes, known)
+    for episode in episodes:
         state.published.setdefault(episode.info.guid, episode.published.isoformat())
     episodes.sort(key=lambda e: (-e.published.timestamp(), e.mp3.name))
     items = [_item(channel, episode) for episode in episodes]
@@ -276,6 +279,22 @@ def publish_folder(
     state.channel = settings
     save_state(folder, state)
     return Published(feed, episodes, pages, notes)
+
+
+def _one_second_apart(episodes: list[EpisodeFile], known: set[str]) -> list[EpisodeFile]:
+    """New episodes rendered within one second (a batch) get dates a second apart, earlier
+    for earlier names, so podcast apps order them as the folder does; never later than
+    their files."""
+    new = sorted((e for e in episodes if e.info.guid not in known),
+                 key=lambda e: (e.published, e.mp3.name), reverse=True)  # fmt: skip
+    moved: dict[str, EpisodeFile] = {}
+    later: datetime.datetime | None = None
+    for episode in new:
+        if later is not None and episode.published >= later:
+            episode = replace(episode, published=later - datetime.timedelta(seconds=1))
+            moved[episode.info.guid] = episode
+        later = episode.published
+    return [moved.get(e.info.guid, e) for e in episodes]
 
 
 def _item(channel: Channel, episode: EpisodeFile) -> Item:
