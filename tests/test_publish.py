@@ -72,6 +72,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     article = tmp_path_factory.mktemp("articles") / "coast.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     render(article, folder / "coast.mp3", "--deterministic", "--chapters", "paragraphs")
+    from PIL import Image
+
+    Image.new("RGB", (1400, 1400), (40, 60, 90)).save(folder / "cover.png")  # --image's file
     return folder
 
 
@@ -418,11 +421,16 @@ def test_a_feed_without_image_draws_square_artwork_and_image_still_wins(folder: 
     first = drawn.read_bytes()
     assert invoke(*args).exit_code == 0
     assert drawn.read_bytes() == first  # the same title, the same artwork
+    cover = (folder / "cover.png").read_bytes()
+    (folder / "cover.png").unlink()
+    feed = (folder / "feed.xml").read_bytes()
+    result = invoke(*feed_args(folder))  # --image names a file that is not there: refused
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: the artwork cover.png is not in {folder}: put it there, " \
+        "or give --image a URL\n"  # fmt: skip
+    assert (folder / "feed.xml").read_bytes() == feed and drawn.read_bytes() == first
+    (folder / "cover.png").write_bytes(cover)
     result = invoke(*feed_args(folder))  # --image given: it is used, the drawing goes
-    assert result.exit_code == 0, result.output
-    assert "the artwork cover.png is not in" in result.stderr  # said, not silently linked
-    (folder / "cover.png").write_bytes(first)
-    result = invoke(*feed_args(folder))
     assert result.exit_code == 0, result.output
     assert "artwork" not in result.stderr
     root = ET.parse(folder / "feed.xml").getroot()

@@ -222,7 +222,8 @@ def publish_after_render(
     if check:
         state = load_state(folder) if (folder / STATE_NAME).is_file() else State()
         try:
-            resolve_channel(state, *_config_layers(config))
+            _, settings = resolve_channel(state, *_config_layers(config))
+            _check_artwork(folder, settings)
         except InputError as error:
             raise InputError(
                 f"--feed: {error} (give base_url and title in the config file's [feed] "
@@ -250,10 +251,8 @@ def publish_folder(
             _write_bytes(path, artwork)
         channel = replace(channel, image=file_url(channel.base_url, ARTWORK_NAME))
     elif channel.image != file_url(channel.base_url, ARTWORK_NAME):
+        _check_artwork(folder, settings)
         (folder / ARTWORK_NAME).unlink(missing_ok=True)  # drawn by an earlier run: --image won
-        named = str(settings.get("image"))
-        if "://" not in named and not (folder / named).is_file():
-            notes.append(f"the artwork {named} is not in {folder}: put it there before publishing")
     if not channel.category:
         notes.append("no --category: Apple Podcasts requires one from its list")
     episodes: list[EpisodeFile] = []
@@ -279,6 +278,15 @@ def publish_folder(
     state.channel = settings
     save_state(folder, state)
     return Published(feed, episodes, pages, notes)
+
+
+def _check_artwork(folder: Path, settings: Mapping[str, Any]) -> None:
+    """Refuse a feed whose artwork is a file name not in the folder: it would point
+    podcast apps at nothing (a URL is taken as it is)."""
+    named = settings.get("image")
+    if named and "://" not in str(named) and not (folder / str(named)).is_file():
+        raise InputError(f"the artwork {named} is not in {folder}: put it there, or give "
+                         "--image a URL")  # fmt: skip
 
 
 def _one_second_apart(episodes: list[EpisodeFile], known: set[str]) -> list[EpisodeFile]:
