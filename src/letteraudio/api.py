@@ -371,15 +371,10 @@ _voices = functools.lru_cache(maxsize=4)(_build_voices)
 
 def render_paragraph(task: Task) -> Part:
     """Speak, master and encode one paragraph (from the cache when it is there)."""
-    voices, notes = _voices(task.voice, task.fallback, task.jobs, task.cache_dir)
-    return render_with(voices, notes, task)
-
-
-def render_with(voices: Any, notes: tuple[str, ...], task: Task) -> Part:
-    """:func:`render_paragraph` with engines already built (a ``Voices``)."""
     from letteraudio.chunks import cached_group, render_group
     from letteraudio.synthesis import speak
 
+    voices, notes = _voices(task.voice, task.fallback, task.jobs, task.cache_dir)
     identity = voices.engine.identity()
     hit = cached_group(voices.cache, task_key(task, identity))
     if hit is None:

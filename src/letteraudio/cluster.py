@@ -23,14 +23,13 @@ import contextlib
 import importlib.metadata
 import logging
 import signal
-import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from letteraudio.api import LocalMap, Part, Plan, Task, render_with, task_key
+from letteraudio.api import LocalMap, Part, Plan, Task, render_paragraph, task_key
 from letteraudio.errors import InputError, LetterAudioError, SynthesisError
 from letteraudio.settings import Settings, Voice
 
@@ -55,10 +54,13 @@ class ClusterError(LetterAudioError):
 
 
 class VoicePlugin(distributed.WorkerPlugin):
-    """A worker's engines, built once per worker process and shared by its threads.
+    """Sets each worker process up for paragraph tasks: the command line's heap settings,
+    Ctrl-C left to the client for workers it started, and the cache to speak through.
 
-    Set up afresh on every worker that joins or restarts, so nothing is lost with a
-    worker; the voice model itself loads on the first sentence a worker speaks."""
+    Dask sets plugins up again on every worker that joins or restarts. The engines are
+    built once per process by :func:`letteraudio.render_paragraph` itself (its cache of
+    engines by spec), so a restarted worker builds its own; the voice model loads on the
+    first sentence a worker speaks."""
 
     name = PLUGIN
 
@@ -68,8 +70,6 @@ class VoicePlugin(distributed.WorkerPlugin):
         self.use_cache = use_cache
         self.local = local
         """Workers this render started: Ctrl-C is the client's to handle, not theirs."""
-        self._built: dict[tuple[Any, ...], tuple[Any, tuple[str, ...]]] = {}
-        self._lock: threading.Lock | None = None
 
     def setup(self, worker: Any) -> None:
         from letteraudio.memory import limit_heap_growth
@@ -80,22 +80,9 @@ class VoicePlugin(distributed.WorkerPlugin):
         if self.local:  # a terminal's Ctrl-C reaches the whole process group
             with contextlib.suppress(ValueError):  # not the worker's main thread
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
-        self._built = {}
-        self._lock = threading.Lock()
 
-    def voices(self, task: Task) -> tuple[Any, tuple[str, ...]]:
-        from letteraudio.api import _build_voices
-
-        if self._lock is None:  # used before setup (not through a worker)
-            self.setup(None)
-        assert self._lock is not None
-        with self._lock:
-            spec = (task.voice, task.fallback)
-            if spec not in self._built:
-                self._built[spec] = _build_voices(task.voice, task.fallback, 1, self._cache())
-            return self._built[spec]
-
-    def _cache(self) -> Path | None:
+    def cache(self) -> Path | None:
+        """The folder this worker caches what it speaks in (None: nowhere)."""
         from letteraudio.cache import default_cache_dir
 
         if not self.use_cache:
@@ -104,11 +91,10 @@ class VoicePlugin(distributed.WorkerPlugin):
 
 
 def speak_paragraph(task: Task) -> tuple[Any, tuple[str, ...]]:
-    """Run on a worker: the paragraph spoken, mastered and encoded with the worker's
-    engines (a ``RenderedGroup``) and its notes."""
+    """Run on a worker: the paragraph spoken, mastered and encoded (a ``RenderedGroup``)
+    through the worker's cache, and its notes."""
     plugin: Any = distributed.get_worker().plugins[PLUGIN]
-    voices, notes = plugin.voices(task)
-    part = render_with(voices, notes, task)
+    part = render_paragraph(replace(task, cache_dir=plugin.cache()))
     return part.rendered, part.notes
 
 
@@ -214,7 +200,9 @@ class ClusterMap(LocalMap):
     """Paragraph tasks on a Dask cluster; the engines built here (by :class:`LocalMap`)
     only give cache keys and identities, they never speak."""
 
-    def __init__(self, client: Any, cluster: Any, settings: Settings) -> None:
+    def __init__(
+        self, client: Any, cluster: Any, settings: Settings, levels: Mapping[str, int]
+    ) -> None:
         super().__init__()
         self.client = client
         self.cluster = cluster
@@ -227,7 +215,8 @@ class ClusterMap(LocalMap):
         self._in_flight: dict[str, tuple[Any, int]] = {}
         """Cache key -> (future, how many articles wait for it)."""
         self._order = 0
-        self._levels: dict[str, int] = {}
+        self._levels = dict(levels)
+        """Dask's log levels before :func:`_quiet_dask`, restored on close."""
 
     @classmethod
     def connect(cls, settings: Settings) -> ClusterMap:
@@ -276,9 +265,7 @@ class ClusterMap(LocalMap):
             local = cluster is not None
             cache = str(settings.cache_dir) if local and settings.cache_dir else None
             client.register_plugin(VoicePlugin(cache, settings.cache_dir is not None, local))
-            mapped = cls(client, cluster, settings)
-            mapped._levels = levels
-            return mapped
+            return cls(client, cluster, settings, levels)
         except BaseException:
             _close(client, cluster)
             _restore(levels)

@@ -191,7 +191,11 @@ def publish_after(
     """Refresh the folder's feed after --feed, or a batch when the config has a [feed]
     (``check``: only refuse, before rendering, a feed that could not be written)."""
     from letteraudio.cli.publish import report_feed
-    from letteraudio.publish.folder import publish_after_render
+    from letteraudio.publish import folder as feeds
 
-    if published := publish_after_render(settings.feed, settings.config, folder, batch, check):
-        report_feed(published, time.perf_counter())
+    if not feeds.feed_wanted(settings.feed, settings.config, batch):
+        return
+    if check:
+        feeds.check_publishable(folder, settings.config)
+    else:
+        report_feed(feeds.publish_with_config(folder, settings.config), time.perf_counter())

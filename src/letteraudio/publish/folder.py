@@ -208,29 +208,27 @@ def _config_layers(config: Path | None) -> list[dict[str, Any]]:
     return [defaults, load_section(config, "feed")]
 
 
-def publish_after_render(
-    asked: bool, config: Path | None, folder: Path, batch: bool = False, check: bool = False
-) -> Published | None:
-    """After a render: the folder published when asked (``--feed``), or after a batch
-    when the config file has a ``[feed]`` table; else None. With ``check``, publish
-    nothing but refuse, before anything is rendered, a feed that could not be written
-    (no base URL or title in the config file, the options or what the folder remembers)."""
+def feed_wanted(asked: bool, config: Path | None, batch: bool = False) -> bool:
+    """Whether a render refreshes its folder's feed: when asked (``--feed``), or after a
+    batch when the config file has a ``[feed]`` table."""
     from letteraudio.config import load_section
 
-    if not (asked or (batch and load_section(config, "feed"))):
-        return None
-    if check:
-        state = load_state(folder) if (folder / STATE_NAME).is_file() else State()
-        try:
-            _, settings = resolve_channel(state, *_config_layers(config))
-            _check_artwork(folder, settings)
-        except InputError as error:
-            raise InputError(
-                f"--feed: {error} (give base_url and title in the config file's [feed] "
-                f"table, or run `letteraudio feed {folder} --base-url URL --title TITLE` once)"
-            ) from None
-        return None
-    return publish_with_config(folder, config)
+    return asked or (batch and bool(load_section(config, "feed")))
+
+
+def check_publishable(folder: Path, config: Path | None) -> None:
+    """Refuse, before anything is rendered, a feed :func:`publish_with_config` could not
+    write: no base URL or title (config file or what the folder remembers), or artwork
+    named that is not in the folder."""
+    state = load_state(folder) if (folder / STATE_NAME).is_file() else State()
+    try:
+        _, settings = resolve_channel(state, *_config_layers(config))
+        _check_artwork(folder, settings)
+    except InputError as error:
+        raise InputError(
+            f"--feed: {error} (give base_url and title in the config file's [feed] "
+            f"table, or run `letteraudio feed {folder} --base-url URL --title TITLE` once)"
+        ) from None
 
 
 def publish_folder(

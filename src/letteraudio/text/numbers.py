@@ -294,12 +294,17 @@ _WATTS = re.compile(r"(?<![\w.,/$-])(\d+)(?:\.(\d+))?W\b")
 _HEIGHT = re.compile(r"(?<![\w.])(\d)['\u2032\u2019]\s?(\d{1,2})(?:\"|\u2033|''|\u201d)")
 
 
+def _signed_range(sign: str | None, whole: str, fraction: str | None, high: str | None,
+            high_fraction: str | None) -> str:  # fmt: skip
+    """A number or a range, with its sign: "minus two point five to three"."""
+    said = ("minus " if sign else "") + decimal(whole, fraction)
+    return f"{said} to {decimal(high, high_fraction)}" if high else said
+
+
 def _measure(match: re.Match[str]) -> str:
     sign, whole, fraction, high, high_fraction, unit = match.groups()
     one, many = _UNITS[unit]
-    said = ("minus " if sign else "") + decimal(whole, fraction)
-    if high:
-        said += f" to {decimal(high, high_fraction)}"
+    said = _signed_range(sign, whole, fraction, high, high_fraction)
     return f"{said} {one if (whole == '1' and not fraction and not high) else many}"
 
 
@@ -362,11 +367,7 @@ _RANGE = re.compile(
 
 
 def _percent(match: re.Match[str]) -> str:
-    sign, whole, fraction, high, high_fraction = match.groups()
-    said = ("minus " if sign else "") + decimal(whole, fraction)
-    if high:
-        said += f" to {decimal(high, high_fraction)}"
-    return f"{said} percent"
+    return f"{_signed_range(*match.groups())} percent"
 
 
 def _year_span(match: re.Match[str]) -> str:
