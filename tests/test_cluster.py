@@ -367,3 +367,21 @@ def test_cluster_errors_are_one_line_with_the_exit_code(tmp_path: Path) -> None:
         "Error: --scheduler and --local-cluster need Dask: pip install 'letteraudio[dask]'\n",
     )
     assert not (tmp_path / "output").exists()
+
+
+def test_dask_logs_nothing_while_letteraudio_uses_it_and_its_levels_come_back() -> None:
+    """Dask's logging configuration gives tornado.application a level of its own (ERROR):
+    quieting "tornado" alone let a traceback through when Ctrl-C landed in a Dask wait."""
+    import logging
+
+    from letteraudio.cluster import _quiet_dask, _restore
+
+    before = {name: logging.getLogger(name).level for name in ("tornado.application",
+              "distributed", "distributed.client")}  # fmt: skip
+    levels = _quiet_dask()
+    try:
+        for name in ("tornado.application", "distributed.worker", "distributed.client"):
+            assert logging.getLogger(name).getEffectiveLevel() == logging.CRITICAL, name
+    finally:
+        _restore(levels)
+    assert {name: logging.getLogger(name).level for name in before} == before

@@ -46,7 +46,8 @@ CONNECT_SECONDS = 10
 AUDIO_PACKAGES = ("letteraudio", "dask", "distributed", "cloudpickle", "numpy", "lameenc",
                   "soxr", "pedalboard", "pyebur128", "soundfile")  # fmt: skip
 """Distributions whose versions shape the audio or the tasks, on every node."""
-LOGGERS = ("distributed", "tornado")
+LOGGERS = ("distributed", "distributed.client", "distributed.gc", "tornado", "tornado.application")
+"""Dask's loggers, with the ones its logging configuration gives a level of their own."""
 
 
 class ClusterError(LetterAudioError):
@@ -236,7 +237,7 @@ class ClusterMap(LocalMap):
             if settings.local_cluster:
                 cluster = distributed.LocalCluster(
                     n_workers=settings.local_cluster, threads_per_worker=1, processes=True,
-                    host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
+                    host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL,
                 )  # fmt: skip
                 client = distributed.Client(cluster, set_as_default=False)
             else:
@@ -493,14 +494,15 @@ def _close(client: Any, cluster: Any) -> None:
 
 
 def _quiet_dask() -> dict[str, int]:
-    """Dask's own log lines (a worker restarted, a connection closed) stay out of the
-    output while letteraudio uses it; errors that matter reach the user as letteraudio's
-    own. Returns the levels to restore."""
+    """Dask's own log lines (a worker restarted, a connection closed, and the tracebacks
+    Dask and tornado log when Ctrl-C lands inside one of Dask's waits) stay out of the
+    output while letteraudio uses it; the errors that matter reach the user as
+    letteraudio's own, one line each. Returns the levels to restore."""
     levels = {}
     for name in LOGGERS:
         logger = logging.getLogger(name)
         levels[name] = logger.level
-        logger.setLevel(logging.ERROR)
+        logger.setLevel(logging.CRITICAL)
     return levels
 
 
