@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from letteraudio._version import __version__ as __version__
 from letteraudio.errors import (
     EngineUnavailable,
     InputError,
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
         target_for,
     )
     from letteraudio.settings import Settings, Voice
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Article",

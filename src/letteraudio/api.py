@@ -16,7 +16,6 @@ bytes as any other map.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import functools
 import math
 import os
@@ -35,6 +34,7 @@ import numpy.typing as npt
 from letteraudio.errors import InputError, NetworkError, SynthesisError
 from letteraudio.pipeline import ReadingSettings, Script, build_script
 from letteraudio.settings import Settings, Voice
+from letteraudio.tags import check_date
 from letteraudio.text.segment import Segment
 from letteraudio.values import Chapter, Metadata, SidecarChoice, Span, clock, plural
 
@@ -325,20 +325,6 @@ def document_metadata(script: Script, article: Article) -> dict[str, str]:
             read_cover(cover)
             kept["cover"] = str(cover)
     return kept
-
-
-def check_date(value: str) -> None:
-    """Refuse a release date that is neither ``YYYY`` nor ``YYYY-MM-DD``."""
-    try:
-        if re.fullmatch(r"\d{4}", value):
-            return
-        datetime.date.fromisoformat(value)
-    except ValueError:
-        pass
-    else:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return
-    raise InputError(f"date {value!r}: give YYYY or YYYY-MM-DD")
 
 
 # --- speaking -------------------------------------------------------------------------
@@ -695,7 +681,7 @@ def render_digest(planned: Plan, identity: Mapping[str, Any]) -> str:
     import hashlib
     import json
 
-    from letteraudio import __version__
+    from letteraudio._version import __version__
 
     settings, metadata = planned.settings, planned.metadata
     cover = metadata.cover

@@ -22,6 +22,9 @@ from letteraudio.values import empty_clip as empty_clip
 ENTRY_POINT_GROUP = "letteraudio.engines"
 DEFAULT_ENGINE = "hibari"
 """Chosen by measurement (``benchmarks/voices.py``; see the README's Voices section)."""
+SPEED_RANGE = (0.5, 2.0)
+"""The speaking rates every engine takes (``--speed``): the engines' own, so that they
+never import the settings."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,8 @@ class EngineSettings:
     the audio does not depend on it."""
 
     def __post_init__(self) -> None:
-        from letteraudio.settings import OPTIONS
-
-        low, high = OPTIONS["speed"].low, OPTIONS["speed"].high
-        if not low <= self.speed <= high:  # type: ignore[operator]
+        low, high = SPEED_RANGE
+        if not low <= self.speed <= high:
             raise InputError(f"speed {self.speed:g}: choose from {low:g} to {high:g}")
 
 
