@@ -14,7 +14,7 @@ import pytest
 from audio_probe import decode, require_tool
 
 import letteraudio as la
-from letteraudio.batch import FAILED, RENDERED, UP_TO_DATE, collect, narrate_many
+from letteraudio.render.batch import FAILED, RENDERED, UP_TO_DATE, collect, narrate_many
 
 FIRST = "The Harbour Wall\n\nThe wall held through the winter storms.\n"
 SECOND = "# The Night Bus\n\nIt came at midnight, nearly empty.\n"

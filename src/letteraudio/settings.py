@@ -290,7 +290,8 @@ class Settings:
     """Which sidecars to write beside the MP3; None: none at all."""
     config: Path | None = None
     scheduler: str | None = None
-    """A Dask scheduler's address: paragraph tasks go there (see :mod:`letteraudio.cluster`)."""
+    """A Dask scheduler's address: paragraph tasks go there (see
+    :mod:`letteraudio.render.maps.dask`)."""
     local_cluster: int | None = None
     """Dask worker processes to start on this machine for the render."""
     task_retries: int = OPTIONS["task_retries"].default
