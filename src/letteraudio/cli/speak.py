@@ -199,4 +199,5 @@ def publish_after(
     if check:
         feeds.check_publishable(folder, settings.config)
     else:
-        report_feed(feeds.publish_with_config(folder, settings.config), time.perf_counter())
+        started = time.perf_counter()  # before the work, not after it
+        report_feed(feeds.publish_with_config(folder, settings.config), started)
