@@ -61,8 +61,9 @@ class EngineSettings:
 
 
 @dataclass(frozen=True)
-class Voice:
-    """One voice an engine offers (a line of ``letteraudio voices``)."""
+class VoiceEntry:
+    """One voice an engine offers (a line of ``letteraudio voices``): a catalogue entry,
+    not :class:`letteraudio.Voice` (what a render speaks with)."""
 
     id: str
     """What to pass to ``--voice`` (or ``--lang`` for engines that only pick languages)."""
@@ -74,6 +75,11 @@ class Voice:
     gender: str = ""
     licence: str = ""
     """The licence of the voice's data, where the engine knows it."""
+
+
+Voice = VoiceEntry
+"""The catalogue entry by its former name, kept for engines (of this package and of
+others) that list their voices with it."""
 
 
 class Engine(Protocol):
@@ -108,7 +114,7 @@ class Engine(Protocol):
         """Speak ``text``; an empty clip means there was nothing to say."""
         ...
 
-    # Optional: ``voices(settings) -> list[Voice]``, a classmethod listing what the engine
+    # Optional: ``voices(settings) -> list[VoiceEntry]``, a classmethod listing what the engine
     # can speak with (see :func:`engine_voices`). Engines without it list nothing. What an
     # engine takes and can do is declared as on :class:`BaseEngine` (read with its
     # defaults through :func:`declared`, for engines that do not subclass it).
@@ -145,7 +151,7 @@ class BaseEngine:
         return None
 
     @classmethod
-    def voices(cls, settings: EngineSettings) -> list[Voice]:
+    def voices(cls, settings: EngineSettings) -> list[VoiceEntry]:
         return []
 
     def cancel(self) -> None:
@@ -215,7 +221,7 @@ def engine_statuses() -> list[EngineStatus]:
     return statuses
 
 
-def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]:
+def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[VoiceEntry]:
     """The voices an engine offers; empty for an engine that does not list any."""
     lister = getattr(engine, "voices", None)
     if lister is None:

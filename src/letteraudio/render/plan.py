@@ -147,10 +147,10 @@ def document_metadata(script: Script, article: Article) -> dict[str, str]:
 def split_paragraphs(segments: list[Segment], pauses: Pauses) -> list[Paragraph]:
     """Cut a script's segments into paragraphs; a block longer than ``PARAGRAPH_CHARS`` is cut
     between sentences, so that what is held in memory at once stays small."""
-    groups: list[list[Segment]] = []
+    paragraphs: list[list[Segment]] = []
     chars = 0
     for segment in segments:
-        previous = groups[-1][-1] if groups else None
+        previous = paragraphs[-1][-1] if paragraphs else None
         same_block = previous is not None and (previous.kind, previous.paragraph) == (
             segment.kind,
             segment.paragraph,
@@ -161,17 +161,17 @@ def split_paragraphs(segments: list[Segment], pauses: Pauses) -> list[Paragraph]
             and (previous.pause_after_ms >= pauses.sentence or chars > 4 * PARAGRAPH_CHARS)
         )
         if same_block and segment.kind not in ("title", "subtitle") and not long_enough:
-            groups[-1].append(segment)
+            paragraphs[-1].append(segment)
             chars += len(segment.text)
         else:
-            groups.append([segment])
+            paragraphs.append([segment])
             chars = len(segment.text)
-    last = len(groups) - 1
+    last = len(paragraphs) - 1
     return [
         Paragraph(
             segments=tuple(members),
             lead_in_ms=pauses.lead_in if number == 0 else 0,
             pause_after_ms=pauses.tail if number == last else members[-1].pause_after_ms,
         )
-        for number, members in enumerate(groups)
+        for number, members in enumerate(paragraphs)
     ]
