@@ -170,8 +170,7 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
 def render_batch(articles: list[str], settings: Settings, output: str | None, quiet: bool) -> None:
     """Render every article; a line for each failure, a summary table, exit 1 if any failed."""
     from letteraudio.progress import BatchBar
-    from letteraudio.render.batch import FAILED, narrate_many, summary
-    from letteraudio.render.target import folder_for
+    from letteraudio.render.batch import FAILED, folder_for, narrate_many, summary
 
     started, folder = time.perf_counter(), folder_for(output)
     publish_after(settings, folder, batch=True, check=True)

@@ -25,7 +25,7 @@ from letteraudio.render.model import Article, Episode, Part, Plan
 from letteraudio.render.paragraph import build_voices
 from letteraudio.render.plan import plan
 from letteraudio.render.sidecars import up_to_date
-from letteraudio.render.target import check_target, folder_for, target_for
+from letteraudio.render.target import DEFAULT_OUTPUT_DIR, check_target, target_for
 from letteraudio.settings import Settings
 from letteraudio.text.segment import Segment
 from letteraudio.values import clock, plural
@@ -51,6 +51,11 @@ def collect(sources: Sequence[str | Path]) -> list[str]:
         else:
             found.append(str(source))
     return list(dict.fromkeys(found))
+
+
+def folder_for(output: str | Path | None = None) -> Path:
+    """The folder a batch writes its MP3s in: ``output``, else ``output/``."""
+    return Path(output).expanduser() if output else DEFAULT_OUTPUT_DIR
 
 
 def is_batch(sources: Sequence[str | Path]) -> bool:

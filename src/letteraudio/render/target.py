@@ -32,11 +32,6 @@ def target_for(
     return path
 
 
-def folder_for(output: str | Path | None = None) -> Path:
-    """The folder a batch writes its MP3s in: ``output``, else ``output/``."""
-    return Path(output).expanduser() if output else DEFAULT_OUTPUT_DIR
-
-
 def check_target(article: Article, target: Path, settings: Settings) -> None:
     """Refuse a target that would fail or do harm, before any time is spent on audio."""
     if article.path is not None and target.exists() and target.resolve() == article.path.resolve():
