@@ -11,9 +11,8 @@ Each worker builds its engines once per process (:func:`letteraudio.render_parag
 own; :class:`VoicePlugin` sets the worker up, and Dask sets plugins up again on a worker
 that restarts) and loads a voice on its first sentence. A task that
 raises is retried ``task_retries`` times and then fails its article only; a task on a
-worker that dies is run again elsewhere by Dask. On connecting, the versions of
-letteraudio, Dask, the audio libraries and the engines' packages, and each voice's
-identity, are compared between this machine, the scheduler and every worker.
+worker that dies is run again elsewhere by Dask. On connecting, the nodes are checked to
+render as this machine would (:mod:`letteraudio.render.maps.nodes`).
 
 Dask actors are not used: they lose their state for good when a worker dies.
 """
@@ -21,7 +20,6 @@ Dask actors are not used: they lose their state for good when a worker dies.
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import logging
 import signal
 from collections import deque
@@ -31,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from letteraudio.errors import InputError, LetterAudioError, SynthesisError
+from letteraudio.render.maps.nodes import ClusterError as ClusterError
+from letteraudio.render.maps.nodes import check_nodes
 from letteraudio.render.model import Part, Plan, RenderedParagraph, Task
 from letteraudio.render.paragraph import (
     Engines,
@@ -40,7 +40,7 @@ from letteraudio.render.paragraph import (
     store,
     task_key,
 )
-from letteraudio.settings import Settings, Voice
+from letteraudio.settings import Settings
 
 try:
     import distributed
@@ -52,15 +52,8 @@ except ImportError:  # pragma: no cover - the core install has no Dask
 PLUGIN = "letteraudio-voices"
 CONNECT_SECONDS = 10
 """How long to wait for the scheduler, and then for a first worker."""
-AUDIO_PACKAGES = ("letteraudio", "dask", "distributed", "cloudpickle", "numpy", "lameenc",
-                  "soxr", "pedalboard", "pyebur128", "soundfile")  # fmt: skip
-"""Distributions whose versions shape the audio or the tasks, on every node."""
 LOGGERS = ("distributed", "distributed.client", "distributed.gc", "tornado", "tornado.application")
 """Dask's loggers, with the ones its logging configuration gives a level of their own."""
-
-
-class ClusterError(LetterAudioError):
-    """The cluster cannot be reached, has no workers, or its nodes differ."""
 
 
 class VoicePlugin(distributed.WorkerPlugin):
@@ -106,83 +99,6 @@ def speak_paragraph(task: Task) -> tuple[RenderedParagraph, tuple[str, ...]]:
     plugin: Any = distributed.get_worker().plugins[PLUGIN]
     part = render_paragraph(replace(task, cache_dir=plugin.cache()))
     return part.rendered, part.notes
-
-
-# --- what every node must agree on ----------------------------------------------------
-
-
-def node_packages(names: list[str]) -> dict[str, str | None]:
-    """The installed version of each distribution (None: not installed)."""
-    versions: dict[str, str | None] = {}
-    for name in names:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def node_facts(names: list[str], voices: list[Voice]) -> dict[str, Any]:
-    """What this node would render with: package versions and each voice's identity
-    (without paths and modification times), or why it cannot build that voice."""
-    from letteraudio.publish.episode import portable
-
-    identities: dict[str, Any] = {}
-    for voice in voices:
-        try:
-            identities[voice.engine] = portable(build_voices(voice, None)[0].engine.identity())
-        except LetterAudioError as error:
-            identities[voice.engine] = f"cannot speak: {error}"
-    return {"packages": node_packages(names), "voices": identities}
-
-
-def check_nodes(client: Any, settings: Settings) -> None:
-    """Refuse a cluster whose scheduler or workers would render differently from here:
-    a one-line :class:`ClusterError` naming the first package or voice that differs."""
-    voices = [v for v in (settings.voice, settings.fallback) if v is not None]
-    names = list(AUDIO_PACKAGES)
-    for voice in voices:
-        names += [n for n in getattr(voice.engine_class(), "packages", ()) if n not in names]
-    here = node_facts(names, voices)
-    try:
-        on_scheduler = client.run_on_scheduler(node_packages, names)
-    except Exception as error:  # noqa: BLE001 - whatever the scheduler raises
-        raise ClusterError(
-            f"cannot run letteraudio on the scheduler ({type(error).__name__}: {error}): "
-            "install letteraudio[dask] there too"
-        ) from None
-    _compare(here["packages"], on_scheduler, "the scheduler")
-    try:
-        on_workers = client.run(node_facts, names, voices)
-    except Exception as error:  # noqa: BLE001 - whatever a worker raises
-        raise ClusterError(
-            f"cannot run letteraudio on a worker ({type(error).__name__}: {error}): "
-            "install letteraudio[dask] on every worker"
-        ) from None
-    for address, facts in sorted(on_workers.items()):
-        where = f"worker {address}"
-        _compare(here["packages"], facts["packages"], where)
-        for engine, identity in here["voices"].items():
-            theirs = facts["voices"].get(engine)
-            if isinstance(theirs, str) and theirs.startswith("cannot speak"):
-                raise ClusterError(f"the {engine} voice on {where} {theirs}")
-            if theirs != identity:
-                keys = sorted(k for k in {*identity, *(theirs or {})}
-                              if (theirs or {}).get(k) != identity.get(k))  # fmt: skip
-                raise ClusterError(
-                    f"the {engine} voice differs on {where} ({', '.join(keys)}): install the "
-                    "same voices on every node"
-                )
-
-
-def _compare(here: Mapping[str, str | None], there: Mapping[str, str | None], where: str) -> None:
-    for name, version in here.items():
-        if there.get(name) != version:
-            theirs = there.get(name) or "not installed"
-            raise ClusterError(
-                f"{name} {version or 'not installed'} here but {theirs} on {where}: install "
-                "the same versions on every node"
-            )
 
 
 # --- the map ----------------------------------------------------------------------------
