@@ -5,6 +5,12 @@ Prints, from this one run on this machine:
 
 - the English Golden Rules passed (of 48) by letteraudio's splitter and by pySBD alone;
 - the normalization table's pass rate, row by row (``tests/reading_cases.py``);
+- the dev set in ``../shared/tn-bench`` when it is there (skipped with a message when
+  not): the share of its Wikipedia sentences read acceptably (of those its reference
+  normalizer changed, and of all) by the lenient rule of its README, the named variant
+  classes with their counts, the share of spoken sentences that still hold a digit or a
+  symbol a voice would read its own way, the sentences with a doubled word, and the 95
+  short cases;
 - the CPU time to prepare a 100 KB article (text -> segments, ``build_script``) with this
   checkout and with an earlier revision (``--before``, default ``main``), in alternating
   turns, each the median of its turns; pySBD's own time on the same text; and the time for
@@ -22,13 +28,19 @@ Usage, from the repository root after ``pip install -e '.[test]'``::
 from __future__ import annotations
 
 import argparse
+import collections
+import itertools
+import json
+import os
 import random
+import re
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +49,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from golden_rules import GOLDEN_RULES  # noqa: E402
 from reading_cases import TABLE  # noqa: E402
 
+TN_BENCH = Path(os.environ.get("TN_BENCH", ROOT.parent / "shared" / "tn-bench"))
 ARTICLE_BYTES = 100_000
 MAX_CHARS = 500  # Piper's segment limit
 
@@ -115,11 +128,247 @@ def _timed(source: Path, text_file: Path) -> tuple[float, int]:
     return float(seconds), int(segments)
 
 
+# --- the dev set (../shared/tn-bench) ---------------------------------------------------
+
+LEFT_FOR_THE_VOICE = re.compile(r"[\d#%&=+/<>@^~|]")
+"""What a voice would read its own way: a digit or one of these symbols."""
+_MONTH_NAMES = ("january|february|march|april|may|june|july|august|september|october|"
+                "november|december")  # fmt: skip
+_NUMBER_WORD = (
+    r"(?:zero|o|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)"
+)
+
+
+def untokenized(text: str) -> str:
+    """A tn-bench sentence as an article would have it (its README): no space before
+    punctuation or after an opening bracket, two back-quotes a quote mark."""
+    text = re.sub(r"``\s?|\s?``", '"', text)
+    text = re.sub(r" (?=[,.;:!?)\]%])", "", text)
+    text = re.sub(r"(?<=[(\[$#]) ", "", text)
+    return re.sub(r" (?=n't\b|'s\b)", "", text)
+
+
+def lenient(text: str) -> str:
+    """The README's rule: lower case, hyphens as spaces, no punctuation, runs of single
+    letters joined ("p m" = "pm"; before "and" goes, so "a t m and a t r" stays two
+    words), no "and", "oh" = "o", white space collapsed."""
+    words = re.sub(r"[^\w\s]", "", text.lower().replace("-", " ")).split()
+    joined: list[str] = []
+    single = False
+    for word in words:
+        if len(word) == 1 and single:
+            joined[-1] += word
+        else:
+            joined.append(word)
+        single = len(word) == 1
+    return " ".join("o" if w == "oh" else w for w in joined if w != "and")
+
+
+_US_SPELLING = (
+    (r"our(?=(?:s|ed|ing|ite|ites|able|ably|ful|less|er|ers|hood|hoods)?$)", "or"),
+    (r"(?<=[^e])is(?=(?:e|es|ed|ing|er|ers|ation|ations|ational)$)", "iz"),
+    (r"ys(?=(?:e|es|ed|ing)$)", "yz"), (r"(?<=[^aeiou])re(?=s?$)", "er"),
+    (r"(?<=[^aeiou])red$", "ered"), (r"ll(?=(?:ed|ing|er|ers)$)", "l"),
+    (r"ogue(?=s?$)", "og"), (r"ence(?=s?$)", "ense"), (r"ae", "e"), (r"oe", "e"),
+    (r"mme(?=s?$)", "m"), (r"^et cetera$", "etcetera"), (r"^okay$", "ok"),
+)  # fmt: skip
+
+
+def _spelling(written: str, reference: str) -> str:
+    """Kestrel's British-to-American spelling changes (colour -> color): not reading at
+    all, so the written spelling is put back in its answer."""
+    back = {}
+    for word in set(lenient(written).split()):
+        us = word
+        for british, american in _US_SPELLING:
+            us = re.sub(british, american, us)
+        if us != word:
+            back[us] = word
+    return " ".join(back.get(w, w) for w in reference.split())
+
+
+def _month_first(written: str, reference: str) -> str:
+    """A date written month first or in figures (``2008-09-30``, ``Jan. 5``) is read
+    month first in the US ("September thirtieth"), where Kestrel says "the thirtieth of
+    September"; one written day first (``30 September``) keeps Kestrel's order."""
+    if re.search(rf"\d(?:st|nd|rd|th)?\s+(?:of\s+)?(?i:{_MONTH_NAMES[:3]})", written):
+        return reference
+    return re.sub(rf"\bthe ((?:\w+ )?\w+(?:st|nd|rd|th)) of ({_MONTH_NAMES})\b", r"\2 \1",
+                  reference)  # fmt: skip
+
+
+def _ranges(written: str, reference: str) -> str:
+    """A range of figures (``25 - 26``, ``p. 323-333``) is read "twenty-five to
+    twenty-six"; Kestrel often leaves the dash, which says nothing."""
+    if not re.search(r"\d\s?[-\u2013]\s?\d", written):
+        return reference
+    return re.sub(rf"\b({_NUMBER_WORD}) (?:-|minus) (?={_NUMBER_WORD}\b)", r"\1 to ", reference)
+
+
+def _pages(written: str, reference: str) -> str:
+    """``p. 56`` and ``pp.`` are "page fifty-six" and "pages"; Kestrel spells "p" and
+    "p p"."""
+    if not re.search(r"\bpp?\.", written):
+        return reference
+    reference = re.sub(r"\bp p\b|\bpp\b", "pages", reference)
+    return re.sub(rf"\bp\.? (?={_NUMBER_WORD})", "page ", reference)
+
+
+def _zero(written: str, reference: str) -> str:
+    """A 0 among figures read one by one (a code, an ISBN) is "zero" in careful US
+    narration, where Kestrel says "o"."""
+    if "0" not in written:
+        return reference
+    return re.sub(r"\b(?:o|oh)\b", "zero", reference)
+
+
+def _letters_plural(written: str, reference: str) -> str:
+    """Letters with a plural or possessive ("D V D's"): the letters as one word with its
+    s, as the lenient rule joins them elsewhere."""
+    return re.sub(r"\b((?:[a-z] )+[a-z])'s\b", lambda m: m.group(1).replace(" ", "") + "s",
+                  reference)  # fmt: skip
+
+
+def _in_full(written: str, reference: str) -> str:
+    """An abbreviation from letteraudio's list (``Co.``, ``Lt.``, ``Ft.``, ``Rep.``) is
+    said in full, where Kestrel leaves it as written or spells its letters."""
+    from letteraudio.text.abbreviations import ABBREVIATIONS
+
+    for written_form, said in ABBREVIATIONS.items():
+        if re.search(rf"(?<![\w.]){re.escape(written_form)}", written):
+            short = written_form.rstrip(".").lower()
+            spelled = " ".join(short.replace(".", ""))
+            pattern = rf"\b(?:{re.escape(short)}|{re.escape(spelled)})\b"
+            reference = re.sub(pattern, said.lower(), reference)
+    return reference
+
+
+def _per_one(written: str, reference: str) -> str:
+    """ "per square kilometer": the unit after "per" is singular (Kestrel says "per square
+    kilometers")."""
+    return re.sub(r"\bper (square |cubic )?(\w+?)s\b", r"per \1\2", reference)
+
+
+def _minus(written: str, reference: str) -> str:
+    """A negative number is "minus five" as often as "negative five" in US speech."""
+    return re.sub(r"\bnegative (?=\w)", "minus ", reference)
+
+
+VARIANTS: dict[str, Callable[[str, str], str]] = {
+    "US month-first dates": _month_first,
+    "ranges said with 'to'": _ranges,
+    "page and pages": _pages,
+    "minus for negative": _minus,
+    "zero, not oh, in figures": _zero,
+    "letters with a plural": _letters_plural,
+    "abbreviations said in full": _in_full,
+    "a singular unit after per": _per_one,
+    "spelling (Kestrel's British to US)": _spelling,
+}
+"""Where a US narrator reads it otherwise than Kestrel: each applied by rule to Kestrel's
+answer (the lenient form is compared after it), and counted where it was needed."""
+
+
+def judged(written: str, spoken: str, reference: str) -> tuple[bool, list[str]]:
+    """(read acceptably, the variant classes it needed)."""
+    said = lenient(spoken)
+    if said == lenient(reference):
+        return True, []
+    used = []
+    for name, variant in VARIANTS.items():
+        changed = variant(written, reference)
+        if lenient(changed) != lenient(reference):
+            used.append(name)
+            reference = changed
+    return lenient(reference) == said, used
+
+
+def _doubled(written: str, spoken: str) -> bool:
+    """The same word twice in a row in the spoken text, where the written text has no
+    such pair."""
+
+    def pairs(text: str) -> set[str]:
+        words = re.findall(r"[a-z']+", text.lower())
+        return {a for a, b in itertools.pairwise(words) if a == b}
+
+    return bool(pairs(spoken) - pairs(written))
+
+
+def speak_sentence(text: str) -> str:
+    """What the voice gets for a sentence as an article holds it: cut by the splitter,
+    each piece normalized."""
+    from letteraudio.text.normalize import normalize_text
+    from letteraudio.text.segment import spoken_pieces
+
+    return " ".join(said for _, said, _ in spoken_pieces(text, 100_000, normalize_text))
+
+
+def tn_bench(folder: Path = TN_BENCH, show: int = 0) -> dict[str, object] | None:
+    """The dev set's figures, or None when it is absent."""
+    sentences_file, cases_file = folder / "googletn.jsonl", folder / "wetext_cases.jsonl"
+    if not sentences_file.exists():
+        return None
+    rows = [json.loads(line) for line in sentences_file.read_text(encoding="utf-8").splitlines()]
+    variants: collections.Counter[str] = collections.Counter()
+    changed = good = good_changed = holding = doubled = 0
+    wrong: list[tuple[str, str, str]] = []
+    for row in rows:
+        written, reference = untokenized(row["text"]), untokenized(row["gt_normalized"])
+        spoken = speak_sentence(written)
+        ok, used = judged(written, spoken, reference)
+        is_changed = row["text"] != row["gt_normalized"]
+        changed += is_changed
+        good += ok
+        good_changed += ok and is_changed
+        variants.update(used if ok else [])
+        holding += bool(LEFT_FOR_THE_VOICE.search(spoken))
+        doubled += _doubled(written, spoken)
+        if not ok:
+            wrong.append((written, spoken, reference))
+    short = [json.loads(line) for line in cases_file.read_text(encoding="utf-8").splitlines()]
+    short_good = 0
+    for case in short:
+        ok, used = judged(case["written"], speak_sentence(case["written"]), case["spoken"])
+        short_good += ok
+    return {"sentences": len(rows), "changed": changed, "good": good,
+            "good_changed": good_changed, "variants": variants, "holding": holding,
+            "doubled": doubled, "short": len(short), "short_good": short_good,
+            "wrong": wrong[:show]}  # fmt: skip
+
+
+def print_tn_bench(show: int = 0) -> None:
+    found = tn_bench(show=show)
+    if found is None:
+        print(f"\nDev set: skipped ({TN_BENCH} is absent).")
+        return
+    n, changed = int(found["sentences"]), int(found["changed"])  # type: ignore[call-overload]
+    print(f"\nDev set ({TN_BENCH.name}: {n} Wikipedia sentences, {changed} changed by Kestrel):")
+    print(f"  changed sentences read acceptably  {100 * found['good_changed'] / changed:5.1f} %"  # type: ignore[operator]
+          f"  ({found['good_changed']}/{changed})")  # fmt: skip
+    print(f"  all sentences read acceptably      {100 * found['good'] / n:5.1f} %"  # type: ignore[operator]
+          f"  ({found['good']}/{n})")  # fmt: skip
+    print(f"  spoken holding a digit or symbol   {100 * found['holding'] / n:5.2f} %"  # type: ignore[operator]
+          f"  ({found['holding']}/{n})")  # fmt: skip
+    print(f"  spoken with a doubled word         {found['doubled']}")
+    print(f"  short cases (wetext)               {found['short_good']}/{found['short']}")
+    print("  variant classes (sentences that needed each):")
+    for name, count in sorted(found["variants"].items(), key=lambda v: -v[1]):  # type: ignore[attr-defined]
+        print(f"    {name:<36} {count:>4}")
+    for written, spoken, reference in found["wrong"]:  # type: ignore[attr-defined]
+        print(f"\n  written  {written}\n  said     {spoken}\n  Kestrel  {reference}")
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options.add_argument("--before", default="main", help="revision to compare with (git)")
     options.add_argument("--turns", type=int, default=3, help="turns of each (alternating)")
+    options.add_argument("--show", type=int, default=0, help="dev-set sentences read wrong to show")
+    options.add_argument("--dev-only", action="store_true", help="only the dev set")
     given = options.parse_args()
+    print_tn_bench(given.show)
+    if given.dev_only:
+        return
 
     passed, failed, pysbd_passed = golden()
     print(f"Golden Rules (of {len(GOLDEN_RULES)}): letteraudio {passed}, pySBD {pysbd_passed}"
