@@ -142,8 +142,11 @@ _NUMBER_WORD = (
 
 def untokenized(text: str) -> str:
     """A tn-bench sentence as an article would have it (its README): no space before
-    punctuation or after an opening bracket, two back-quotes a quote mark."""
-    text = re.sub(r"``\s?|\s?``", '"', text)
+    punctuation or after an opening bracket or quote; two back-quotes are a quote mark,
+    opening and closing in turn."""
+    quotes = iter(range(text.count("``")))
+    text = re.sub(r"\s?``\s?", lambda m: ' "' if next(quotes) % 2 == 0 else '" ', text)
+    text = text.strip()
     text = re.sub(r" (?=[,.;:!?)\]%])", "", text)
     text = re.sub(r"(?<=[(\[$#]) ", "", text)
     return re.sub(r" (?=n't\b|'s\b)", "", text)
