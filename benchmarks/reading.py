@@ -174,13 +174,14 @@ _US_SPELLING = (
     (r"ys(?=(?:e|es|ed|ing)$)", "yz"), (r"(?<=[^aeiou])re(?=s?$)", "er"),
     (r"(?<=[^aeiou])red$", "ered"), (r"ll(?=(?:ed|ing|er|ers)$)", "l"),
     (r"ogue(?=s?$)", "og"), (r"ence(?=s?$)", "ense"), (r"ae", "e"), (r"oe", "e"),
-    (r"mme(?=s?$)", "m"), (r"^et cetera$", "etcetera"), (r"^okay$", "ok"),
+    (r"mme(?=s?$)", "m"), (r"^okay$", "ok"),
 )  # fmt: skip
 
 
 def _spelling(written: str, reference: str) -> str:
-    """Kestrel's British-to-American spelling changes (colour -> color): not reading at
-    all, so the written spelling is put back in its answer."""
+    """Kestrel's British-to-American spelling changes (colour -> color; "etcetera"):
+    not reading at all, so the written spelling is put back in its answer."""
+    reference = reference.replace("etcetera", "et cetera")
     back = {}
     for word in set(lenient(written).split()):
         us = word
@@ -234,16 +235,23 @@ def _letters_plural(written: str, reference: str) -> str:
 
 
 def _in_full(written: str, reference: str) -> str:
-    """An abbreviation from letteraudio's list (``Co.``, ``Lt.``, ``Ft.``, ``Rep.``) is
-    said in full, where Kestrel leaves it as written or spells its letters."""
-    from letteraudio.text.abbreviations import ABBREVIATIONS
+    """An abbreviation from letteraudio's lists (``Co.``, ``Lt.``, ``Ft.``, ``Rep.``, ``Ltd``,
+    a state after a city) is said in full, where Kestrel leaves it as written or spells
+    its letters."""
+    from letteraudio.text.abbreviations import (
+        ABBREVIATIONS,
+        AFTER_A_NAME,
+        BEFORE_A_NAME,
+        STATES,
+    )
 
-    for written_form, said in ABBREVIATIONS.items():
+    table = {**ABBREVIATIONS, **AFTER_A_NAME, **BEFORE_A_NAME, **STATES}
+    for written_form, said in table.items():
         if re.search(rf"(?<![\w.]){re.escape(written_form)}", written):
             short = written_form.rstrip(".").lower()
             spelled = " ".join(short.replace(".", ""))
             pattern = rf"\b(?:{re.escape(short)}|{re.escape(spelled)})\b"
-            reference = re.sub(pattern, said.lower(), reference)
+            reference = re.sub(pattern, said.lower(), reference, flags=re.IGNORECASE)
     return reference
 
 
@@ -251,6 +259,15 @@ def _per_one(written: str, reference: str) -> str:
     """ "per square kilometer": the unit after "per" is singular (Kestrel says "per square
     kilometers")."""
     return re.sub(r"\bper (square |cubic )?(\w+?)s\b", r"per \1\2", reference)
+
+
+def _twenty_ten(written: str, reference: str) -> str:
+    """A year from 2010 on is "twenty thirteen" in US speech as often as "two thousand
+    thirteen"."""
+    if not re.search(r"(?<!\d)20[1-9]\d(?!\d)", written):
+        return reference
+    return re.sub(r"\btwo thousand (?=(?:ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|"
+                  r"sixty|seventy|eighty|ninety)\b)", "twenty ", reference)  # fmt: skip
 
 
 def _minus(written: str, reference: str) -> str:
@@ -263,6 +280,7 @@ VARIANTS: dict[str, Callable[[str, str], str]] = {
     "ranges said with 'to'": _ranges,
     "page and pages": _pages,
     "minus for negative": _minus,
+    "twenty ten for two thousand ten": _twenty_ten,
     "zero, not oh, in figures": _zero,
     "letters with a plural": _letters_plural,
     "abbreviations said in full": _in_full,
@@ -287,15 +305,21 @@ def judged(written: str, spoken: str, reference: str) -> tuple[bool, list[str]]:
     return lenient(reference) == said, used
 
 
+_NUMBER_WORDS = re.compile(
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|"
+    r"hundred|thousand|million|billion|first|second|third|\w+th|point|oh|o)(?:-\w+)?$"
+)
+
+
 def _doubled(written: str, spoken: str) -> bool:
     """The same word twice in a row in the spoken text, where the written text has no
-    such pair."""
+    such pair; figures read one by one ("four point four four") are not doubled words."""
 
     def pairs(text: str) -> set[str]:
-        words = re.findall(r"[a-z']+", text.lower())
+        words = re.findall(r"[a-z'-]+", text.lower())
         return {a for a, b in itertools.pairwise(words) if a == b}
 
-    return bool(pairs(spoken) - pairs(written))
+    return any(not _NUMBER_WORDS.match(word) for word in pairs(spoken) - pairs(written))
 
 
 def speak_sentence(text: str) -> str:

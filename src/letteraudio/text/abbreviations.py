@@ -31,7 +31,7 @@ ABBREVIATIONS = {
 
 BEFORE_A_NAME = {
     "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Dr": "Doctor", "dr": "doctor",
-    "mr": "mister", "mrs": "missus",
+    "mr": "mister", "mrs": "missus", "mt": "mount",
     "Prof": "Professor", "Mt": "Mount", "Ft": "Fort", "Capt": "Captain", "Lt": "Lieutenant",
     "Sgt": "Sergeant", "Gov": "Governor", "Sen": "Senator", "Rev": "Reverend",
 }  # fmt: skip
@@ -40,7 +40,8 @@ in full only before a capitalized name."""
 AFTER_A_NAME = {
     "Ltd": "Limited", "ltd": "limited", "Inc": "Incorporated", "Corp": "Corporation",
     "Bros": "Brothers", "Jr": "Junior", "jr": "junior", "Sr": "Senior", "sr": "senior",
-    "vs": "versus", "Vs": "versus", "Dept": "Department",
+    "vs": "versus", "Vs": "versus", "Dept": "Department", "dept": "department",
+    "bros": "brothers",
 }  # fmt: skip
 """Words written without their full stop that are never anything else: said in full
 wherever they stand as a word."""

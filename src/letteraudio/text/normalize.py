@@ -75,6 +75,7 @@ _ABBREVIATION = re.compile(
     + r")(?![\w])"
 )
 
+
 def _words_of(table: Iterable[str]) -> str:
     return "|".join(re.escape(a) for a in sorted(table, key=len, reverse=True))
 
@@ -88,7 +89,7 @@ _STATE = re.compile(
     rf"(\b[A-Z][a-z]+, )(?:({_words_of(s for s in STATES if not s.endswith('.'))})"
     rf"(?![\w.])(?=[\s,;:)\]\"'.]|$)|({_words_of(s for s in STATES if s.endswith('.'))})(?!\w))"
 )
-_DOTLESS_SAINT = re.compile(r"(?<![\w.])(?:(?<=[a-z] )|(?<=^))[Ss]t(?=\s+[A-Z][a-z])")
+_DOTLESS_SAINT = re.compile(r"(?<![\w.])[Ss]t(?=\s+[A-Z][a-z])")
 _DOTLESS_STREET = re.compile(r"(\b[A-Z][a-z]+ )[Ss]t(?![\w.'])(?!\s+[A-Z])")
 _SAINT = re.compile(r"(?<![\w.])" + re.escape(SAINT_OR_STREET) + r"(?=\s+[A-Z])")
 _INITIALISM = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?![\w])")

@@ -226,14 +226,15 @@ _VERSE = re.compile(
     r"\b(?P<book>[1-3] [A-Z][a-z]+|[A-Z][a-z]+(?: of [A-Z][a-z]+)?) (\d{1,3}):(\d{1,3})"
     r"(?:[-\u2013](\d{1,3}))?(?![\d:])"
 )
-BOOKS = frozenset(
+_BOOK_WORDS = (
     "Genesis Exodus Leviticus Numbers Deuteronomy Joshua Judges Ruth Samuel Kings Chronicles "
     "Ezra Nehemiah Esther Job Psalm Psalms Proverbs Ecclesiastes Song Isaiah Jeremiah "
     "Lamentations Ezekiel Daniel Hosea Joel Amos Obadiah Jonah Micah Nahum Habakkuk Zephaniah "
     "Haggai Zechariah Malachi Matthew Mark Luke John Acts Romans Corinthians Galatians "
     "Ephesians Philippians Colossians Thessalonians Timothy Titus Philemon Hebrews James "
-    "Peter Jude Revelation Sura Surah Quran".split()
+    "Peter Jude Revelation Sura Surah Quran"
 )
+BOOKS = frozenset(_BOOK_WORDS.split())
 """Books whose chapter and verse are written ``3:16``: John 3:16 is "John three sixteen"."""
 
 
@@ -395,6 +396,11 @@ def _watts(match: re.Match[str]) -> str:
     return f"{decimal(whole, fraction)} watt{'' if whole == '1' and not fraction else 's'}"
 
 
+def _inches(match: re.Match[str]) -> str:
+    whole, fraction = match.groups()
+    return f"{decimal(whole, fraction)} inch{'' if whole == '1' and not fraction else 'es'}"
+
+
 def _height(match: re.Match[str]) -> str:
     return f"{_words(int(match.group(1)))} foot {_words(int(match.group(2)))}"
 
@@ -433,7 +439,7 @@ def _fraction(whole: str | None, numerator: int, denominator: int) -> str:
 
 def _slash(match: re.Match[str]) -> str:
     whole, top, bottom = match.group(1), int(match.group(2)), int(match.group(3))
-    if bottom in _DENOMINATORS and 0 < top and (top < bottom or (whole and top < 10 * bottom)):
+    if bottom in _DENOMINATORS and top > 0 and (top < bottom or (whole and top < 10 * bottom)):
         return _fraction(whole, top, bottom)
     said = f"{_words(top)} {_words(bottom)}"  # 24/7, 50/50, 9/11: as people say them
     return f"{cardinal(whole)} {said}" if whole else said
@@ -446,7 +452,9 @@ def _vulgar(match: re.Match[str]) -> str:
 _PERCENT = re.compile(
     rf"(?<![\w.,])(-|\u2212)?({_NUMBER})(?:\.(\d+))?%?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?\s?%"
 )
-_YEAR_SPAN = re.compile(r"(?<![\w.,/$-])(1[1-9]\d\d|20\d\d)\s?[-\u2013]\s?(\d\d)(?![\w%'\"/]|[.,]\d|-\d)")
+_YEAR_SPAN = re.compile(
+    r"(?<![\w.,/$-])(1[1-9]\d\d|20\d\d)\s?[-\u2013]\s?(\d\d)(?![\w%'\"/]|[.,]\d|-\d)"
+)
 _RANGE = re.compile(
     r"(?<![\w.,/$\u00a3\u20ac-])(\d{1,3}|1\d\d\d|20\d\d)\s?[\u2013-]\s?(\d{1,3}|1\d\d\d|20\d\d)"
     r"(?![\w/%'\"]|[.,]\d|-\d)"
@@ -511,15 +519,13 @@ _NUMBERED_WORDS = (
 )
 NUMBERED = frozenset(_NUMBERED_WORDS.split())
 """Words a Roman numeral follows as a cardinal: Chapter IV is chapter four."""
-_ROMAN_AFTER = re.compile(
-    rf"\b([A-Za-z]+)(\.?\s+)({_ROMAN})\b(?!['\u2019](?!s\b)\w|\.\w|-\w)"
-)
+_ROMAN_AFTER = re.compile(rf"\b([A-Za-z]+)(\.?\s+)({_ROMAN})\b(?!['\u2019](?!s\b)\w|\.\w|-\w)")
 _SMALL_ROMAN = re.compile(r"^(?=[IVX]{2,6}$)X{0,3}(?:IX|IV|V?I{0,3})$")
 """II to XXXIX: after a capitalized name (``Crocodile Dundee II``) a Roman numeral."""
 _ROMAN_ORDINAL = re.compile(
     rf"\b({_ROMAN})(?:th)?(?=\s+(?:[Cc]entur(?:y|ies)|[Dd]ynast(?:y|ies)|[Mm]illennium)\b)"
 )
-_ROMAN_HEADING = re.compile(rf"^(\s*)((?=[IVXL]+\b){_ROMAN})(\.?\s*)$")
+_ROMAN_HEADING = re.compile(rf"^(\s*[\"'(]?)((?=[IVXL]{{2,}}\b){_ROMAN})(\.?\s*$|[.:](?=\s))")
 """A heading that is only a numeral (``IV.``)."""
 
 
@@ -552,25 +558,26 @@ def _roman(match: re.Match[str]) -> str:
 
 def _year_or_count(match: re.Match[str]) -> str:
     """``in 1990`` nineteen ninety, but ``1990 people`` one thousand nine hundred ninety:
-    a figure before a plural noun counts, unless a word that leads to a date (in, since,
-    by) stands before it."""
+    a figure before a plural noun counts where it opens the sentence or a word of
+    quantity leads to it (``over 1500 soldiers``); elsewhere (``in 1992 productions``,
+    ``the 2010 elections``) it is a year."""
     figure = match.group(1)
-    after = _COUNTED.match(match.string, match.end())
-    before = match.string[max(0, match.start() - 12) : match.start()].split()
-    if after and not (before and before[-1].lower().strip("(,") in _TO_A_DATE):
+    before = match.string[max(0, match.start() - 16) : match.start()].split()
+    leads = not before or before[-1].lower() in _QUANTITY
+    if leads and _COUNTED.match(match.string, match.end()):
         return cardinal(figure)
     return year(figure)
 
 
 _COUNTED = re.compile(
-    r"\s+(?:more\s+|new\s+|other\s+)?(?:[a-z]+[^\Wsuiy']s|people|men|women|children|feet)\b"
+    r"\s+(?:more\s+|new\s+|other\s+)?(?:[a-z]{2,}[^\Wsuiy']s|people|men|women|children|feet)\b"
     r"(?!['\u2019])"
 )
-_TO_A_DATE = frozenset(
-    "in since by until till from of to before after during circa c. ca. around year the a "
-    "an its his her their our this that each every "
-    "early late mid summer winter spring autumn fall".split()
+_QUANTITY_WORDS = (
+    "over nearly almost some approximately roughly only than least just exactly another "
+    "additional had has have with employs employed about"
 )
+_QUANTITY = frozenset(_QUANTITY_WORDS.split())
 
 
 _CODE = re.compile(r"(?<![\w.'\u2019-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])([A-Za-z\d]+(?:-[A-Za-z\d]+)*)"
@@ -615,7 +622,9 @@ _BY = re.compile(r"(?<![\w.,/-])(\d+(?:\.\d+)?)\s?x\s?(?=\d)")
 def _equation(match: re.Match[str]) -> str:
     """``12-5=7``: twelve minus five equals seven."""
     said = []
-    for number, operator in re.findall(r"(\d+(?:\.\d+)?)|([-+*\u00d7\u00f7/=\u2212])", match.group(0)):
+    for number, operator in re.findall(
+        r"(\d+(?:\.\d+)?)|([-+*\u00d7\u00f7/=\u2212])", match.group(0)
+    ):
         if number:
             whole, _, fraction = number.partition(".")
             said.append(decimal(whole, fraction or None))
@@ -650,7 +659,7 @@ RULES: tuple[Rule, ...] = (
     (_VERSION, _version),
     (_MONEY, _money),
     (_HEIGHT, _height),
-    (_INCHES, lambda m: f"{decimal(*m.groups())} inch{'' if m.group(1, 2) == ('1', None) else 'es'}"),
+    (_INCHES, _inches),
     (_PERCENT, _percent),
     (_BY, lambda m: f"{m.group(1)} by "),
     (_ARITHMETIC, lambda m: f"{m.group(1)} {_OPERATORS[m.group(2)]} "),
