@@ -226,6 +226,14 @@ def say_symbols(text: str) -> str:
     return _BAR.sub(", ", text)
 
 
+LEFT_FOR_THE_VOICE = re.compile(r"[\d#%&=+/<>@^~|]")
+"""What a voice would read its own way: after normalization an English sentence holds
+none of these, except where :data:`KEPT_ON_PURPOSE` says so."""
+KEPT_ON_PURPOSE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*>")
+"""Left as written on purpose: an HTML-like tag named in running text (``the tag <p>``),
+which has no words to be said in."""
+
+
 def soften_punctuation(text: str) -> str:
     """Ellipses and spaced dashes inside a sentence become short pauses (commas); an
     ellipsis that ends the sentence becomes its full stop (``that....`` -> ``that.``), one

@@ -453,7 +453,7 @@ _PERCENT = re.compile(
     rf"(?<![\w.,])(-|\u2212)?({_NUMBER})(?:\.(\d+))?%?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?\s?%"
 )
 _YEAR_SPAN = re.compile(
-    r"(?<![\w.,/$-])(1[1-9]\d\d|20\d\d)\s?[-\u2013]\s?(\d\d)(?![\w%'\"/]|[.,]\d|-\d)"
+    r"(?<![\w.,/$-])(1[1-9]\d\d|20\d\d)(?:\s?[-\u2013]\s?|/)(\d\d)(?![\w%'\"/]|[.,]\d|-\d)"
 )
 _RANGE = re.compile(
     r"(?<![\w.,/$\u00a3\u20ac-])(\d{1,3}|1\d\d\d|20\d\d)\s?[\u2013-]\s?(\d{1,3}|1\d\d\d|20\d\d)"
@@ -523,7 +523,8 @@ _ROMAN_AFTER = re.compile(rf"\b([A-Za-z]+)(\.?\s+)({_ROMAN})\b(?!['\u2019](?!s\b
 _SMALL_ROMAN = re.compile(r"^(?=[IVX]{2,6}$)X{0,3}(?:IX|IV|V?I{0,3})$")
 """II to XXXIX: after a capitalized name (``Crocodile Dundee II``) a Roman numeral."""
 _ROMAN_ORDINAL = re.compile(
-    rf"\b({_ROMAN})(?:th)?(?=\s+(?:[Cc]entur(?:y|ies)|[Dd]ynast(?:y|ies)|[Mm]illennium)\b)"
+    r"\b(?=[MDCLXVI]+(?:th)?\b)(M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
+    r"(?<=[MDCLXVI])(?:th)?(?=\s+(?:[Cc]entur(?:y|ies)|[Dd]ynast(?:y|ies)|[Mm]illennium)\b)"
 )
 _ROMAN_HEADING = re.compile(rf"^(\s*[\"'(]?)((?=[IVXL]{{2,}}\b){_ROMAN})(\.?\s*$|[.:](?=\s))")
 """A heading that is only a numeral (``IV.``)."""
@@ -551,9 +552,22 @@ def _roman(match: re.Match[str]) -> str:
         return f"{word} the {_words(value, 'ordinal')}"
     if word.lower() in NUMBERED and (numeral != "I" or word[0].isupper()):
         return f"{word}{gap}{_words(value)}"
-    if word[0].isupper() and gap == " " and _SMALL_ROMAN.match(numeral):
+    if (
+        word[0].isupper()
+        and gap == " "
+        and word.lower() not in _NOT_A_NAME
+        and _SMALL_ROMAN.match(numeral)
+    ):
         return f"{word}{gap}{_words(value)}"
     return match.group(0)
+
+
+_NOT_A_NAME_WORDS = (
+    "the a an this that these those in on at of by for to with from his her its their my our "
+    "your and or but if as is was are were be"
+)
+_NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split())
+"""Capitalized words that open a sentence and are no name: "The IV drip" has no numeral."""
 
 
 def _year_or_count(match: re.Match[str]) -> str:
@@ -705,7 +719,7 @@ def say_numbers(text: str) -> str:
     return text.replace(_QUOTE_MARK, '"') if closing else text
 
 
-_ANY_ROMAN = re.compile(r"\b[MDCLXVI]+\b")
+_ANY_ROMAN = re.compile(r"\b[MDCLXVI]+(?:th)?\b")
 _QUOTE_MARK = "\ue011"
 
 
