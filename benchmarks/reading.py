@@ -146,7 +146,7 @@ def untokenized(text: str) -> str:
     opening and closing in turn."""
     quotes = iter(range(text.count("``")))
     text = re.sub(r"\s?``\s?", lambda m: ' "' if next(quotes) % 2 == 0 else '" ', text)
-    text = text.strip()
+    text = re.sub(r"\b(https?) : //", r"\1://", text.strip())
     text = re.sub(r" (?=[,.;:!?)\]%])", "", text)
     text = re.sub(r"(?<=[(\[$#]) ", "", text)
     return re.sub(r" (?=n't\b|'s\b)", "", text)
@@ -196,7 +196,8 @@ def _month_first(written: str, reference: str) -> str:
     """A date written month first or in figures (``2008-09-30``, ``Jan. 5``) is read
     month first in the US ("September thirtieth"), where Kestrel says "the thirtieth of
     September"; one written day first (``30 September``) keeps Kestrel's order."""
-    if re.search(rf"\d(?:st|nd|rd|th)?\s+(?:of\s+)?(?i:{_MONTH_NAMES[:3]})", written):
+    if re.search(r"\d(?:st|nd|rd|th)?\s+(?:of\s+)?(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
+                 r"nov|dec)", written):  # fmt: skip
         return reference
     return re.sub(rf"\bthe ((?:\w+ )?\w+(?:st|nd|rd|th)) of ({_MONTH_NAMES})\b", r"\2 \1",
                   reference)  # fmt: skip

@@ -57,6 +57,12 @@ BEFORE_A_NUMBER = {
 """References said in full before a figure (``p. 117``, ``vol. 3``, ``pp. 12-15``): the
 splitter never ends a sentence at one when a figure follows; the singular or plural
 follows the figure (``p. 1`` "page one", a range "pages")."""
+BEFORE_A_YEAR = {
+    "c.": "circa", "ca.": "circa", "b.": "born", "d.": "died", "fl.": "flourished",
+    "r.": "reigned",
+}  # fmt: skip
+"""Said in full before a year (``c. 1400``, ``(d. 1934)``); elsewhere "c." or "d." is an
+initial."""
 STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
     "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida",

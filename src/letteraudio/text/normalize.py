@@ -22,6 +22,7 @@ from letteraudio.text.abbreviations import (
     AFTER_A_NAME,
     BEFORE_A_NAME,
     BEFORE_A_NUMBER,
+    BEFORE_A_YEAR,
     PREPOSITIVE,
     SAINT_OR_STREET,
     STATES,
@@ -83,6 +84,7 @@ def _words_of(table: Iterable[str]) -> str:
 _REFERENCE = re.compile(
     rf"(?<![\w.])({_words_of(BEFORE_A_NUMBER)})(?<=\.)?\s?(?=(\d+(?:\s?[-\u2013,]\s?\d)?))"
 )
+_BEFORE_A_YEAR = re.compile(rf"(?<![\w.])({_words_of(BEFORE_A_YEAR)})\s?(?=\d{{3,4}}(?!\w))")
 _BEFORE_A_NAME = re.compile(rf"(?<![\w.])({_words_of(BEFORE_A_NAME)})(?=\s+[A-Z][a-z])")
 _AFTER_A_NAME = re.compile(rf"(?<![\w.'])({_words_of(AFTER_A_NAME)})(?![\w.'])")
 _STATE = re.compile(
@@ -157,11 +159,13 @@ def expand_abbreviations(text: str) -> str:
     Michael's``). Inside a sentence the full stop goes (a voice would pause there); an
     abbreviation that ends the sentence keeps it (``etc.`` -> ``et cetera.``).
 
-    By context: a reference before a figure (``p. 117`` "page", ``vol 3``); a title
+    By context: a reference before a figure (``p. 117`` "page", ``vol 3``), ``c.`` or
+    ``d.`` before a year (``c. 1400`` "circa", ``d. 1934`` "died"); a title
     written without its full stop before a name (``Mr Smith``, ``dr Jones``); ``Ltd``,
     ``jr``, ``vs`` wherever they stand; a state after a city and a comma
     (``Springfield, MO`` "Missouri", ``Albany, N.Y.``); ``st`` as ``St.``."""
     text = _REFERENCE.sub(_reference, text)
+    text = _BEFORE_A_YEAR.sub(lambda m: BEFORE_A_YEAR[m.group(1)] + " ", text)
     text = STREET.sub(lambda m: f"{m.group(1)} Street{_stop(m)}", text)
     text = _SAINT.sub("Saint", text)
     text = _DOTLESS_SAINT.sub("Saint", text)

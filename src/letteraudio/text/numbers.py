@@ -118,7 +118,7 @@ _MONTH_YEAR = re.compile(
     r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.)\s+(?=(?:1[1-9]|20)\d\d(?!\d))"
 )
 _ISO_DATE = re.compile(
-    r"(?<![\w./-])(1[1-9]\d\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/-])"
+    r"(?<![\w./-])(1[1-9]\d\d|20\d\d)-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])(?![\w/-])"
 )
 _SLASH_DATE = re.compile(
     r"(?<![\w./-])(\d{1,2})([/.-])(\d{1,2})\2((?:1[1-9]|20)\d\d)(?![\w/-]|[.,]\d)"
@@ -453,7 +453,7 @@ _PERCENT = re.compile(
     rf"(?<![\w.,])(-|\u2212)?({_NUMBER})(?:\.(\d+))?%?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?\s?%"
 )
 _YEAR_SPAN = re.compile(
-    r"(?<![\w.,/$-])(1[1-9]\d\d|20\d\d)(?:\s?[-\u2013]\s?|/)(\d\d)(?![\w%'\"/]|[.,]\d|-\d)"
+    r"(?<![\w.,/$-])(1[1-9]\d\d|20\d\d)(?:\s?[-\u2013]\s?(\d\d)|/(\d\d?))(?![\w%'\"/]|[.,]\d|-\d)"
 )
 _RANGE = re.compile(
     r"(?<![\w.,/$\u00a3\u20ac-])(\d{1,3}|1\d\d\d|20\d\d)\s?[\u2013-]\s?(\d{1,3}|1\d\d\d|20\d\d)"
@@ -466,7 +466,8 @@ def _percent(match: re.Match[str]) -> str:
 
 
 def _year_span(match: re.Match[str]) -> str:
-    start, end = match.groups()
+    """``1990-95``, ``2019/20``, ``1527/8``: the second year by its last figures."""
+    start, end = match.group(1), match.group(2) or match.group(3)
     tail = f"oh {_words(int(end))}" if end.startswith("0") and end != "00" else _words(int(end))
     return f"{year(start)} to {tail}"
 
@@ -547,8 +548,8 @@ def _roman(match: re.Match[str]) -> str:
     if not numeral or (len(numeral) == 1 and numeral in "DCLM"):
         return match.group(0)
     value = roman_value(numeral)
-    after = match.string[match.end() : match.end() + 2]
-    if word in REGNAL and (value > 1 or not after.strip(" ,;:)'\u2019.")):
+    alone = _ALONE.match(match.string, match.end())
+    if word in REGNAL and (value > 1 or alone):
         return f"{word} the {_words(value, 'ordinal')}"
     if word.lower() in NUMBERED and (numeral != "I" or word[0].isupper()):
         return f"{word}{gap}{_words(value)}"
@@ -562,6 +563,8 @@ def _roman(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+_ALONE = re.compile(r"\s*(?:[,;:)'\u2019.]|$)|\s+of\s+[A-Z]")
+"""What may follow a lone "I" that is a numeral: "Charles I, king", "Elizabeth I of England"."""
 _NOT_A_NAME_WORDS = (
     "the a an this that these those in on at of by for to with from his her its their my our "
     "your and or but if as is was are were be"
@@ -592,6 +595,24 @@ _QUANTITY_WORDS = (
     "additional had has have with employs employed about"
 )
 _QUANTITY = frozenset(_QUANTITY_WORDS.split())
+
+
+_IDENTIFIER = re.compile(
+    r"\b(ISBN(?:-1[03])?|ISSN|LCCN|OCLC|ASIN|PMID|PMC|ISRC|UPC)(:?\s*)"
+    r"([\dX](?:[\d -]*[\dXx])?)(?![\w-])"
+)
+"""A book's or a record's number (``ISBN 0-440-21323-1``): figure by figure, as a
+catalogue number is read; its hyphens are no pause worth making."""
+
+
+def _identifier(match: re.Match[str]) -> str:
+    name, gap, figures = match.groups()
+    said = [digits(c) if c.isdigit() else c.upper() for c in figures if c.isalnum()]
+    return f"{name}{gap.rstrip()} " + " ".join(said)
+
+
+_SCORE = re.compile(r"(?<![\w.,/-])(\d{1,3})-(\d{1,3})-(\d{1,3})(?![\w/-]|[.,]\d)")
+"""``49-30-4`` (won, lost, drawn), ``1-2-3``: the numbers one after another."""
 
 
 _CODE = re.compile(r"(?<![\w.'\u2019-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])([A-Za-z\d]+(?:-[A-Za-z\d]+)*)"
@@ -657,6 +678,7 @@ _PLAIN = re.compile(
 
 _FIGURE = re.compile(r"[\d\u00bc-\u00be\u2150-\u215e]")
 RULES: tuple[Rule, ...] = (
+    (_IDENTIFIER, _identifier),
     (_EQUATION, _equation),
     (_PHONE, _phone),
     (_ISO_DATE, _iso_date),
@@ -681,6 +703,7 @@ RULES: tuple[Rule, ...] = (
     (_WATTS, _watts),
     (_VULGAR_FRACTION, _vulgar),
     (_FRACTION, _slash),
+    (_SCORE, lambda m: " ".join(cardinal(g) for g in m.groups())),
     (_YEAR_SPAN, _year_span),
     (_RANGE, _range),
     (_ORDINAL, lambda m: ordinal(m.group(1))),

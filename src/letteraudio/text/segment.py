@@ -20,7 +20,13 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from letteraudio.text.abbreviations import ABBREVIATIONS, BEFORE_A_NUMBER, PREPOSITIVE, STREET
+from letteraudio.text.abbreviations import (
+    ABBREVIATIONS,
+    BEFORE_A_NUMBER,
+    BEFORE_A_YEAR,
+    PREPOSITIVE,
+    STREET,
+)
 from letteraudio.text.parse import Document
 
 Speak = Callable[[str], str]
@@ -32,10 +38,12 @@ _WHITESPACE = re.compile(r"\s+")
 _TITLE_END = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in PREPOSITIVE) + r")$")
 """A piece ending like this ("Dr.", "Mt.") ends before a name, not a sentence."""
 _REFERENCE_END = re.compile(
-    r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in BEFORE_A_NUMBER if a.endswith(".")) + r")$"
+    r"(?<![\w.])(?:"
+    + "|".join(re.escape(a) for a in [*BEFORE_A_NUMBER, *BEFORE_A_YEAR] if a.endswith("."))
+    + r")$"
 )
-"""A piece ending like this ("vol.", "p.") before one that starts with a figure is a
-reference ("vol. 3"), not a sentence end."""
+"""A piece ending like this ("vol.", "p.", "c.") before one that starts with a figure is
+a reference ("vol. 3", "c. 1400"), not a sentence end."""
 _OPENERS = "\"'\u201c\u2018([\u00ab\u00bb\u201e"
 _QUOTED = re.compile(r"\"[^\"]{40,}\"|\u201c[^\u201d]{40,}\u201d")
 _INSIDE_END = re.compile(r"(?<=[a-z0-9][.!?])\s+(?=[A-Z])")
