@@ -189,7 +189,7 @@ def _spelling(written: str, reference: str) -> str:
             us = re.sub(british, american, us)
         if us != word:
             back[us] = word
-    return " ".join(back.get(w, w) for w in reference.split())
+    return re.sub(r"[A-Za-z]+", lambda m: back.get(m.group(0).lower(), m.group(0)), reference)
 
 
 def _month_first(written: str, reference: str) -> str:
@@ -217,7 +217,28 @@ def _pages(written: str, reference: str) -> str:
     if not re.search(r"\bpp?\.", written):
         return reference
     reference = re.sub(r"\bp p\b|\bpp\b", "pages", reference)
+    reference = re.sub(rf"\bp\.? (?=(?:{_NUMBER_WORD} )+(?:to|-) {_NUMBER_WORD})", "pages ",
+                       reference)  # fmt: skip
     return re.sub(rf"\bp\.? (?={_NUMBER_WORD})", "page ", reference)
+
+
+def _article_before_letters(written: str, reference: str) -> str:
+    """Scoring, not reading: where Kestrel spells an initialism after "a" ("a c b e"),
+    the lenient rule would join the article to its letters ("acbe")."""
+
+    def joined(match: re.Match[str]) -> str:
+        return f"{match.group(1)} {match.group(2).replace(' ', '')}"
+
+    return re.sub(r"\b([Aa]) ((?:[a-z] )+[a-z])\b", joined, reference)
+
+
+def _domain_words(written: str, reference: str) -> str:
+    """A web address's name is said as written ("datocapital dot com"); Kestrel cuts it
+    into words ("dato capital")."""
+    for name in re.findall(r"\b([A-Za-z]{4,})\.(?:com|org|net|edu|gov|co|tv)\b", written):
+        spaced = r"\s?".join(re.escape(c) for c in name.lower())
+        reference = re.sub(rf"\b{spaced}\b", name.lower(), reference, flags=re.IGNORECASE)
+    return reference
 
 
 def _zero(written: str, reference: str) -> str:
@@ -284,6 +305,8 @@ VARIANTS: dict[str, Callable[[str, str], str]] = {
     "twenty ten for two thousand ten": _twenty_ten,
     "zero, not oh, in figures": _zero,
     "letters with a plural": _letters_plural,
+    "a web address's name as written": _domain_words,
+    "the article a before spelled letters (scoring)": _article_before_letters,
     "abbreviations said in full": _in_full,
     "a singular unit after per": _per_one,
     "spelling (Kestrel's British to US)": _spelling,

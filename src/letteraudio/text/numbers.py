@@ -668,7 +668,10 @@ def _equation(match: re.Match[str]) -> str:
     return " ".join(said)
 
 
-_YEAR_ALONE = re.compile(r"(?<![\w.,$\u00a3\u20ac/#-])(1[1-9]\d\d|20\d\d)(?![\w%'\"/]|[.,]\d|-\d)")
+_YEAR_ALONE = re.compile(
+    r"(?<![\w.,$\u00a3\u20ac/#-])(1[1-9]\d\d|20\d\d)(?![\w%\"/]|['\u2019](?!s\b)|[.,]\d|-\d)"
+)
+"""A year, also one with its possessive (``1999's``)."""
 _HYPHENATED = re.compile(r"(?<![\w.,-])(\d{1,3})(?=-[A-Za-z])")
 _NEGATIVE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\())[-\u2212](?=\d)")
 _PLAIN = re.compile(
