@@ -214,7 +214,7 @@ def _ranges(written: str, reference: str) -> str:
 def _pages(written: str, reference: str) -> str:
     """``p. 56`` and ``pp.`` are "page fifty-six" and "pages"; Kestrel spells "p" and
     "p p"."""
-    if not re.search(r"\bpp?\.", written):
+    if not re.search(r"\bpp?\.?\s?\d|\bpp\.", written):
         return reference
     reference = re.sub(r"\bp p\b|\bpp\b", "pages", reference)
     reference = re.sub(rf"\bp\.? (?=(?:{_NUMBER_WORD} )+(?:to|-) {_NUMBER_WORD})", "pages ",

@@ -14,7 +14,8 @@ PREPOSITIVE = {
     "Sen.": "Senator", "Gov.": "Governor", "Rep.": "Representative", "Gen.": "General",
     "Capt.": "Captain", "Lt.": "Lieutenant", "Col.": "Colonel", "Sgt.": "Sergeant",
     "Rev.": "Reverend", "Hon.": "Honorable", "Pres.": "President", "Supt.": "Superintendent",
-    "Mt.": "Mount", "Ft.": "Fort",
+    "Mt.": "Mount", "Ft.": "Fort", "Maj.": "Major", "Cpl.": "Corporal", "Pvt.": "Private",
+    "Adm.": "Admiral", "Cmdr.": "Commander", "Brig.": "Brigadier",
 }  # fmt: skip
 """Titles and place words that stand before a name: they never end a sentence."""
 
@@ -91,6 +92,14 @@ STATES = {
 """US states as written after a city and a comma (``Springfield, MO``, ``Albany, N.Y.``):
 said in full there only. Codes that are also words or titles (OK, OR, IN, ME, HI) are
 left out; Washington, D.C. stays letters, as people say it."""
+
+DAYS = {
+    "Mon": "Monday", "Tue": "Tuesday", "Tues": "Tuesday", "Wed": "Wednesday",
+    "Thu": "Thursday", "Thur": "Thursday", "Thurs": "Thursday", "Fri": "Friday",
+    "Sat": "Saturday", "Sun": "Sunday",
+}  # fmt: skip
+"""Short day names: said in full in a range (``Mon.-Sun.``, ``Tue-Fri``), where they
+cannot be a word ("the Sun")."""
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",

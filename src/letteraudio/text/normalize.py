@@ -23,6 +23,7 @@ from letteraudio.text.abbreviations import (
     BEFORE_A_NAME,
     BEFORE_A_NUMBER,
     BEFORE_A_YEAR,
+    DAYS,
     PREPOSITIVE,
     SAINT_OR_STREET,
     STATES,
@@ -85,6 +86,7 @@ _REFERENCE = re.compile(
     rf"(?<![\w.])({_words_of(BEFORE_A_NUMBER)})(?<=\.)?\s?(?=(\d+(?:\s?[-\u2013,]\s?\d)?))"
 )
 _BEFORE_A_YEAR = re.compile(rf"(?<![\w.])({_words_of(BEFORE_A_YEAR)})\s?(?=\d{{3,4}}(?!\w))")
+_DAY_RANGE = re.compile(rf"\b({_words_of(DAYS)})\.?\s?[-\u2013]\s?({_words_of(DAYS)})\b(\.?)")
 _BEFORE_A_NAME = re.compile(rf"(?<![\w.])({_words_of(BEFORE_A_NAME)})(?=\s+[A-Z][a-z])")
 _AFTER_A_NAME = re.compile(rf"(?<![\w.'])({_words_of(AFTER_A_NAME)})(?![\w.'])")
 _STATE = re.compile(
@@ -165,6 +167,10 @@ def expand_abbreviations(text: str) -> str:
     ``jr``, ``vs`` wherever they stand; a state after a city and a comma
     (``Springfield, MO`` "Missouri", ``Albany, N.Y.``); ``st`` as ``St.``."""
     text = _REFERENCE.sub(_reference, text)
+    text = _DAY_RANGE.sub(
+        lambda m: f"{DAYS[m.group(1)]} to {DAYS[m.group(2)]}" + (_stop(m) if m.group(3) else ""),
+        text,
+    )
     text = _BEFORE_A_YEAR.sub(lambda m: BEFORE_A_YEAR[m.group(1)] + " ", text)
     text = STREET.sub(lambda m: f"{m.group(1)} Street{_stop(m)}", text)
     text = _SAINT.sub("Saint", text)

@@ -53,9 +53,10 @@ def cardinal(figure: str) -> str:
 
 
 def decimal(whole: str, fraction: str | None) -> str:
-    """``3.10`` -> ``three point one zero``: the digits as written, none rounded away."""
-    spoken = cardinal(whole) if whole else "zero"
-    return spoken + (f" point {digits(fraction)}" if fraction else "")
+    """``3.10`` -> ``three point one zero``: the digits as written, none rounded away;
+    ``.5`` -> ``point five``."""
+    spoken = cardinal(whole) if whole else ("" if fraction else "zero")
+    return (spoken + (f" point {digits(fraction)}" if fraction else "")).strip()
 
 
 def ordinal(figure: str) -> str:
@@ -96,7 +97,8 @@ def _phone(match: re.Match[str]) -> str:
 _MONTH = (
     r"(?P<month>(?i:january|february|april|june|july|august|september|october|november|"
     r"december)|March|MARCH|May|MAY|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|"
-    r"JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)\b\.?)"
+    r"JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)\b\.?|"
+    r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.)"
 )
 _DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:)"
 _YEAR = r"(?P<year>1[1-9]\d\d|20\d\d)(?!\d)"
@@ -288,6 +290,10 @@ def _amount(whole: str, fraction: str | None, scale: str | None, names: tuple[st
     if scale:
         return f"{decimal(whole, fraction)} {_SCALES[scale]} {many}"
     amount = int(whole.replace(",", "") or 0)
+    if fraction and len(fraction) > 2 and small_one and not fraction[2:].strip("0"):
+        fraction = fraction[:2]  # $12.0500: the zeros after the cents say nothing
+    if fraction and len(fraction) > 2:
+        fraction = fraction.rstrip("0")
     if fraction is not None and len(fraction) == 2 and small_one:
         cents = int(fraction)
         small = f"{_words(cents)} {small_one if cents == 1 else small_many}"
@@ -361,7 +367,7 @@ _UNITS = {
 }  # fmt: skip
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
 _MEASURE = re.compile(
-    rf"(?<![\w.,/$-])(-|\u2212)?({_NUMBER})(?:\.(\d+))?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?"
+    rf"(?<![\w.,/$-])(-|\u2212)?({_NUMBER}|(?=\.\d))(?:\.(\d+))?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?"
     r"\s?(/)?(" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + r")"
     r"(?![\w²³/])(\.(?!\w))?"
 )
@@ -674,6 +680,8 @@ _YEAR_ALONE = re.compile(
 """A year, also one with its possessive (``1999's``)."""
 _HYPHENATED = re.compile(r"(?<![\w.,-])(\d{1,3})(?=-[A-Za-z])")
 _NEGATIVE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\())[-\u2212](?=\d)")
+_POINT = re.compile(r"(?<![\w.,$])\.(\d+)(?![\w.,]\d|\w)")
+"""``.5`` alone: "point five"."""
 _PLAIN = re.compile(
     r"(?<![\w.,:/$\u00a3\u20ac#+-])(\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.(\d+))?"
     r"(?![\w%/]|:\d|[.,]\d|-\d)"
@@ -721,6 +729,7 @@ RULES: tuple[Rule, ...] = (
     (_HYPHENATED, lambda m: cardinal(m.group(1))),
     (_CODE, _code),
     (_NEGATIVE, lambda m: "minus "),
+    (_POINT, lambda m: decimal("", m.group(1))),
     (_PLAIN, lambda m: decimal(m.group(1), m.group(2))),
 )
 """The English rules, in the order they run."""
