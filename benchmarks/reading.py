@@ -181,7 +181,7 @@ _US_SPELLING = (
 def _spelling(written: str, reference: str) -> str:
     """Kestrel's British-to-American spelling changes (colour -> color; "etcetera"):
     not reading at all, so the written spelling is put back in its answer."""
-    reference = reference.replace("etcetera", "et cetera")
+    reference = reference.replace("etcetera", "et cetera").replace("hash tag", "hashtag")
     back = {}
     for word in set(lenient(written).split()):
         us = word

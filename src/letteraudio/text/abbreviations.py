@@ -42,7 +42,7 @@ AFTER_A_NAME = {
     "Ltd": "Limited", "ltd": "limited", "Inc": "Incorporated", "Corp": "Corporation",
     "Bros": "Brothers", "Jr": "Junior", "jr": "junior", "Sr": "Senior", "sr": "senior",
     "vs": "versus", "Vs": "versus", "Dept": "Department", "dept": "department",
-    "bros": "brothers",
+    "bros": "brothers", "vol": "volume", "vols": "volumes",
 }  # fmt: skip
 """Words written without their full stop that are never anything else: said in full
 wherever they stand as a word."""

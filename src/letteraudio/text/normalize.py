@@ -88,7 +88,7 @@ _REFERENCE = re.compile(
 _BEFORE_A_YEAR = re.compile(rf"(?<![\w.])({_words_of(BEFORE_A_YEAR)})\s?(?=\d{{3,4}}(?!\w))")
 _DAY_RANGE = re.compile(rf"\b({_words_of(DAYS)})\.?\s?[-\u2013]\s?({_words_of(DAYS)})\b(\.?)")
 _BEFORE_A_NAME = re.compile(rf"(?<![\w.])({_words_of(BEFORE_A_NAME)})(?=\s+[A-Z][a-z])")
-_AFTER_A_NAME = re.compile(rf"(?<![\w.'])({_words_of(AFTER_A_NAME)})(?![\w.'])")
+_AFTER_A_NAME = re.compile(rf"(?<![\w.'-])({_words_of(AFTER_A_NAME)})(?![\w.'-])")
 _STATE = re.compile(
     rf"(\b[A-Z][a-z]+, )(?:({_words_of(s for s in STATES if not s.endswith('.'))})"
     rf"(?![\w.])(?=[\s,;:)\]\"'.]|$)|({_words_of(s for s in STATES if s.endswith('.'))})(?!\w))"

@@ -100,7 +100,7 @@ _MONTH = (
     r"JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)\b\.?|"
     r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.)"
 )
-_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:)"
+_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d)"
 _YEAR = r"(?P<year>1[1-9]\d\d|20\d\d)(?!\d)"
 _MONTH_DAY = re.compile(
     rf"(?<![\w.]){_MONTH}\s+{_DAY}\b"
@@ -627,17 +627,30 @@ _CODE = re.compile(r"(?<![\w.'\u2019-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])([A-Za-z\d]
 
 
 def _code(match: re.Match[str]) -> str:
-    """The letters as written, each run of figures read: short ones as a number ("X
-    forty-two T"), long ones or ones with a leading zero figure by figure."""
+    """The letters as written, each run of figures read: one or two figures as a number
+    ("X forty-two T"), more or ones with a leading zero figure by figure ("C two one
+    two"), as a model number is read."""
     said = []
     for run in re.findall(r"[A-Za-z]+|\d+", match.group(1)):
         if not run.isdigit():
             said.append(run)
-        elif len(run) <= 3 and not (len(run) > 1 and run.startswith("0")):
+        elif len(run) <= 2 and not (len(run) > 1 and run.startswith("0")):
             said.append(_words(int(run)))
         else:
             said.append(digits(run))
     return " ".join(said)
+
+
+_CODE_NUMBER = re.compile(r"(?<![\w.])([A-Z]{2,5}) (\d{3}|\d{5,})(?![\w.,]\d|[\w%/])")
+"""A number after a code of capitals (``HLRT 827``, ``N21770`` written apart): figure by
+figure, as a serial number is read; a year after one (``AD 1066``) stays a year."""
+
+
+_ERA = re.compile(
+    r"(?<=\bAD )(\d{1,4})(?![\w.,]\d|\w)|(?<=\bA\.D\. )(\d{1,4})(?![\w.,]\d|\w)"
+    r"|(?<![\w.,])(\d{1,4})(?=\s?(?:BCE?|CE|AD|B\.C\.|A\.D\.|B\.C\.E\.|C\.E\.)(?!\w))"
+)
+"""A year with its era (``AD 1066``, ``44 BC``, ``1500 B.C.``): ten sixty-six."""
 
 
 _VERSION = re.compile(r"(?<![\w.])(\d+)((?:\.\d+){2,})(?![\w.]|\.\d)")
@@ -725,6 +738,8 @@ RULES: tuple[Rule, ...] = (
     (_ROMAN_ORDINAL, lambda m: _words(roman_value(m.group(1)), "ordinal")),
     (_ROMAN_HEADING, lambda m: f"{m.group(1)}{_words(roman_value(m.group(2)))}{m.group(3)}"),
     (_ROMAN_AFTER, _roman),
+    (_ERA, lambda m: year(next(g for g in m.groups() if g))),
+    (_CODE_NUMBER, lambda m: f"{m.group(1)} {digits(m.group(2))}"),
     (_YEAR_ALONE, _year_or_count),
     (_HYPHENATED, lambda m: cardinal(m.group(1))),
     (_CODE, _code),
