@@ -241,6 +241,18 @@ def _domain_words(written: str, reference: str) -> str:
     return reference
 
 
+def _catalogue(written: str, reference: str) -> str:
+    """A catalogue or serial number (``ISBN 1931599203``, ``PMID 10667370``) is read
+    figure by figure; Kestrel reads some as one large number ("one billion nine
+    hundred ...")."""
+    from letteraudio.text.numbers import cardinal, digits
+
+    found = re.findall(r"\b(?:ISBN|ISSN|PMID|JSTOR|OCLC|LCCN|PIN|ASIN)[\s:]*(\d{5,})\b", written)
+    for figure in found:
+        reference = reference.replace(cardinal(figure).replace("-", " "), digits(figure))
+    return reference
+
+
 def _zero(written: str, reference: str) -> str:
     """A 0 among figures read one by one (a code, an ISBN) is "zero" in careful US
     narration, where Kestrel says "o"."""
@@ -264,9 +276,14 @@ def _in_full(written: str, reference: str) -> str:
         ABBREVIATIONS,
         AFTER_A_NAME,
         BEFORE_A_NAME,
+        BEFORE_A_YEAR,
         STATES,
     )
 
+    for short, said in BEFORE_A_YEAR.items():  # "c. 1400": circa, only before a year
+        if re.search(rf"(?<![\w.]){re.escape(short)}\s?\d{{3,4}}", written):
+            pattern = rf"\b{re.escape(short.rstrip('.'))}\.? (?={_NUMBER_WORD})"
+            reference = re.sub(pattern, f"{said} ", reference)
     table = {**ABBREVIATIONS, **AFTER_A_NAME, **BEFORE_A_NAME, **STATES}
     for written_form, said in table.items():
         if re.search(rf"(?<![\w.]){re.escape(written_form)}", written):
@@ -303,6 +320,7 @@ VARIANTS: dict[str, Callable[[str, str], str]] = {
     "page and pages": _pages,
     "minus for negative": _minus,
     "twenty ten for two thousand ten": _twenty_ten,
+    "catalogue numbers figure by figure": _catalogue,
     "zero, not oh, in figures": _zero,
     "letters with a plural": _letters_plural,
     "a web address's name as written": _domain_words,

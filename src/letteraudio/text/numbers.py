@@ -641,9 +641,9 @@ def _code(match: re.Match[str]) -> str:
     return " ".join(said)
 
 
-_CODE_NUMBER = re.compile(r"(?<![\w.])([A-Z]{2,5}) (\d{3}|\d{5,})(?![\w.,]\d|[\w%/])")
-"""A number after a code of capitals (``HLRT 827``, ``N21770`` written apart): figure by
-figure, as a serial number is read; a year after one (``AD 1066``) stays a year."""
+_CODE_NUMBER = re.compile(r"(?<![\w.])([A-Z]{2,5}) (\d{5,})(?![\w.,]\d|[\w%/])")
+"""A long number after a code of capitals (``PMID 10667370``, ``PIN 503165``): figure by
+figure, as a serial number is read (``LM 800`` stays "LM eight hundred")."""
 
 
 _ERA = re.compile(
