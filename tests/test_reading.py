@@ -232,12 +232,15 @@ def _accounted() -> set[str]:
         AFTER_A_NAME,
         BEFORE_A_NAME,
         BEFORE_A_NUMBER,
+        BEFORE_A_YEAR,
+        DAYS,
         MONTH_ABBREVIATIONS,
         SAINT_OR_STREET,
         STATES,
     )
 
-    listed = [*ABBREVIATIONS, *AFTER_A_NAME, *BEFORE_A_NAME, *BEFORE_A_NUMBER, *STATES]
+    listed = [*ABBREVIATIONS, *AFTER_A_NAME, *BEFORE_A_NAME, *BEFORE_A_NUMBER, *BEFORE_A_YEAR]
+    listed += [*STATES, *DAYS]
     listed += [*MONTH_ABBREVIATIONS, *numbers._UNITS, SAINT_OR_STREET, "x", "https", "www"]
     return {word for entry in listed for word in _words(entry)}
 
