@@ -444,7 +444,7 @@ def main() -> None:
           + (f"; letteraudio fails {failed}" if failed else ""))  # fmt: skip
     print("\nNormalization table (tests/reading_cases.py):")
     for row, good, total in table_rows():
-        print(f"  {row:<28} {good:>2}/{total:<2} {100 * good / total:5.1f} %")
+        print(f"  {row:<42} {good:>2}/{total:<2} {100 * good / total:5.1f} %")
 
     text = article()
     with tempfile.TemporaryDirectory() as folder:
