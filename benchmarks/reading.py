@@ -309,6 +309,32 @@ def _twenty_ten(written: str, reference: str) -> str:
                   r"sixty|seventy|eighty|ninety)\b)", "twenty ", reference)  # fmt: skip
 
 
+def _unspaced_reference(written: str, reference: str) -> str:
+    """A reference written against its figure (``p.267``, ``c.1400``, ``d.1934``) is a
+    page, circa or died with its number; Kestrel reads it as a decimal ("p point two six
+    seven")."""
+    from letteraudio.text.abbreviations import BEFORE_A_NUMBER, BEFORE_A_YEAR
+    from letteraudio.text.numbers import cardinal, year
+
+    for short, figure in re.findall(r"(?<![\w.])(pp?|c|ca|b|d)\.(\d+)\b", written):
+        said = [d if d != "zero" else "o" for d in _digit_words(figure)]
+        if f"{short}." in BEFORE_A_YEAR and len(figure) == 4:
+            spoken = f"{BEFORE_A_YEAR[short + '.']} {year(figure)}"
+        elif f"{short}." in BEFORE_A_NUMBER:
+            spoken = f"{BEFORE_A_NUMBER[short + '.'][0]} {cardinal(figure)}"
+        else:
+            continue
+        pattern = r"\b" + r"\s?".join(short) + r"\.? point " + " ".join(said) + r"\b"
+        reference = re.sub(pattern, spoken.replace("-", " "), reference)
+    return reference
+
+
+def _digit_words(figure: str) -> list[str]:
+    from letteraudio.text.numbers import digits
+
+    return digits(figure).split()
+
+
 def _minus(written: str, reference: str) -> str:
     """A negative number is "minus five" as often as "negative five" in US speech."""
     return re.sub(r"\bnegative (?=\w)", "minus ", reference)
@@ -319,6 +345,7 @@ VARIANTS: dict[str, Callable[[str, str], str]] = {
     "ranges said with 'to'": _ranges,
     "page and pages": _pages,
     "minus for negative": _minus,
+    "a reference against its figure (p.267)": _unspaced_reference,
     "twenty ten for two thousand ten": _twenty_ten,
     "catalogue numbers figure by figure": _catalogue,
     "zero, not oh, in figures": _zero,
@@ -423,7 +450,7 @@ def print_tn_bench(show: int = 0) -> None:
     print(f"  short cases (wetext)               {found['short_good']}/{found['short']}")
     print("  variant classes (sentences that needed each):")
     for name, count in sorted(found["variants"].items(), key=lambda v: -v[1]):  # type: ignore[attr-defined]
-        print(f"    {name:<36} {count:>4}")
+        print(f"    {name:<48} {count:>4}")
     for written, spoken, reference in found["wrong"]:  # type: ignore[attr-defined]
         print(f"\n  written  {written}\n  said     {spoken}\n  Kestrel  {reference}")
 

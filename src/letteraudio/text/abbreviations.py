@@ -42,7 +42,8 @@ AFTER_A_NAME = {
     "Ltd": "Limited", "ltd": "limited", "Inc": "Incorporated", "Corp": "Corporation",
     "Bros": "Brothers", "Jr": "Junior", "jr": "junior", "Sr": "Senior", "sr": "senior",
     "vs": "versus", "Vs": "versus", "Dept": "Department", "dept": "department",
-    "bros": "brothers", "vol": "volume", "vols": "volumes",
+    "bros": "brothers", "vol": "volume", "vols": "volumes", "ave": "avenue",
+    "blvd": "boulevard", "cpl": "corporal", "pvt": "private",
 }  # fmt: skip
 """Words written without their full stop that are never anything else: said in full
 wherever they stand as a word."""
