@@ -94,12 +94,16 @@ def _phone(match: re.Match[str]) -> str:
 
 # --- dates ------------------------------------------------------------------------------
 
+_SHORT = "|".join(sorted(MONTH_ABBREVIATIONS, key=len, reverse=True))
+_SHORT_LOWER = _SHORT.lower()
+_FULL = "|".join(m.lower() for m in MONTHS if m not in ("March", "May"))
 _MONTH = (
-    r"(?P<month>(?i:january|february|april|june|july|august|september|october|november|"
-    r"december)|March|MARCH|May|MAY|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|"
-    r"JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)\b\.?|"
-    r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.)"
+    rf"(?P<month>(?i:{_FULL})|March|MARCH|May|MAY|(?:{_SHORT}|{_SHORT.upper()})\b\.?|"
+    rf"(?:{_SHORT_LOWER})\.)"
 )
+"""A month as written: March and May only with a capital (they are words too), a short
+name with a capital or, in lower case, with its full stop (the lists live in
+:mod:`letteraudio.text.abbreviations`)."""
 _DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d)"
 _YEAR = r"(?P<year>1[1-9]\d\d|20\d\d)(?!\d)"
 _MONTH_DAY = re.compile(
@@ -108,16 +112,14 @@ _MONTH_DAY = re.compile(
     rf"(?:,?\s+{_YEAR})?"
 )
 _LOWER_MONTH = (
-    r"(?P<lower>(?:may|march)(?=,?\s+\d{4})|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
-    r"(?:\.|(?=,?\s+\d{4})))"
+    rf"(?P<lower>(?:may|march)(?=,?\s+\d{{4}})|(?:{_SHORT_LOWER})(?:\.|(?=,?\s+\d{{4}})))"
 )
 _DAY_MONTH = re.compile(
     rf"(?<![\w.,:/$-])(?P<the>[Tt]he\s+)?{_DAY}\s+(?:of\s+)?(?:{_MONTH}|{_LOWER_MONTH})"
     rf"(?:,?\s+{_YEAR})?"
 )
 _MONTH_YEAR = re.compile(
-    r"(?<![\w.])(?P<month>(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?|"
-    r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.)\s+(?=(?:1[1-9]|20)\d\d(?!\d))"
+    rf"(?<![\w.])(?P<month>(?:{_SHORT})\.?|(?:{_SHORT_LOWER})\.)\s+(?=(?:1[1-9]|20)\d\d(?!\d))"
 )
 _ISO_DATE = re.compile(
     r"(?<![\w./-])(1[1-9]\d\d|20\d\d)-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])(?![\w/-])"
