@@ -1,6 +1,6 @@
-"""Word times where the engine knows them (Piper), sentence times where it does not (hibari).
+"""Word times where the engine knows them (Piper, hibari), sentence times where it does not.
 
-Piper renders are decoded and measured: a word that follows a clear gap must be
+Piper and hibari renders are decoded and measured: a word that follows a clear gap must be
 timestamped in the WebVTT within 60 ms of where the decoded MP3's speech resumes. SRT
 parts start at the time of their first word; the episode JSON keeps every word's time,
 and a render from the cache keeps them too.
@@ -18,6 +18,7 @@ from audio_probe import decode, silences
 from test_publish import _seconds, render, vtt_cues
 
 from letteraudio.engines import Clip, EngineSettings, word_timing
+from letteraudio.engines.espeak import EspeakEngine
 from letteraudio.engines.hibari import HibariEngine
 from letteraudio.engines.piper import PiperEngine
 from letteraudio.engines.wordtimes import word_times
@@ -31,13 +32,15 @@ LONG = (
 TAG = re.compile(r"<(\d\d:\d\d:\d\d\.\d\d\d)>")
 
 
-@pytest.fixture(scope="module")
-def piper_episode(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("words")
+@pytest.fixture(scope="module", params=["piper", "hibari"])
+def piper_episode(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An episode of the two sentences by an engine that times words (the name is Piper's,
+    the first of them)."""
+    folder = tmp_path_factory.mktemp(f"words-{request.param}")
     article = folder / "harbour.txt"
     article.write_text(f"{PAUSED}\n\n{LONG}\n", encoding="utf-8")
     out = folder / "harbour.mp3"
-    render(article, out, "-e", "piper", "--deterministic")
+    render(article, out, "-e", request.param, "--deterministic")
     return out
 
 
@@ -51,13 +54,28 @@ def timed_words(line_block: list[str]) -> list[tuple[float | None, str]]:
     return words
 
 
-def test_engines_declare_whether_they_time_words() -> None:
-    assert word_timing(PiperEngine) and not word_timing(HibariEngine)
-    clip = PiperEngine(EngineSettings(deterministic=True)).synthesize(PAUSED)
+@pytest.mark.parametrize("engine", [PiperEngine, HibariEngine])
+def test_engines_declare_whether_they_time_words(engine: type[PiperEngine | HibariEngine]) -> None:
+    assert word_timing(engine) == "model" and word_timing(EspeakEngine) is None
+    clip = engine(EngineSettings(deterministic=True)).synthesize(PAUSED)
     assert clip.words is not None and len(clip.words) == len(PAUSED.split())
     starts = [start for start, _ in clip.words]
     assert starts == sorted(starts) and clip.words[-1][1] <= len(clip.samples)
-    assert HibariEngine(EngineSettings(deterministic=True)).synthesize(PAUSED).words is None
+    assert all(start < end for start, end in clip.words)
+
+
+def test_hibari_word_times_follow_the_speed_and_leave_the_audio_alone(tmp_path: Path) -> None:
+    import letteraudio.engines.hibari as hibari
+
+    plain = HibariEngine(EngineSettings(deterministic=True)).synthesize(PAUSED)
+    hibari._LOADED.clear()  # the same voice, now from the patched graph prepared in a cache
+    cached = HibariEngine(EngineSettings(deterministic=True, cache_dir=tmp_path)).synthesize(PAUSED)
+    assert list(tmp_path.glob("models/hibari-*.onnx"))
+    assert cached.samples.tobytes() == plain.samples.tobytes() and cached.words == plain.words
+    fast = HibariEngine(EngineSettings(deterministic=True, speed=1.5)).synthesize(PAUSED)
+    assert fast.words is not None and plain.words is not None
+    ratio = (fast.words[-1][0] - fast.words[1][0]) / (plain.words[-1][0] - plain.words[1][0])
+    assert ratio == pytest.approx(1 / 1.5, rel=0.05)
 
 
 def test_words_merged_by_the_phonemizer_are_still_found() -> None:
@@ -120,9 +138,10 @@ def test_episode_json_keeps_every_word_and_a_cached_render_the_same(
     # Rendered twice with one cache: the second comes from the cached chunks.
     again = tmp_path / "again.mp3"
     article = piper_episode.with_name("harbour.txt")
-    render(article, again, "-e", "piper", "--deterministic", "--cache-dir", str(tmp_path / "c"))
+    engine = piper_episode.parent.name.split("-")[1].rstrip("0123456789")
+    render(article, again, "-e", engine, "--deterministic", "--cache-dir", str(tmp_path / "c"))
     first = again.with_suffix(".vtt").read_text()
-    render(article, again, "-e", "piper", "--deterministic", "--cache-dir", str(tmp_path / "c"))
+    render(article, again, "-e", engine, "--deterministic", "--cache-dir", str(tmp_path / "c"))
     assert again.with_suffix(".vtt").read_text() == first
     assert first == piper_episode.with_suffix(".vtt").read_text()
 
@@ -131,7 +150,7 @@ def test_an_engine_without_word_times_keeps_sentence_cues(tmp_path: Path) -> Non
     article = tmp_path / "short.txt"
     article.write_text(f"{PAUSED}\n", encoding="utf-8")
     out = tmp_path / "short.mp3"
-    render(article, out, "-e", "hibari", "--deterministic")
+    render(article, out, "-e", "espeak", "--deterministic")
     vtt = out.with_suffix(".vtt").read_text(encoding="utf-8")
     assert "everybody" in vtt and not TAG.search(vtt)
     info = json.loads(out.with_suffix("").with_suffix(".episode.json").read_text())
