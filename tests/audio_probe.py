@@ -26,6 +26,18 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+def require_recognizer() -> None:
+    """pocketsphinx (the ``align`` extra); in CI its absence fails the test instead."""
+    import importlib.util
+
+    if importlib.util.find_spec("pocketsphinx") is not None:
+        return
+    message = "pocketsphinx is not installed (pip install 'letteraudio[align]')"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def decoder() -> str:
     """The system ffmpeg when present (CI installs it), else the bundled one."""
     system = shutil.which("ffmpeg")

@@ -1,4 +1,5 @@
-"""Word times where the engine knows them (Piper, hibari), sentence times where it does not.
+"""Word times where the engine knows them (Piper, hibari), found in the audio by the
+aligner (espeak, with the ``align`` extra), sentence times where neither can.
 
 Piper and hibari renders are decoded and measured: a word that follows a clear gap must be
 timestamped in the WebVTT within 60 ms of where the decoded MP3's speech resumes. SRT
@@ -14,16 +15,19 @@ import re
 from pathlib import Path
 
 import pytest
-from audio_probe import decode, silences
+from audio_probe import decode, require_recognizer, silences
 from test_publish import _seconds, render, vtt_cues
 
-from letteraudio.engines import Clip, EngineSettings, word_timing
+from letteraudio.engines import BaseEngine, Clip, EngineSettings, word_timing
 from letteraudio.engines.espeak import EspeakEngine
 from letteraudio.engines.hibari import HibariEngine
 from letteraudio.engines.piper import PiperEngine
 from letteraudio.engines.wordtimes import word_times
 
 ONSET_TOLERANCE_S = 0.060
+ALIGNED_TOLERANCE_S = 0.120
+"""Words found by the aligner (10 ms frames, a model of human speech on a formant voice)
+are looser: measured up to 100 ms off after a pause on espeak."""
 PAUSED = "Listen, everybody: the harbour is closed tonight, because the storm is coming."
 LONG = (
     "The boats came in before the sun rose, heavy with the night's catch, and the women on "
@@ -32,10 +36,12 @@ LONG = (
 TAG = re.compile(r"<(\d\d:\d\d:\d\d\.\d\d\d)>")
 
 
-@pytest.fixture(scope="module", params=["piper", "hibari"])
+@pytest.fixture(scope="module", params=["piper", "hibari", "espeak"])
 def piper_episode(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An episode of the two sentences by an engine that times words (the name is Piper's,
-    the first of them)."""
+    the first of them; espeak's words are found in its audio by the aligner)."""
+    if request.param == "espeak":
+        require_recognizer()
     folder = tmp_path_factory.mktemp(f"words-{request.param}")
     article = folder / "harbour.txt"
     article.write_text(f"{PAUSED}\n\n{LONG}\n", encoding="utf-8")
@@ -56,7 +62,8 @@ def timed_words(line_block: list[str]) -> list[tuple[float | None, str]]:
 
 @pytest.mark.parametrize("engine", [PiperEngine, HibariEngine])
 def test_engines_declare_whether_they_time_words(engine: type[PiperEngine | HibariEngine]) -> None:
-    assert word_timing(engine) == "model" and word_timing(EspeakEngine) is None
+    assert word_timing(engine) == "model" and word_timing(EspeakEngine) == "aligned"
+    assert word_timing(BaseEngine) is None
     clip = engine(EngineSettings(deterministic=True)).synthesize(PAUSED)
     assert clip.words is not None and len(clip.words) == len(PAUSED.split())
     starts = [start for start, _ in clip.words]
@@ -99,12 +106,14 @@ def test_a_word_after_a_gap_is_timed_within_60_ms_of_its_onset(piper_episode: Pa
     gaps = [run for run in silences(decode(piper_episode), threshold_db=-45)
             if start < run.start and run.end < end and run.length >= 0.1]  # fmt: skip
     assert gaps, "the comma and the colon leave a gap inside the sentence"
+    aligned = "espeak" in piper_episode.parent.name
+    tolerance = ALIGNED_TOLERANCE_S if aligned else ONSET_TOLERANCE_S
     for gap in gaps:
         # the word whose timestamp is nearest where the speech resumes
         nearest = min(stamps, key=lambda stamp: abs(stamp - gap.end))
-        assert abs(nearest - gap.end) <= ONSET_TOLERANCE_S, (gap, nearest)
+        assert abs(nearest - gap.end) <= tolerance, (gap, nearest)
     everybody = stamps[1]
-    assert any(abs(everybody - gap.end) <= ONSET_TOLERANCE_S for gap in gaps)
+    assert any(abs(everybody - gap.end) <= tolerance for gap in gaps)
 
 
 def test_srt_parts_start_at_their_first_words_time(piper_episode: Path) -> None:
@@ -146,11 +155,12 @@ def test_episode_json_keeps_every_word_and_a_cached_render_the_same(
     assert first == piper_episode.with_suffix(".vtt").read_text()
 
 
-def test_an_engine_without_word_times_keeps_sentence_cues(tmp_path: Path) -> None:
+def test_words_the_aligner_cannot_place_keep_sentence_cues(tmp_path: Path) -> None:
+    # The aligner knows English only: espeak speaking German keeps sentence timing.
     article = tmp_path / "short.txt"
     article.write_text(f"{PAUSED}\n", encoding="utf-8")
     out = tmp_path / "short.mp3"
-    render(article, out, "-e", "espeak", "--deterministic")
+    render(article, out, "-e", "espeak", "--lang", "de", "--deterministic")
     vtt = out.with_suffix(".vtt").read_text(encoding="utf-8")
     assert "everybody" in vtt and not TAG.search(vtt)
     info = json.loads(out.with_suffix("").with_suffix(".episode.json").read_text())

@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from letteraudio.engines import BaseEngine, EngineSettings, Voice
+from letteraudio.engines.wordtimes import snapped
 from letteraudio.errors import EngineUnavailable
 from letteraudio.languages import speaks
 from letteraudio.values import Clip, empty_clip
@@ -244,6 +245,8 @@ class HibariEngine(BaseEngine):
         audio = np.concatenate([part[0] for part in parts])
         samples = np.clip(np.round(audio * 32767.0), -32768, 32767).astype(np.int16)
         words = self._word_times(tts, text, parts) if timed else None
+        if words is not None:
+            words = snapped(samples, SAMPLE_RATE, words)
         return Clip(samples, SAMPLE_RATE, None if words is None else tuple(words))
 
     def _speak(
