@@ -67,7 +67,20 @@ print(json.dumps({"cpu": cpu, "seconds": seconds, "timed": words}))
 
 def decode(path: Path) -> np.ndarray:
     out = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", f"{RATE}", "-"],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            f"{RATE}",
+            "-",
+        ],
         capture_output=True,
         check=True,
     ).stdout
@@ -95,7 +108,7 @@ def onset_errors(mp3: Path) -> list[float]:
     """Word start minus measured onset (s), for each pause followed by a timed word."""
     info = json.loads(mp3.with_suffix(".episode.json").read_text(encoding="utf-8"))
     words = [
-        (w["start_ms"] / 1000, w["end_ms"] / 1000)
+        (w["start_ms"] / 1000, w["end_ms"] / 1000, cue["start_ms"] / 1000, cue["end_ms"] / 1000)
         for cue in info["cues"]
         for w in cue.get("words", [])
         if w["end_ms"] > w["start_ms"]
@@ -104,9 +117,17 @@ def onset_errors(mp3: Path) -> list[float]:
     for start, end in pauses(decode(mp3)):
         middle = (start + end) / 2
         after = [w for w in words if (w[0] + w[1]) / 2 > middle]
-        if after:
+        # only where the speech that resumes is a timed sentence's (not one the aligner
+        # could not follow, which keeps sentence timing and is counted apart)
+        if after and after[0][2] - PAUSE_S <= end <= after[0][3]:
             errors.append(after[0][0] - end)
     return errors
+
+
+def coverage(mp3: Path) -> tuple[int, int]:
+    """(sentences with word times, sentences)."""
+    info = json.loads(mp3.with_suffix(".episode.json").read_text(encoding="utf-8"))
+    return sum(bool(cue.get("words")) for cue in info["cues"]), len(info["cues"])
 
 
 def script_texts(article: Path) -> list[str]:
@@ -118,10 +139,12 @@ def script_texts(article: Path) -> list[str]:
     return [segment["text"] for segment in plan["segments"]]
 
 
-def bench(article: Path, rounds: int, work: Path) -> None:
+def bench(article: Path, rounds: int, work: Path, voices: list[str] | None) -> None:
     texts = work / f"{article.stem}.json"
     texts.write_text(json.dumps(script_texts(article)), encoding="utf-8")
     for name, engine in VOICES.items():
+        if voices and engine not in voices:
+            continue
         out = work / f"{article.stem}-{engine}.mp3"
         subprocess.run(
             [LETTERAUDIO, "render", str(article), "-o", str(out), "-q", "-e", engine,
@@ -129,6 +152,7 @@ def bench(article: Path, rounds: int, work: Path) -> None:
             check=True,
         )  # fmt: skip
         errors = [abs(e) for e in onset_errors(out)]
+        timed, cues = coverage(out)
         costs = {"timed": [], "plain": []}
         seconds = 0.0
         for _ in range(rounds):
@@ -145,7 +169,8 @@ def bench(article: Path, rounds: int, work: Path) -> None:
         added = statistics.median(costs["timed"]) - statistics.median(costs["plain"])
         p95 = float(np.percentile(errors, 95)) if errors else float("nan")
         print(
-            f"{article.name:18} {name:15} onsets {len(errors):4d}: "
+            f"{article.name:18} {name:16} {timed}/{cues} sentences word-timed; "
+            f"onsets {len(errors):4d}: "
             f"median {1000 * statistics.median(errors):5.1f} ms, p95 {1000 * p95:6.1f} ms; "
             f"word timing adds {added / (seconds / 60):+.3f} s CPU per audio minute "
             f"(synthesis {statistics.median(costs['plain']):.2f} -> "
@@ -158,10 +183,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--text", type=Path, action="append", help="default: seed and own text")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--voice", action="append", choices=list(VOICES.values()))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         for article in args.text or [SEED, OWN_TEXT]:
-            bench(article, args.rounds, Path(work))
+            bench(article, args.rounds, Path(work), args.voice)
 
 
 if __name__ == "__main__":
