@@ -157,13 +157,20 @@ def _time_ordered_id3() -> type:
 
 def read_tag(path: Path) -> Any | None:
     """The ID3 tag of an MP3 (mutagen's ``ID3``), or None when it has none or cannot be read.
-    What ``check`` judges and what ``feed`` shows of an MP3 without an episode file."""
+    What ``check`` judges and what ``feed`` shows of an MP3 without an episode file. A tag
+    that is there but damaged (a foreign version, sizes that are not synchsafe, frames cut
+    short) is an :class:`InputError` saying so."""
+    import struct
+
+    from mutagen import MutagenError
     from mutagen.id3 import ID3, ID3NoHeaderError
 
     try:
         return ID3(path)
     except (ID3NoHeaderError, OSError):
         return None
+    except (MutagenError, ValueError, LookupError, EOFError, struct.error) as error:
+        raise InputError(f"{path}: damaged ID3 tag ({error or type(error).__name__})") from None
 
 
 def frame_text(tag: Any, frame: str) -> str | None:
