@@ -235,3 +235,156 @@ def test_page_links_to_odd_file_names_stay_file_links(site: Path, stem: str) -> 
             name = unquote(link[2:].split("#t=")[0])
             assert (site / name).is_file(), (page, link)
         assert any(unquote(link[2:]) == f"{stem}.mp3" for link in local) or page == "index.html"
+
+
+# --- 5: one cleaning at the boundary -----------------------------------------------------
+
+HOSTILE_MARKDOWN = """\
+---
+title: "Harbour\\e]0;pwned\\a Notes \\u202Etxt.exe"
+author: "Ann\\x01 Lee"
+description: "Tides\\e[2J and boats"
+---
+
+The boat came in \\u202e at dawn, and the gulls followed it.
+"""
+HOSTILE_PAGE = (
+    "<html><head><title>Bad&#27;]0;pwned&#7; Title &#x202E;cod.exe</title></head><body>"
+    "<article><h1>Bad&#27;]0;pwned&#7; Title &#x202E;cod.exe</h1><p>The boat &#1;came in "
+    "&#27;[31mred&#27;[0m at dawn, and the gulls followed it in over the wall as they do.</p>"
+    "</article></body></html>"
+)
+
+
+def _unclean(text: str) -> list[str]:
+    """Controls (but tab and newline), C1 controls, bidi overrides, escape leftovers."""
+    import unicodedata
+
+    found = [f"U+{ord(ch):04X}" for ch in text if ch not in "\n\t" and
+             (unicodedata.category(ch) == "Cc" or "\u202a" <= ch <= "\u202e")]  # fmt: skip
+    return found + [piece for piece in ("[31m", "[2J", "pwned", "]0;") if piece in text]
+
+
+def test_controls_from_entities_and_front_matter_reach_nothing(tmp_path: Path) -> None:
+    from mutagen.id3 import ID3
+
+    article = tmp_path / "hostile.md"
+    article.write_text(HOSTILE_MARKDOWN.replace("\\u202e", "\u202e"), encoding="utf-8")
+    config = tmp_path / "letteraudio.toml"
+    config.write_text('[metadata]\nshow = "Pier\\u001b[5m Show\\u202e"\n', encoding="utf-8")
+    out = tmp_path / "site" / "hostile.mp3"
+    result = invoke("render", str(article), "-o", str(out), "--config", str(config),
+                    "--deterministic", "--chapters", "paragraphs")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert _unclean(result.stdout + result.stderr) == []
+    tag = ID3(out)
+    for frame in ("TIT2", "TPE1", "TALB", "COMM"):
+        assert _unclean(str(tag.getall(frame)[0].text[0])) == [], frame
+    assert str(tag.getall("TIT2")[0].text[0]) == "Harbour Notes txt.exe"
+    assert str(tag.getall("TPE1")[0].text[0]) == "Ann Lee"
+    for suffix in (".vtt", ".srt", ".episode.json", ".chapters.json"):
+        text = out.with_suffix("").with_name(out.stem + suffix).read_text(encoding="utf-8")
+        assert _unclean(json.loads(json.dumps(text))) == [], suffix
+        if suffix.endswith(".json"):
+            assert _unclean(json.dumps(json.loads(text), ensure_ascii=False)) == [], suffix
+    assert "came in at dawn" in out.with_suffix(".vtt").read_text(encoding="utf-8")
+    result = invoke("feed", str(out.parent), *FEED)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def hostile_page() -> Iterator[str]:
+    import http.server
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = HOSTILE_PAGE.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/boat.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_controls_from_html_entities_reach_neither_voice_nor_terminal(
+    hostile_page: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    result = invoke("script", hostile_page, "--json")
+    assert result.exit_code == 0, result.output
+    assert _unclean(result.output) == []
+    said = json.loads(result.stdout)
+    assert _unclean(json.dumps(said, ensure_ascii=False)) == []
+    assert "Bad Title cod.exe" in json.dumps(said, ensure_ascii=False)
+    assert "came in red at dawn" in json.dumps(said, ensure_ascii=False)
+
+
+def test_a_foreign_mp3_with_controls_in_its_tags_is_published_clean(site: Path) -> None:
+    from mutagen.id3 import ID3, TIT2, Encoding
+
+    (site / "pier.episode.json").unlink()
+    tag = ID3(site / "pier.mp3")
+    tag.add(TIT2(encoding=Encoding.UTF16, text=["Pier\x1b]0;pwned\x07 \x01Notes\u202e"]))
+    tag.save(site / "pier.mp3")
+    result = invoke("feed", str(site), *FEED)
+    assert result.exit_code == 0, result.output
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert "<title>Pier Notes</title>" in feed
+    assert _unclean(feed) == []
+
+
+def test_terminal_output_shows_controls_in_paths_as_escapes(site: Path) -> None:
+    path = site / "\x1b]0;pwned\x07[/bold].mp3"  # a folder "...[" and a file "bold].mp3"
+    path.parent.mkdir()
+    path.write_bytes(b"not an mp3 at all")
+    result = invoke("check", str(path))
+    assert result.exit_code == 1, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    shown = "".join(result.output.split())  # as rich wrapped it
+    assert "\\u001b]0;pwned\\u0007[/bold].mp3" in shown  # escaped, not read as markup
+
+
+# --- 10: a cover is a regular image file under a size cap --------------------------------
+
+
+def _limited_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "huge"])
+def test_a_cover_that_is_not_a_regular_small_file_is_refused(tmp_path: Path, kind: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    cover = {"device": Path("/dev/zero"), "fifo": tmp_path / "cover.png",
+             "huge": tmp_path / "huge.png"}[kind]  # fmt: skip
+    if kind == "fifo":
+        os.mkfifo(cover)
+    if kind == "huge":
+        cover.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(11 * 2**20))
+    article = tmp_path / "pier.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    command = [sys.executable, "-m", "letteraudio", "render", str(article), "-o",
+               str(tmp_path / "out" / "pier.mp3"), "--cover", str(cover)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False,
+                            preexec_fn=_limited_memory)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    expected = "over 10 MB" if kind == "huge" else "not a regular file"
+    assert result.stderr.strip() == f"Error: cover {cover}: {expected}" or (
+        expected in result.stderr and result.stderr.count("\n") == 1
+    ), result.stderr
+    assert not (tmp_path / "out").exists()

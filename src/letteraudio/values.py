@@ -85,6 +85,16 @@ class Metadata:
     """``YYYY`` or ``YYYY-MM-DD``; no date is written unless one is given."""
     cover: Path | None = None
 
+    def __post_init__(self) -> None:
+        # options, config files and documents all end here: the one cleaning (controls,
+        # escape sequences, bidi overrides), on one line but for the description
+        from letteraudio.text.read import clean_text
+
+        for name in ("title", "author", "show", "description", "language", "date"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, clean_text(value, newlines=name == "description"))
+
 
 def plural(count: int, noun: str) -> str:
     """``1 segment``, ``1,200 characters``."""

@@ -191,13 +191,14 @@ def read_episode(mp3: Path, published: dict[str, str], now: datetime.datetime) -
 def _info_from_tags(mp3: Path, data: bytes, audio_start: int) -> EpisodeInfo:
     """Title and chapters from the ID3 tag; the guid from the audio bytes."""
     from letteraudio.tags import frame_text, read_tag, tag_chapters
+    from letteraudio.text.read import clean_text
 
     guid = str(uuid.uuid5(GUID_NAMESPACE, hashlib.sha256(data[audio_start:]).hexdigest()))
     tag = read_tag(mp3)
     if tag is None:
         return EpisodeInfo(guid=guid, title=mp3.stem)
     comments = tag.getall("COMM")
-    description = str(comments[0].text[0]) if comments and comments[0].text else None
+    description = clean_text(str(comments[0].text[0])) if comments and comments[0].text else None
     title = frame_text(tag, "TIT2") or mp3.stem
     author = frame_text(tag, "TPE1")
     return EpisodeInfo(guid, title, description, author, chapters=tag_chapters(tag))
