@@ -10,6 +10,8 @@ import json
 import random
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -367,8 +369,6 @@ def _limited_memory() -> None:
 @pytest.mark.parametrize("kind", ["device", "fifo", "huge"])
 def test_a_cover_that_is_not_a_regular_small_file_is_refused(tmp_path: Path, kind: str) -> None:
     import os
-    import subprocess
-    import sys
 
     cover = {"device": Path("/dev/zero"), "fifo": tmp_path / "cover.png",
              "huge": tmp_path / "huge.png"}[kind]  # fmt: skip
@@ -388,3 +388,32 @@ def test_a_cover_that_is_not_a_regular_small_file_is_refused(tmp_path: Path, kin
         expected in result.stderr and result.stderr.count("\n") == 1
     ), result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- 9: a prepared voice changed in the cache is never used --------------------------------
+
+
+def test_a_corrupted_prepared_voice_that_still_loads_is_made_again(
+    tmp_path: Path, _test_cache: Path
+) -> None:
+    article = tmp_path / "pier.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    first, second = tmp_path / "first.mp3", tmp_path / "second.mp3"
+    for out in (first, second):
+        if out == second:
+            (model,) = (_test_cache / "models").glob("*.onnx")
+            data = bytearray(model.read_bytes())
+            middle = len(data) // 2  # inside the weights: the graph still loads
+            data[middle : middle + 4096] = bytes(4096)
+            model.write_bytes(bytes(data))
+            for folder in ("clips", "chunks"):
+                for entry in (_test_cache / folder).glob("*/*"):
+                    entry.unlink()
+        result = subprocess.run(  # a process of its own: nothing loaded already
+            [sys.executable, "-m", "letteraudio", "render", str(article), "-o", str(out), "-q",
+             "--deterministic"], capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert first.read_bytes() == second.read_bytes()
+    (rebuilt,) = (_test_cache / "models").glob("*.onnx")
+    assert rebuilt.read_bytes() != bytes(data)
