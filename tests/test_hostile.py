@@ -417,3 +417,114 @@ def test_a_corrupted_prepared_voice_that_still_loads_is_made_again(
     assert first.read_bytes() == second.read_bytes()
     (rebuilt,) = (_test_cache / "models").glob("*.onnx")
     assert rebuilt.read_bytes() != bytes(data)
+
+
+# --- 14: the smaller items ------------------------------------------------------------------
+
+BAD_CONFIGS = [
+    ("date", '[metadata]\ndate = "2026-99-99"\n', "date '2026-99-99': give YYYY or YYYY-MM-DD"),
+    ("list", '[metadata]\nauthor = ["a", "b"]\n', "author must be a string"),
+    ("table", '[rendr]\nspeed = 1.2\n', "unknown table [rendr]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "text", "words"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
+def test_a_config_is_held_to_what_options_are(
+    tmp_path: Path, name: str, text: str, words: str
+) -> None:
+    config = tmp_path / "letteraudio.toml"
+    config.write_text(text, encoding="utf-8")
+    article = tmp_path / "pier.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    result = invoke("render", str(article), "-o", str(tmp_path / "out" / "pier.mp3"),
+                    "--config", str(config))  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--link", "javascript:alert(1)"), ("--email", '"><x@y'), ("--image", "data:x://y")],
+)
+def test_feed_refuses_links_and_addresses_that_are_not(site: Path, option: str, value: str) -> None:
+    result = invoke("feed", str(site), *FEED, option, value)
+    assert result.exit_code == 2, result.output
+    assert option in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert not (site / "feed.xml").exists()
+
+
+def test_a_very_long_show_title_still_gets_artwork(site: Path) -> None:
+    from PIL import Image
+
+    from letteraudio.publish.artwork import ARTWORK_NAME
+
+    title = "Harbour-lights-and-winter-tides-" * 3200  # one word that fits on no line
+    result = invoke("feed", str(site), "--base-url", "https://example.test/show", "--title",
+                    title, "--description", "Tides.")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with Image.open(site / ARTWORK_NAME) as image:
+        assert image.size[0] == image.size[1] >= 1400
+
+
+def test_srt_text_cannot_carry_markup() -> None:
+    from letteraudio.publish.transcript import Cue, to_srt
+
+    srt = to_srt([Cue(0, 2000, "Say <b>bold</b> and <font color=red>x</font> --> here", 0)])
+    lines = srt.splitlines()
+    assert lines[1] == "00:00:00,000 --> 00:00:02,000"
+    text = " ".join(lines[2:])
+    assert "<" not in text and ">" not in text
+    assert "\u2039b\u203abold\u2039/b\u203a" in text.replace(" ", "")
+
+
+@pytest.fixture
+def served(site: Path, tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    import re
+    import signal
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private", encoding="utf-8")
+    (site / "leak.txt").symlink_to(secret)
+    (site / "inside.mp3").symlink_to(site / "pier.mp3")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "letteraudio", "serve", str(site), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())
+    assert match, process.stderr.read() if process.stderr else ""
+    try:
+        yield site, int(match.group(1))
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+        assert "Traceback" not in err, err
+
+
+def _ask(port: int, target: str, host: str | None = None) -> tuple[int, bytes]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.putrequest("GET", target, skip_host=True)
+        connection.putheader("Host", f"127.0.0.1:{port}" if host is None else host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_serve_keeps_to_its_folder_and_its_address(served: tuple[Path, int]) -> None:
+    _, port = served
+    assert _ask(port, "/pier.mp3")[0] == 200
+    assert _ask(port, "/inside.mp3")[0] == 200  # a symlink that stays inside is fine
+    assert _ask(port, "/pier.mp3", host=f"localhost:{port}")[0] == 200
+    status, body = _ask(port, "/leak.txt")
+    assert status == 404 and b"private" not in body
+    assert _ask(port, "/%00")[0] == 404
+    assert _ask(port, "/%2e%2e/secret.txt")[0] == 404
+    for host in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1:{port + 1}", ""):
+        status, body = _ask(port, "/pier.mp3", host=host)
+        assert status == 421 and not body.startswith(b"ID3"), host

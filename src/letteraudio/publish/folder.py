@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -139,6 +140,13 @@ def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, 
     image = settings.get("image")
     if image and "://" not in str(image):
         image = file_url(settings["base_url"], str(image))
+    for key in ("link", "image"):
+        value = settings.get(key)
+        if value and (key == "link" or "://" in str(value)) and not _web_address(str(value)):
+            raise InputError(f"--{key} must be an http or https address, not {value!r}")
+    email = settings.get("email")
+    if email and not _EMAIL.fullmatch(str(email)):
+        raise InputError(f"--email must be an e-mail address (name@example.com), not {email!r}")
     explicit = settings.get("explicit", False)
     if not isinstance(explicit, bool):
         raise InputError(f"explicit must be true or false, not {explicit!r}")
@@ -160,6 +168,16 @@ def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, 
         email=settings.get("email"),
     )
     return channel, settings
+
+
+_EMAIL = re.compile(r"[^@\s\"'<>()\[\],;:\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def _web_address(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and value.isprintable()
 
 
 def read_episode(mp3: Path, published: dict[str, str], now: datetime.datetime) -> EpisodeFile:
