@@ -528,3 +528,36 @@ def test_serve_keeps_to_its_folder_and_its_address(served: tuple[Path, int]) -> 
     for host in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1:{port + 1}", ""):
         status, body = _ask(port, "/pier.mp3", host=host)
         assert status == 421 and not body.startswith(b"ID3"), host
+
+
+# --- 13: no window where a temporary file escapes clean-up ---------------------------------
+
+
+def test_a_signal_just_after_the_temporary_file_is_made_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM during encoding left ``.letter.mp3.<pid>.<random>.part`` once in four runs:
+    the file existed before the clean-up that removes it was in force. Here the signal
+    lands at that very moment, every time."""
+    import signal
+    import tempfile
+
+    from letteraudio.audio.encode import atomic_output
+
+    made: list[str] = []
+    real = tempfile.mkstemp
+
+    def signalled(*args: object, **kwargs: object) -> tuple[int, str]:
+        handle, name = real(*args, **kwargs)  # type: ignore[call-overload]
+        made.append(name)
+        signal.raise_signal(signal.SIGINT)  # its handler runs before mkstemp has returned
+        return handle, name
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    monkeypatch.setattr(tempfile, "mkstemp", signalled)
+    try:
+        with pytest.raises(KeyboardInterrupt), atomic_output(tmp_path / "letter.mp3"):
+            pytest.fail("the body never runs: the signal came first")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert made and list(tmp_path.iterdir()) == []

@@ -95,7 +95,8 @@ def check_mp3(path: Path, target_lufs: float = DEFAULT_TARGET_LUFS) -> Report:
     stream = walk(data)
     findings = _stream_findings(stream)
     if stream.first is None:
-        return Report(path, findings + _tag_findings(path, 0.0)[:1])  # the tag as it is
+        damaged = [f for f in _tag_findings(path, 0.0)[:1] if f.value == "damaged"]
+        return Report(path, findings + damaged)  # a tag that hid the audio is named too
     decoded = decode(path, stream.first.sample_rate, stream.first.channels)
     findings += _decode_findings(stream, decoded)
     findings += _loudness_findings(decoded, target_lufs)
