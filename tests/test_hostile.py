@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -294,8 +295,8 @@ def test_controls_from_entities_and_front_matter_reach_nothing(tmp_path: Path) -
     assert result.exit_code == 0, result.output
 
 
-@pytest.fixture
-def hostile_page() -> Iterator[str]:
+def _serve_once(body: bytes) -> tuple[Any, str]:
+    """A server on 127.0.0.1 answering every GET with ``body`` as HTML; shut it down."""
     import http.server
 
     class Page(http.server.BaseHTTPRequestHandler):
@@ -303,7 +304,6 @@ def hostile_page() -> Iterator[str]:
             pass
 
         def do_GET(self) -> None:
-            body = HOSTILE_PAGE.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -312,8 +312,14 @@ def hostile_page() -> Iterator[str]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/page.html"
+
+
+@pytest.fixture
+def hostile_page() -> Iterator[str]:
+    server, url = _serve_once(HOSTILE_PAGE.encode())
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/boat.html"
+        yield url
     finally:
         server.shutdown()
         server.server_close()
@@ -561,3 +567,36 @@ def test_a_signal_just_after_the_temporary_file_is_made_leaves_nothing(
     finally:
         signal.signal(signal.SIGINT, previous)
     assert made and list(tmp_path.iterdir()) == []
+
+
+# --- 11: output names are capped in bytes ----------------------------------------------------
+
+
+@pytest.mark.parametrize("given", ["file", "url"])
+def test_a_long_non_latin_name_still_renders(
+    tmp_path: Path, given: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    title = "港の朝と冬の潮" * 12  # 84 characters, 252 bytes of UTF-8
+    server = None
+    if given == "file":
+        article = tmp_path / f"{title[:80]}.txt"  # 244 bytes: a name the disk allows
+        article.write_text(ARTICLE, encoding="utf-8")
+        source = str(article)
+    else:
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        paragraphs = "".join(f"<p>{line}</p>" for line in ARTICLE.splitlines()[2:] * 3)
+        page = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        server, source = _serve_once(f"{page}{paragraphs}</article></body></html>".encode())
+    out = tmp_path / "out"
+    try:
+        result = invoke("render", source, "-o", f"{out}/", "-q", "--deterministic")
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+    assert result.exit_code == 0, result.output
+    (mp3,) = out.glob("*.mp3")
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) >= 4, names  # the MP3 and its sidecars
+    assert all(len(name.encode()) <= 255 - 37 for name in names), names
+    assert mp3.stem.startswith(title[:40].casefold() if given == "url" else title[:40])
