@@ -343,18 +343,25 @@ def test_cluster_errors_are_one_line_with_the_exit_code(tmp_path: Path) -> None:
                               cwd=tmp_path, capture_output=True, text=True, timeout=120,
                               check=False)  # fmt: skip
 
+    def said(result: subprocess.CompletedProcess[str], address: str) -> str:
+        """The error after the first line, which says the scheduler is used."""
+        first, *rest = result.stderr.splitlines()
+        assert first.startswith(f"Note: paragraph tasks go to the Dask scheduler at {address} ")
+        return "\n".join(rest) + "\n"
+
     refused = run("--scheduler", "tcp://127.0.0.1:9")  # nothing listens on the discard port
     assert refused.returncode == 1
-    assert refused.stderr.startswith("Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
-    assert len(refused.stderr.splitlines()) == 1
+    error = said(refused, "tcp://127.0.0.1:9")
+    assert error.startswith("Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert len(error.splitlines()) == 1
     both = run("--scheduler", "tcp://127.0.0.1:9", "--local-cluster", "2")
-    assert (both.returncode, both.stderr) == (
+    assert (both.returncode, said(both, "tcp://127.0.0.1:9")) == (
         2,
         "Error: give --scheduler or --local-cluster, not both\n",
     )
     for address in ("nonsense", "http://127.0.0.1:8786", "tcp://127.0.0.1:port"):
         malformed = run("--scheduler", address)
-        assert (malformed.returncode, malformed.stderr) == (
+        assert (malformed.returncode, said(malformed, address)) == (
             2,
             f"Error: --scheduler {address}: give an address like tcp://HOST:8786\n",
         )

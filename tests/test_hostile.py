@@ -600,3 +600,77 @@ def test_a_long_non_latin_name_still_renders(
     assert len(names) >= 4, names  # the MP3 and its sidecars
     assert all(len(name.encode()) <= 255 - 37 for name in names), names
     assert mp3.stem.startswith(title[:40].casefold() if given == "url" else title[:40])
+
+
+# --- 1: a scheduler only from the command line, the environment or a named config ----------
+
+MARKER_PRELOAD = """\
+from pathlib import Path
+
+from distributed.diagnostics.plugin import SchedulerPlugin
+
+MARK = Path(__file__).with_name("connected")
+
+
+class Mark(SchedulerPlugin):
+    # a hostile scheduler could send this client pickles that run code; this one only notes
+    def add_client(self, scheduler, client):
+        MARK.write_text(client)
+
+
+def dask_setup(scheduler):
+    scheduler.add_plugin(Mark())
+"""
+
+
+@pytest.fixture
+def scheduler(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A real `dask scheduler` process on 127.0.0.1 (no workers) that notes any client."""
+    pytest.importorskip("distributed", reason="the test extra brings Dask")
+    folder = tmp_path / "scheduler"
+    folder.mkdir()
+    (folder / "marker.py").write_text(MARKER_PRELOAD, encoding="utf-8")
+    info = folder / "scheduler.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", "0", "--no-dashboard", "--scheduler-file", str(info),
+         "--preload", str(folder / "marker.py")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not (info.is_file() and info.stat().st_size):
+            assert process.poll() is None and time.monotonic() < deadline, "no scheduler"
+            time.sleep(0.1)
+        time.sleep(0.2)  # the file is written whole, then the scheduler listens
+        yield json.loads(info.read_text(encoding="utf-8"))["address"], folder / "connected"
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def test_a_scheduler_in_a_config_found_on_disk_is_never_contacted(
+    scheduler: tuple[str, Path], tmp_path: Path
+) -> None:
+    address, connected = scheduler
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "letteraudio.toml").write_text(f'[render]\nscheduler = "{address}"\n')
+    (work / "pier.txt").write_text(ARTICLE, encoding="utf-8")
+
+    def render(*options: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "letteraudio", "render", "pier.txt", "-q", *options],
+            cwd=work, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+
+    found = render()  # the file in the working folder, not named
+    assert found.returncode == 2, found.stderr
+    assert found.stderr.count("\n") == 1 and "names a scheduler" in found.stderr
+    assert "--config" in found.stderr
+    assert not connected.exists() and not (work / "output").exists()
+    named = render("--config", "letteraudio.toml")  # named: used, and said first
+    first = named.stderr.splitlines()[0]
+    assert first.startswith(f"Note: paragraph tasks go to the Dask scheduler at {address}")
+    assert "trust" in first
+    assert connected.exists()

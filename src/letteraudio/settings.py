@@ -329,6 +329,13 @@ class Settings:
             raise InputError(f"unknown setting {unknown[0]!r}")
         sources = layered(given, path, os.environ if environ is None else environ)
         value = {key: source.value for key, source in sources.items()}
+        if value["scheduler"] and config is None and sources["scheduler"].source == str(path):
+            # a scheduler runs code in this process: never one named by a file found on disk
+            raise InputError(
+                f"config {path} names a scheduler ({value['scheduler']}); a Dask scheduler "
+                "can run code here, so one is used only from --scheduler, "
+                "LETTERAUDIO_SCHEDULER or a config file given with --config"
+            )
         wanted = {key: value[key] for key, option in OPTIONS.items() if option.voice}
         Voice(value["engine"], **{k: v for k, v in given.items() if k in wanted})  # refused?
         voice = Voice.taking(value["engine"], wanted)
