@@ -129,15 +129,30 @@ def test_a_paragraph_shared_by_articles_is_spoken_once(
 
 
 def test_articles_that_fail_before_their_first_part_hold_nothing_on_the_cluster(
-    tone_installed: None, tmp_path: Path, threads_cluster: tuple[Any, SeenTasks]
+    tone_installed: None,
+    tmp_path: Path,
+    threads_cluster: tuple[Any, SeenTasks],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Each of these fails in its join before reading a part (its MP3's name is too long
-    for the temporary file beside it): their tasks must not stay in the window, or the
-    batch would stop there without a word about the rest."""
+    """Each of these fails in its join before reading a part (the disk refuses the
+    temporary file beside its MP3; names too long are refused before any task now): their
+    tasks must not stay in the window, or the batch would stop there without a word about
+    the rest."""
+    import errno
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def full_for_some(*args: Any, **kwargs: Any) -> Any:
+        if str(kwargs.get("prefix", "")).startswith((".0-full", ".1-full", ".2-full")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", full_for_some)
     cluster, _ = threads_cluster
     sources = []
     for number in range(3):
-        path = tmp_path / f"{number}{'x' * 244}.txt"
+        path = tmp_path / f"{number}-full.txt"
         paragraphs = "\n\n".join(f"Paragraph {p} of {number}." for p in range(3))
         path.write_text(f"Long {number}\n\n{paragraphs}\n", encoding="utf-8")
         sources.append(path)

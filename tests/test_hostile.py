@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from signals import interruptible
 from typer.testing import CliRunner, Result
 
 from letteraudio.cli import app
@@ -495,7 +496,7 @@ def served(site: Path, tmp_path: Path) -> Iterator[tuple[Path, int]]:
     (site / "inside.mp3").symlink_to(site / "pier.mp3")
     process = subprocess.Popen(
         [sys.executable, "-m", "letteraudio", "serve", str(site), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible,
     )  # fmt: skip
     assert process.stdout is not None
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", process.stdout.readline())
@@ -674,3 +675,140 @@ def test_a_scheduler_in_a_config_found_on_disk_is_never_contacted(
     assert first.startswith(f"Note: paragraph tasks go to the Dask scheduler at {address}")
     assert "trust" in first
     assert connected.exists()
+
+
+# --- 2: no file a render writes is its input ------------------------------------------------
+
+
+def _render_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "letteraudio", "render", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "output"),
+    [("story.vtt", "story.mp3"), ("story.srt", "./"), ("story.episode.json", "story.mp3"),
+     ("story.chapters.json", "story.mp3")],
+)  # fmt: skip
+def test_an_input_is_never_replaced_by_its_own_sidecar(
+    tmp_path: Path, name: str, output: str
+) -> None:
+    article = tmp_path / name
+    article.write_text(ARTICLE, encoding="utf-8")
+    result = _render_process(name, "-o", output, "-q", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and name in lines[0], lines
+    assert article.read_text(encoding="utf-8") == ARTICLE
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+# --- 4: an episode is replaced as one set ----------------------------------------------------
+
+
+def test_an_episode_is_replaced_as_one_set_or_not_at_all(episode: Path, tmp_path: Path) -> None:
+    site = Path(shutil.copytree(episode.parent, tmp_path / "site"))
+    old = {p.name: p.read_bytes() for p in site.iterdir()}
+    (site / "pier.vtt").unlink()
+    (site / "pier.vtt").mkdir()  # a sidecar that cannot be written
+    del old["pier.vtt"]
+    article = tmp_path / "pier.txt"
+    article.write_text(ARTICLE.replace("late", "early"), encoding="utf-8")  # a new episode
+    result = _render_process(str(article), "-o", str(site / "pier.mp3"), "-q", cwd=tmp_path)
+    assert result.returncode != 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "pier.vtt" in lines[0] and "Traceback" not in result.stderr
+    now = {p.name: p.read_bytes() for p in site.iterdir() if p.is_file()}
+    assert now == old  # the old MP3 with its own transcript, chapters and episode file
+    assert sorted(p.name for p in site.iterdir()) == sorted([*old, "pier.vtt"])
+
+
+def test_a_name_too_long_for_its_sidecars_leaves_nothing(tmp_path: Path) -> None:
+    article = tmp_path / "pier.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    stem = "harbour-" * 27 + "end"  # 219 bytes:: the MP3's name fits, a sidecar's does not
+    result = _render_process(str(article), "-o", str(out / f"{stem}.mp3"), "-q", cwd=tmp_path)
+    assert result.returncode in (1, 2), result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and stem in lines[0], lines
+    assert "too long" in lines[0]
+    assert list(out.iterdir()) == []
+
+
+# --- 12: speech that is missing is said --------------------------------------------------------
+
+ARABIC = "وصل القارب عند الفجر، وتبعته النوارس فوق الجدار كما تفعل دائما."
+
+
+def test_segments_without_speech_are_counted_and_named(tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text(f"{ARTICLE}\n{ARABIC}\n", encoding="utf-8")
+    result = _render_process(str(mixed), "-o", "mixed.mp3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if "no speech" in line]
+    assert len(warning) == 1 and "1 segment" in warning[0] and ARABIC[:12] in warning[0], (
+        result.stderr
+    )
+    assert (tmp_path / "mixed.mp3").is_file()
+    arabic = tmp_path / "arabic.txt"
+    arabic.write_text(f"{ARABIC}\n\n{ARABIC[::-1]}\n", encoding="utf-8")
+    result = _render_process(str(arabic), "-o", "arabic.mp3", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "no speech" in lines[0] and "2 segments" in lines[0], lines
+    assert not (tmp_path / "arabic.mp3").exists()
+
+
+# --- 14: a scheduler address that is not one, a scheduler that speaks garbage ------------------
+
+
+@pytest.fixture
+def garbage_server() -> Iterator[str]:
+    """Something on 127.0.0.1 that greets every connection with bytes that are not Dask's."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                try:
+                    connection.sendall(b"\xde\xad\xbe\xef garbage " * 64)
+                    connection.recv(65536)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def test_bad_scheduler_addresses_and_garbage_are_one_line(
+    tmp_path: Path, garbage_server: str
+) -> None:
+    pytest.importorskip("distributed", reason="the test extra brings Dask")
+    (tmp_path / "pier.txt").write_text(ARTICLE, encoding="utf-8")
+    inproc = _render_process("pier.txt", "--scheduler", "inproc://x", "-q", cwd=tmp_path)
+    assert inproc.returncode == 2 and "Traceback" not in inproc.stderr, inproc.stderr
+    assert inproc.stderr.splitlines()[-1].startswith("Error: --scheduler inproc://x")
+    started = time.monotonic()
+    garbage = _render_process("pier.txt", "--scheduler", garbage_server, "-q", cwd=tmp_path)
+    assert time.monotonic() - started < 18  # not Dask's 20 s, plus a traceback
+    assert garbage.returncode == 1 and "Traceback" not in garbage.stderr, garbage.stderr
+    assert "Exception ignored" not in garbage.stderr
+    assert garbage.stderr.splitlines()[-1].startswith("Error: ")
+    assert len(garbage.stderr.splitlines()) == 2  # the scheduler's note, then the error
+    assert not (tmp_path / "output").exists()

@@ -23,7 +23,7 @@ import os
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -492,10 +492,12 @@ def _yield_to_speech() -> None:
 def check_target(article: Article, target: Path, settings: Settings) -> None:
     """Refuse a target that would fail or do harm, before any time is spent on audio."""
     from letteraudio.audio.encode import check_writable
+    from letteraudio.publish.sidecars import check_episode_files
 
     if article.path is not None and target.exists() and target.resolve() == article.path.resolve():
         raise InputError(f"the output {target} is the article itself: choose another -o")
     check_writable(target)
+    check_episode_files(target, article.path)  # its sidecars too
     if not settings.replace and target.exists():
         raise InputError(f"{target} exists (--no-clobber): choose another -o or remove it")
     if target.is_file() and target.suffix.lower() != ".mp3":
@@ -529,7 +531,10 @@ def join(
                     joined.add(joiner, planned.tasks[part.index], part)
                 if not any(joined.spans):
                     raise SynthesisError(
-                        f"the {settings.voice.engine} engine produced no audio for this article"
+                        f"no speech: the {settings.voice.engine} voice said nothing for any of "
+                        f"the {plural(len(script.segments), 'segment')} "
+                        f"({silent_segments(script.segments, joined.spans)}); see the "
+                        "README's Voices for the scripts each voice speaks"
                     )
                 length_ms = round(joiner.finish() * 1000 / OUTPUT_RATE)
             chapters = build_chapters(
@@ -537,24 +542,28 @@ def join(
                 script.document.title,
             )  # fmt: skip
             write_tags(temporary, planned.metadata, chapters, length_ms, id3v24=settings.id3v24)
+            loudness = None
+            if settings.loudness is not None:
+                loudness = Loudness(integrated_from_blocks(joined.blocks), joined.peak)
+            episode = Episode(
+                path=target,
+                duration=length_ms / 1000,
+                size=temporary.stat().st_size,
+                segments=len(script.segments),
+                chapters=chapters,
+                loudness=loudness,
+                speakers=joined.speakers,
+                spans=tuple(joined.spans),
+            )
+            # the sidecars go into place first, the MP3 last (leaving this block): a file
+            # that cannot be written leaves the old episode whole, never new audio beside
+            # old transcripts
+            finished = _finished(planned, episode, joined)
     finally:
         close = getattr(parts, "close", None)
         if callable(close):
             close()
-    loudness = None
-    if settings.loudness is not None:
-        loudness = Loudness(integrated_from_blocks(joined.blocks), joined.peak)
-    episode = Episode(
-        path=target,
-        duration=length_ms / 1000,
-        size=target.stat().st_size,
-        segments=len(script.segments),
-        chapters=chapters,
-        loudness=loudness,
-        speakers=joined.speakers,
-        spans=tuple(joined.spans),
-    )
-    return _finished(planned, episode, joined)
+    return finished
 
 
 def _in_order(parts: Iterable[Part], count: int) -> Iterator[Part]:
@@ -623,6 +632,13 @@ def _finished(planned: Plan, episode: Episode, joined: _Joined) -> Episode:
     if settings.sidecars is not None:
         sidecars = write_episode_sidecars(planned, episode, joined.identity, settings.sidecars)
     notes = list(joined.notes)
+    silent = [span is None for span in episode.spans]
+    if any(silent):  # a paragraph in a script the voice does not speak, say
+        notes.append(
+            f"no speech from {plural(sum(silent), 'segment')}, missing from the audio (does "
+            f"the voice speak their script?): "
+            f"{silent_segments(planned.script.segments, episode.spans)}"
+        )
     target = settings.loudness
     if target is not None and episode.loudness is not None:
         reached = episode.loudness.integrated_lufs
@@ -667,6 +683,17 @@ def write_episode_sidecars(
         render=render_digest(planned, identity) if _all_by_the_voice(planned, episode) else None,
     )
     return write_sidecars(episode.path, info, choice)
+
+
+def silent_segments(
+    segments: Sequence[Segment], spans: Sequence[Span | None], most: int = 5
+) -> str:
+    """The segments that made no sound, named: ``paragraph 3 ("The boats came…")``."""
+    from letteraudio.synthesis import describe
+
+    named = [describe(s) for s, span in zip(segments, spans, strict=True) if span is None]
+    more = f" and {len(named) - most} more" if len(named) > most else ""
+    return ", ".join(named[:most]) + more
 
 
 def _all_by_the_voice(planned: Plan, episode: Episode) -> bool:
