@@ -302,6 +302,13 @@ class Settings:
     def __post_init__(self) -> None:
         check_bitrate(self.bitrate)
 
+    def scheduler_note(self) -> str:
+        """What a render that uses a scheduler says first: which, from where, and that a
+        scheduler can run code in this process."""
+        where = self.sources["scheduler"].source if "scheduler" in self.sources else "given"
+        return (f"paragraph tasks go to the Dask scheduler at {self.scheduler} ({where}); it "
+                "can run code in this process: use only one you trust")  # fmt: skip
+
     @classmethod
     def load(
         cls,

@@ -13,6 +13,7 @@ import typer
 
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
 from letteraudio.settings import OPTIONS
+from letteraudio.text.read import printable
 from letteraudio.values import ChapterMode
 from letteraudio.values import plural as plural
 
@@ -134,10 +135,7 @@ def errors_to_exit_codes() -> Iterator[None]:
 
 
 def echo(message: str, err: bool = False) -> None:
-    """``typer.echo``, with what could steer the terminal shown as escapes
-    (:func:`letteraudio.text.read.printable`)."""
-    from letteraudio.text.read import printable
-
+    """``typer.echo``, what could steer the terminal shown as escapes (``printable``)."""
     typer.echo(printable(message), err=err)
 
 

@@ -14,7 +14,6 @@ from letteraudio.cli import options as o
 from letteraudio.errors import InputError
 
 if TYPE_CHECKING:
-    from letteraudio.check import Report
     from letteraudio.publish.folder import Published
 
 Folder = Annotated[
@@ -33,6 +32,7 @@ def check(
 ) -> None:
     """Check an MP3 as a podcast host would; exit 1 when a rule fails."""
     from letteraudio.check import check_mp3
+    from letteraudio.progress import print_report
 
     with o.errors_to_exit_codes():
         if not mp3.is_file():
@@ -41,7 +41,7 @@ def check(
         if as_json:
             o.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         else:
-            _print_report(report)
+            print_report(report)
         if not report.passed:
             raise typer.Exit(o.EXIT_ERROR)
 
@@ -121,22 +121,3 @@ def serve(
         o.echo("Stopped.")
     finally:
         server.server_close()
-
-
-def _print_report(report: Report) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    colours = {"ok": "green", "warn": "yellow", "fail": "bold red"}
-    from letteraudio.text.read import printable
-
-    title = Text(printable(str(report.path)))  # a path, never markup
-    table = Table("check", "value", "result", "detail", title=title, title_justify="left")
-    for finding in report.findings:
-        status = finding.status.value
-        table.add_row(finding.check, Text(printable(finding.value)), Text(status, colours[status]),
-                      Text(printable(finding.detail)))  # fmt: skip
-    console = Console(highlight=False)
-    console.print(table)
-    console.print("passed" if report.passed else "FAILED: a podcast host would reject this file")

@@ -86,10 +86,7 @@ def render(
     with o.errors_to_exit_codes():
         settings = o.load_settings(ctx, config)
         if settings.scheduler and not dry_run:  # the first line, even with --quiet
-            origin = settings.sources["scheduler"].source if "scheduler" in settings.sources else ""
-            o.echo(f"Note: paragraph tasks go to the Dask scheduler at {settings.scheduler} "
-                   f"({origin}); it can run code in this process: use only one you trust",
-                   err=True)  # fmt: skip
+            o.echo(f"Note: {settings.scheduler_note()}", err=True)
         if "-" in articles and sys.stdin.isatty() and not quiet:
             o.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
         if dry_run:
