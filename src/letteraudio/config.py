@@ -109,13 +109,6 @@ def load_metadata(path: Path | None) -> dict[str, Any]:
         if not isinstance(value, str):
             raise InputError(f"config {path}: [metadata] {key} must be a string, not {value!r}")
         values[key] = value
-    if values.get("date"):
-        from letteraudio.api import check_date
-
-        try:
-            check_date(values["date"])
-        except InputError as error:
-            raise InputError(f"config {path}: [metadata] {error}") from None
     if "cover" in values and path is not None:
         values["cover"] = str((path.parent / values["cover"]).resolve())
     return values

@@ -1,7 +1,7 @@
 """Progress on a terminal (stderr) for renders: over the segments of one article, and
 over the articles of a batch. What ``letteraudio render`` shows; a Python caller of
-:func:`letteraudio.narrate` or :func:`letteraudio.batch.narrate_many` may pass them too.
-And ``letteraudio check``'s report."""
+:func:`letteraudio.narrate` or :func:`letteraudio.render.batch.narrate_many` may pass them
+too. And ``letteraudio check``'s report."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from letteraudio.api import Progress
-    from letteraudio.batch import Outcome
     from letteraudio.check import Report
+    from letteraudio.render.batch import Outcome
+    from letteraudio.render.model import Progress
     from letteraudio.text.segment import Segment
 
 
@@ -94,7 +94,7 @@ def print_report(report: Report) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from letteraudio.text.read import printable
+    from letteraudio.values import printable
 
     colours = {"ok": "green", "warn": "yellow", "fail": "bold red"}
     title = Text(printable(str(report.path)))  # a path, never markup

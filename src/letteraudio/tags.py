@@ -6,6 +6,8 @@ Nothing depends on the clock: the same settings give the same bytes.
 
 from __future__ import annotations
 
+import datetime
+import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,6 +60,20 @@ def read_cover(path: Path) -> tuple[str, bytes]:
         if data.startswith(magic):
             return mime, data
     raise InputError(f"cover {path}: not a JPEG or PNG image")
+
+
+def check_date(value: str) -> None:
+    """Refuse a release date that is neither ``YYYY`` nor ``YYYY-MM-DD``."""
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    else:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return
+    raise InputError(f"date {value!r}: give YYYY or YYYY-MM-DD")
 
 
 def write_tags(
@@ -185,7 +201,7 @@ def read_tag(path: Path) -> Any | None:
 
 def frame_text(tag: Any, frame: str) -> str | None:
     """The first text of a frame (``TIT2``, ``TPE1``...), or None when it is missing or empty."""
-    from letteraudio.text.read import clean_text
+    from letteraudio.values import clean_text
 
     found = tag.get(frame)
     if found is None or not getattr(found, "text", None):

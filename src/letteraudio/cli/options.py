@@ -13,8 +13,7 @@ import typer
 
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
 from letteraudio.settings import OPTIONS
-from letteraudio.text.read import printable
-from letteraudio.values import ChapterMode
+from letteraudio.values import ChapterMode, printable
 from letteraudio.values import plural as plural
 
 if TYPE_CHECKING:

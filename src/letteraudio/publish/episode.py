@@ -146,7 +146,7 @@ def _cleaned(data: Any) -> Any:
     """JSON with the one cleaning (:func:`letteraudio.text.read.clean_text`) given to
     every string in it: an episode file from elsewhere reaches the feed, the pages and the
     terminal."""
-    from letteraudio.text.read import clean_text
+    from letteraudio.values import clean_text
 
     if isinstance(data, str):
         return clean_text(data)

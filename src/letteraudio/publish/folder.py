@@ -209,7 +209,7 @@ def read_episode(mp3: Path, published: dict[str, str], now: datetime.datetime) -
 def _info_from_tags(mp3: Path, data: bytes, audio_start: int) -> EpisodeInfo:
     """Title and chapters from the ID3 tag; the guid from the audio bytes."""
     from letteraudio.tags import frame_text, read_tag, tag_chapters
-    from letteraudio.text.read import clean_text
+    from letteraudio.values import clean_text
 
     guid = str(uuid.uuid5(GUID_NAMESPACE, hashlib.sha256(data[audio_start:]).hexdigest()))
     tag = read_tag(mp3)

@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from letteraudio.text.read import clean_text, normalize_newlines
+from letteraudio.text.read import normalize_newlines
+from letteraudio.values import clean_text
 
 TITLE_MAX_WORDS = 20
 SUBTITLE_MAX_WORDS = 30

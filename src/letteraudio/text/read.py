@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 
 from letteraudio.errors import InputError
+from letteraudio.values import clean_text
 
 STDIN = "-"
 MAX_BYTES = 64 * 2**20
@@ -113,54 +114,9 @@ def strip_invisible(text: str) -> str:
     return clean_text(text)
 
 
-_ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
-    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]{0,256}?(?:\x07|\x1b\\|\x9c)"  # OSC...
-    r"|\x1b[ -/]*[0-~]"  # any other escape
-)
-
-
-def clean_text(text: str, newlines: bool = True) -> str:
-    """The one cleaning every string from outside gets once it is decoded (bytes, HTML
-    entities, YAML, TOML, JSON, tags, options): terminal escape sequences, C0 and C1
-    controls, bidi overrides and other format characters removed; tab and newline kept
-    where they mean something (``newlines``), else each becomes a space."""
-    if text.isascii() and text.isprintable():
-        return text  # the usual case, at no cost
-    text = _ESCAPE_SEQUENCE.sub("", text)
-    if not newlines:
-        text = text.replace("\n", " ").replace("\t", " ")
-    return "".join(ch for ch in text if not _is_invisible(ch))
-
-
 def _looks_binary(controls: int, length: int) -> bool:
     """Text has a stray control character or two; binary data is full of them."""
     return controls > max(MIN_BINARY_CONTROLS, MAX_CONTROL_SHARE * length)
-
-
-def _is_invisible(ch: str) -> bool:
-    if ch in "\n\t":
-        return False
-    return unicodedata.category(ch) in ("Cc", "Cf")
-
-
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-
-
-def printable(text: str) -> str:
-    """Text for the terminal: controls (but newline) and bidi overrides shown as ``\\u001b``
-    escapes, so a file name or a title never moves the cursor, retitles the terminal or
-    reverses the line."""
-    if text.isascii() and text.isprintable():
-        return text
-    return "".join(
-        f"\\u{ord(ch):04x}"
-        if ch != "\n" and (unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS)
-        else ch
-        for ch in text
-    )
 
 
 def normalize_newlines(text: str) -> str:
