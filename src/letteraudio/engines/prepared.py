@@ -8,15 +8,18 @@ it is removed and made again, never used (and the clips it would have made are n
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from pathlib import Path
 
 SUFFIX = ".onnx"
 
 
 def digest(path: Path) -> str:
-    """A short digest of the file's bytes (BLAKE2b: the bundled voice in ~10 ms)."""
-    return hashlib.blake2b(path.read_bytes(), digest_size=8).hexdigest()
+    """A checksum of the file's bytes: CRC-32, for damage, not for an attacker (who could
+    write the cache could rename too). Reading and summing hibari's 7.8 MB graph takes a
+    median 10 ms here against BLAKE2b's 26 ms; loading from the prepared graph saves
+    about 50 ms."""
+    return f"{zlib.crc32(path.read_bytes()):08x}"
 
 
 def find(folder: Path, stem: str) -> Path | None:
