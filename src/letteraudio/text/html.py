@@ -291,7 +291,8 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
         if _gone(element) or (element.name == "table" and not _is_data_table(element)):
             continue
         if element.name == "table":
-            _read_by_rows(element)
+            if _attached(element):  # not inside a table already read (a nested one)
+                _read_by_rows(element)
             continue
         dropped.append(Dropped(_preview(element.get_text(" ")) or "(code)", "code block"))
         element.decompose()
@@ -306,18 +307,34 @@ def _read_by_rows(table: Any) -> None:
     joined by commas (as trafilatura's tables are read)."""
     rows = []
     for row in table.find_all("tr"):
-        cells = [" ".join(c.get_text(" ").split()) for c in row.find_all(("td", "th"))]
+        if row.find_parent("table") is not table:
+            continue  # a row of a table nested in a cell: the cell's text holds it
+        cells = [
+            " ".join(c.get_text(" ").split()) for c in row.find_all(("td", "th"), recursive=False)
+        ]
         if any(cells):
             rows.append(", ".join(cell for cell in cells if cell))
-    soup = table
-    while soup.parent is not None:
-        soup = soup.parent
+    soup = _top(table)
     holder = soup.new_tag("ul")
     for text in rows:
         item = soup.new_tag("li")
         item.string = text
         holder.append(item)
     table.replace_with(holder)
+
+
+def _top(element: Any) -> Any:
+    while element.parent is not None:
+        element = element.parent
+    return element
+
+
+def _attached(element: Any) -> bool:
+    """Still in the page (not inside a block taken out of it): only there can
+    new tags be made."""
+    from bs4 import BeautifulSoup
+
+    return isinstance(_top(element), BeautifulSoup)
 
 
 def _gone(element: Any) -> bool:
