@@ -1,7 +1,10 @@
 """Parse plain text into a document: an optional title and subtitle, then paragraphs.
 
 Paragraphs are separated by blank lines (lines of nothing but white space); the
-lines inside one paragraph (hard wraps) are joined with single spaces.
+lines inside one paragraph (hard wraps) are joined with single spaces. A line
+underlined by a line of only ``=``, ``-``, ``~`` or ``*`` (setext style) is a heading;
+a line of nothing but such marks (``----``, ``* * *``) is a rule: both end a paragraph
+and neither is read.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ _SPACES = re.compile(r"\s+")
 _TITLE_ENDINGS = (".", ",", ";", ":")
 _HEADING_ENDINGS = (*_TITLE_ENDINGS, "!", "?", "\u2026", '"', "'", "\u201d", "\u2019", ")")
 HEADING_MAX_WORDS = 10
+_RULE = re.compile(r"^([-=~*_#])(?: ?\1){2,}$")
+"""A line of three or more of one mark (spaces between allowed): an underline or a rule."""
+UNDERLINE_SHARE = 0.5
+"""An underline is at least this share of its heading's length, and at most 1/share."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +90,9 @@ def looks_like_title(line: str) -> bool:
 
 def parse_text(text: str) -> Document:
     """Parse plain text into a :class:`Document`."""
-    blocks = split_blocks(text)
+    blocks, underlined = _setext(split_blocks(text))
     title = subtitle = None
-    if blocks and _starts_with_title(blocks):
+    if blocks and (id(blocks[0]) in underlined or _starts_with_title(blocks)):
         title = blocks[0].pop(0)
         if not blocks[0]:
             blocks.pop(0)
@@ -95,9 +102,43 @@ def parse_text(text: str) -> Document:
             and looks_like_subtitle(blocks[0][0], blocks[1:])
         ):
             subtitle = blocks.pop(0)[0]
-    headings = tuple(i for i in range(len(blocks)) if _is_heading(blocks, i))
+    headings = tuple(
+        i for i in range(len(blocks)) if id(blocks[i]) in underlined or _is_heading(blocks, i)
+    )
     return Document(
         title=title, subtitle=subtitle, paragraphs=tuple(map(" ".join, blocks)), headings=headings
+    )
+
+
+def _setext(blocks: list[list[str]]) -> tuple[list[list[str]], set[int]]:
+    """The blocks with underlined lines made headings of their own (the ids of their
+    blocks) and rule lines taken out, each ending the paragraph it was in."""
+    found: list[list[str]] = []
+    headings: set[int] = set()
+    for block in blocks:
+        current: list[str] = []
+        for line in block:
+            if not _RULE.match(line):
+                current.append(line)
+                continue
+            if current and _underlines(line, current[-1]):
+                heading = [current.pop()]
+                if current:
+                    found.append(current)
+                found.append(heading)
+                headings.add(id(heading))
+            elif current:
+                found.append(current)
+            current = []
+        if current:
+            found.append(current)
+    return found, headings
+
+
+def _underlines(rule: str, line: str) -> bool:
+    """A rule of one mark without spaces, roughly as long as the line above it."""
+    return (
+        " " not in rule and UNDERLINE_SHARE * len(line) <= len(rule) <= len(line) / UNDERLINE_SHARE
     )
 
 
