@@ -176,6 +176,11 @@ def looks_like_subtitle(line: str, body: list[list[str]]) -> bool:
     return words <= SUBTITLE_MAX_WORDS and words <= SHORTER_SHARE * median
 
 
+_KINDS = {"h1": "heading", "term": "item"}
+"""A further ``h1`` is a heading; a defined term is read as a list item is, a short pause
+after it and before its meaning."""
+
+
 def document_from_blocks(
     title: str | None,
     blocks: list[tuple[str, str]],
@@ -184,7 +189,7 @@ def document_from_blocks(
 ) -> Document:
     """Assemble a document from (kind, text) blocks of a structured format (Markdown, HTML):
     a further ``h1`` is a heading; a short first paragraph after the title is the subtitle."""
-    blocks = [("heading" if kind == "h1" else kind, text) for kind, text in blocks]
+    blocks = [(_KINDS.get(kind, kind), text) for kind, text in blocks]
     subtitle = None
     body = [[text] for kind, text in blocks[1:] if kind == "paragraph"] or [[""]]
     first = blocks[0] if blocks else ("", "")
