@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from letteraudio.text.parse import Dropped
+from letteraudio.text.parse import Dropped, table_reason
 
 _SPACES = re.compile(r"\s+")
 _METADATA = ("title", "author", "date", "sitename", "description")
@@ -80,7 +80,7 @@ def _walk(
         elif tag == "list":
             _list(element, blocks, dropped)
         elif tag == "table":
-            _table(element, blocks)
+            _table(element, blocks, dropped)
         elif tag == "code":
             dropped.append(Dropped(_preview(_text(element)) or "(code)", "code block"))
         elif tag in ("quote", "div", "main") and _has_blocks(element):
@@ -93,15 +93,23 @@ def _walk(
             _add(blocks, "paragraph", element.tail or "")
 
 
-def _table(table: Any, blocks: list[tuple[str, str]]) -> None:
+def _table(table: Any, blocks: list[tuple[str, str]], dropped: list[Dropped]) -> None:
     """A table read row by row, as a screen reader does: each row an item of its cells;
-    a layout table (cells holding paragraphs) is read as its blocks."""
+    a layout table (cells holding paragraphs) is read as its blocks; a wide table or one
+    of symbols is listed with its size."""
     if any(_has_blocks(cell) for cell in table.iter("cell")):
         for cell in table.iter("cell"):
             _walk(cell, blocks, [])
         return
-    for row in table.iter("row"):
-        cells = [" ".join(_text(cell).split()) for cell in row if cell.tag == "cell"]
+    grid = [
+        [" ".join(_text(cell).split()) for cell in row if cell.tag == "cell"]
+        for row in table.iter("row")
+    ]
+    reason = table_reason([cells for cells in grid if any(cells)])
+    if reason:
+        dropped.append(Dropped(reason, "table"))
+        return
+    for cells in grid:
         _add(blocks, "item", ", ".join(cell for cell in cells if cell))
 
 

@@ -24,7 +24,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from letteraudio.text.parse import Document, Dropped, document_from_blocks
+from letteraudio.text.parse import (
+    CODE_SAID,
+    Document,
+    Dropped,
+    code_is_plain,
+    document_from_blocks,
+    table_reason,
+)
 from letteraudio.text.webclutter import remove_page_furniture
 
 OUTSIDE_ARTICLE = "not part of the article"
@@ -75,11 +82,13 @@ def parse_html(text: str) -> Document:
     from letteraudio.text.article import extract_article
 
     soup, notes, changed = _prepared_soup(text)
-    page = str(soup) if changed else text
+    furniture = _remove_furniture(soup)
+    page = str(soup) if changed or furniture else text
     metadata = _metadata(soup)
     everything = _blocks(_marked_text(soup.body or soup, skip=_INVISIBLE))
     title, blocks, dropped = _read_own(soup, metadata)
-    dropped = notes + dropped
+    own = blocks
+    dropped = notes + furniture + dropped
     extracted = None if notes else extract_article(page)  # flattened: trafilatura's
     # judgement rests on the structure that was taken away; letteraudio reads it all
     if extracted is not None and any(kind != "h1" for kind, _ in extracted.blocks):
@@ -87,8 +96,49 @@ def parse_html(text: str) -> Document:
             if key in extracted.metadata and key not in metadata:
                 metadata[key] = extracted.metadata[key]
         title, blocks, header = _take_title(extracted.blocks, metadata.get("title"))
+        blocks = _restored(blocks, own)
         dropped = [*notes, *extracted.dropped, *header, *dropped]
     return _document(title, blocks, _unspoken(title, blocks, dropped, everything), metadata)
+
+
+RESTORED_KINDS = ("heading", "term")
+"""What trafilatura leaves out between the blocks it keeps that letteraudio puts back:
+the body's headings (DocBook's ``<div class="chapter"><div class="titlepage"><h2>``)
+and the terms of definition lists, which it drops while keeping their meanings."""
+
+
+def _restored(blocks: list[tuple[str, str]], own: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """trafilatura's ``blocks`` with the headings and defined terms of letteraudio's own
+    reading (``own``, clutter already out) that fall between two of its blocks put back
+    in their place. A heading or term counts as kept only when a block is exactly it;
+    a paragraph, when a block holds it."""
+    kept = [_comparable(text) for _, text in blocks]
+    found: list[tuple[str, str]] = []
+    pending: list[tuple[str, str]] = []
+    done = 0  # blocks of trafilatura's already placed
+    for kind, text in own:
+        wanted = _comparable(text)
+        short = kind in RESTORED_KINDS
+        at = next(
+            (i for i in range(max(done - 1, 0), len(blocks))
+             if (kept[i] == wanted if short else wanted in kept[i] or kept[i] in wanted)),
+            None,
+        )  # fmt: skip
+        if at is None:
+            if short:
+                pending.append((kind, text))
+            elif not done:
+                pending = []  # before the article: a heading here is the page's
+            continue
+        if at >= done:
+            found += blocks[done:at]
+            found += pending if done else [b for b in pending if b[0] == "heading"][-1:]
+            found.append(blocks[at])
+            done = at + 1
+        else:
+            found += pending
+        pending = []
+    return found + blocks[done:]
 
 
 def _unspoken(
@@ -122,6 +172,7 @@ def _unspoken(
 def parse_html_own(text: str) -> Document:
     """Parse an HTML page with letteraudio's own parser alone (no trafilatura)."""
     soup, notes, _ = _prepared_soup(text)
+    notes += _remove_furniture(soup)
     metadata = _metadata(soup)
     title, blocks, dropped = _read_own(soup, metadata)
     return _document(title, blocks, notes + dropped, metadata)
@@ -151,6 +202,67 @@ def _prepared_soup(text: str) -> tuple[Any, list[Dropped], bool]:
     unpacked = _unpack_templates(soup)
     notes = _bound_depth(soup)
     return soup, notes, unpacked or bool(notes)
+
+
+def _remove_furniture(soup: Any) -> list[Dropped]:
+    """Take out what a document (a README, a manual) has around its text that is not
+    read: links that hold only images (badges), tables of contents (a list of two or
+    more links within the page and nothing else, with a short label beside it) and data
+    tables too wide or too full of symbols to read aloud. Inline code that is not a few
+    plain words is said as "code" (and listed)."""
+    dropped: list[Dropped] = []
+    for code in soup.find_all("code"):
+        text = code.get_text()
+        if _gone(code) or code.find_parent("pre") is not None or code_is_plain(text.strip()):
+            continue
+        dropped.append(Dropped(_preview(text), 'inline code (said as "code")'))
+        code.string = CODE_SAID
+    for table in soup.find_all("table"):
+        if _gone(table) or not _attached(table) or not _is_data_table(table):
+            continue
+        reason = table_reason(_grid(table))
+        if reason:
+            dropped.append(Dropped(reason, "table"))
+            table.decompose()
+    for link in soup.find_all("a"):
+        if _gone(link) or not link.find("img") or _has_words(link):
+            continue
+        alts = " ".join(str(img.get("alt") or "") for img in link.find_all("img")).strip()
+        dropped.append(Dropped(_preview(alts) or "(an image link)", "badge"))
+        link.decompose()
+    for listing in soup.find_all(("ul", "ol", "dl")):
+        if _gone(listing) or not _is_contents(listing):
+            continue
+        holder = listing.parent
+        rest = [c for c in holder.children if c is not listing] if holder is not None else []
+        label = " ".join(c.get_text(" ") if hasattr(c, "get_text") else str(c) for c in rest)
+        whole = holder is not None and holder.name in ("div", "nav", "section") and (
+            len(label.split()) <= 4 and not any(getattr(c, "name", None) in ("ul", "ol", "dl")
+                                                 for c in rest))  # fmt: skip
+        target = holder if whole else listing
+        dropped.append(Dropped(_preview(target.get_text(" ")), "table of contents"))
+        target.decompose()
+    return dropped
+
+
+def _has_words(element: Any) -> bool:
+    from bs4.element import NavigableString
+
+    return any(
+        isinstance(text, NavigableString) and any(ch.isalnum() for ch in text)
+        for text in element.find_all(string=True)
+    )
+
+
+def _is_contents(listing: Any) -> bool:
+    """A list whose every word is in a link to a place in the same page (``#usage``)."""
+    links = listing.find_all("a")
+    if len(links) < 2 or any(not str(a.get("href") or "").startswith("#") for a in links):
+        return False
+    rest = listing.get_text(" ")
+    for link in links:
+        rest = rest.replace(link.get_text(" "), " ", 1)
+    return not any(ch.isalpha() for ch in rest)
 
 
 def _unpack_templates(soup: Any) -> bool:
@@ -292,7 +404,7 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
             continue
         if element.name == "table":
             if _attached(element):  # not inside a table already read (a nested one)
-                _read_by_rows(element)
+                _read_by_rows(element, dropped)
             continue
         dropped.append(Dropped(_preview(element.get_text(" ")) or "(code)", "code block"))
         element.decompose()
@@ -302,18 +414,17 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
             element.decompose()
 
 
-def _read_by_rows(table: Any) -> None:
+def _read_by_rows(table: Any, dropped: list[Dropped]) -> None:
     """A data table read as a screen reader reads it: a list item per row, its cells
-    joined by commas (as trafilatura's tables are read)."""
-    rows = []
-    for row in table.find_all("tr"):
-        if row.find_parent("table") is not table:
-            continue  # a row of a table nested in a cell: the cell's text holds it
-        cells = [
-            " ".join(c.get_text(" ").split()) for c in row.find_all(("td", "th"), recursive=False)
-        ]
-        if any(cells):
-            rows.append(", ".join(cell for cell in cells if cell))
+    joined by commas (as trafilatura's tables are read); a wide one or one of symbols
+    is listed with its size instead."""
+    grid = _grid(table)
+    reason = table_reason(grid)
+    if reason:
+        dropped.append(Dropped(reason, "table"))
+        table.decompose()
+        return
+    rows = [", ".join(cell for cell in cells if cell) for cells in grid]
     soup = _top(table)
     holder = soup.new_tag("ul")
     for text in rows:
@@ -335,6 +446,21 @@ def _attached(element: Any) -> bool:
     from bs4 import BeautifulSoup
 
     return isinstance(_top(element), BeautifulSoup)
+
+
+def _grid(table: Any) -> list[list[str]]:
+    """The text of each cell of each row of a table that has any (not of tables nested
+    in its cells: a cell's text holds theirs)."""
+    grid = []
+    for row in table.find_all("tr"):
+        if row.find_parent("table") is not table:
+            continue
+        cells = [
+            " ".join(c.get_text(" ").split()) for c in row.find_all(("td", "th"), recursive=False)
+        ]
+        if any(cells):
+            grid.append(cells)
+    return grid
 
 
 def _gone(element: Any) -> bool:
@@ -408,8 +534,8 @@ def _opening(element: Any) -> str:
         return f"\n\n{_MARK}{element.name}{_MARK}"
     if element.name == "p" and _STANDFIRST.search(" ".join(element.get("class", []))):
         return f"\n\n{_MARK}sub{_MARK}"
-    if element.name == "li":
-        return f"\n\n{_MARK}li{_MARK}"
+    if element.name in ("li", "dt"):
+        return f"\n\n{_MARK}{element.name}{_MARK}"
     return "\n\n"
 
 
@@ -421,7 +547,7 @@ def _blocks(text: str) -> list[tuple[str, str]]:
         marked = re.match(rf"\s*{_MARK}(\w+){_MARK}", raw)
         if marked:
             tag = marked.group(1)
-            kinds = {"h1": "h1", "li": "item", "sub": "subtitle"}
+            kinds = {"h1": "h1", "li": "item", "sub": "subtitle", "dt": "term"}
             kind = kinds.get(tag, "heading")
             raw = raw[marked.end() :]
         spoken = _SPACES.sub(

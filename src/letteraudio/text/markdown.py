@@ -5,9 +5,9 @@ all a link holds (badges), which are dropped and listed; a list of nothing but l
 within the page is a table of contents, dropped and listed (with its heading when that
 is all its section holds). Definition lists are read term, then meaning. Inline code
 is read when it is a few plain words or names, else said as "code" and listed. Tables
-are read row by row, unless wider than :data:`MAX_TABLE_COLUMNS` or mostly symbols
-(then listed with their size); code blocks and raw HTML are left out and listed as
-dropped. YAML or TOML front matter supplies metadata.
+are read row by row, unless wide or mostly symbols (then listed with their size: see
+:func:`~letteraudio.text.parse.table_reason`); code blocks and raw HTML are left out and
+listed as dropped. YAML or TOML front matter supplies metadata.
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ import datetime
 import re
 from typing import Any
 
-from letteraudio.text.parse import Document, Dropped, document_from_blocks
+from letteraudio.text.parse import (
+    CODE_SAID,
+    Document,
+    Dropped,
+    code_is_plain,
+    document_from_blocks,
+    table_reason,
+)
 
 _TOML_FRONT = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*(?:\n|\Z)", re.DOTALL)
 _SPACES = re.compile(r"\s+")
@@ -27,15 +34,6 @@ _LEAVES = ("paragraph_open", "heading_open", "fence", "code_block", "html_block"
 """Tokens whose line ranges hold text; a line under none of them was not parsed."""
 
 
-MAX_TABLE_COLUMNS = 5
-"""A table with more columns than this is a grid to look up, not to hear: dropped and listed."""
-MAX_CODE_WORDS = 3
-"""Inline code of at most this many plain words or names is read as written."""
-_PLAIN_CODE = re.compile(r"^[\w][\w.+/:@-]*$|^--?[\w][\w-]*$")
-"""One word or name of inline code that reads aloud: ``tidelog``, ``pip``, ``--week``,
-``config.toml``; not ``$(tool root)``, ``"$(tool init -)"`` or ``a | b``."""
-CODE_SAID = "code"
-"""What is said for inline code that is not plain words."""
 _CONTENTS_TEXT = re.compile(r"^[\s\W\d]*$")
 
 
@@ -186,8 +184,7 @@ def _inline_text(children: list[Any], dropped: list[Dropped] | None = None) -> s
 
 def _code(code: str, dropped: list[Dropped] | None) -> str:
     """Inline code as it is read: a few plain words or names as written, else "code"."""
-    words = code.split()
-    if len(words) <= MAX_CODE_WORDS and all(_PLAIN_CODE.match(word) for word in words):
+    if code_is_plain(code):
         return code
     if dropped is not None:
         dropped.append(Dropped(code, 'inline code (said as "code")'))
@@ -247,21 +244,6 @@ def _table(
                 blocks.append(("item", spoken))
                 lines.append(line)
     return index + 1
-
-
-def table_reason(rows: list[list[str]]) -> str | None:
-    """Why a table (its rows of cell texts) is listed rather than read: wider than
-    :data:`MAX_TABLE_COLUMNS`, or most of its cells without a letter or digit (✓, ✗);
-    None to read it row by row."""
-    columns = max((len(cells) for cells in rows), default=0)
-    cells = [cell for row in rows for cell in row]
-    symbols = sum(not any(ch.isalnum() for ch in cell) for cell in cells)
-    size = f"a table of {len(rows)} rows and {columns} columns"
-    if columns > MAX_TABLE_COLUMNS:
-        return f"{size}: too wide to read aloud"
-    if cells and symbols * 2 > len(cells):
-        return f"{size}: mostly symbols"
-    return None
 
 
 def _first_line(text: str) -> str:

@@ -24,6 +24,15 @@ _SPACES = re.compile(r"\s+")
 _TITLE_ENDINGS = (".", ",", ";", ":")
 _HEADING_ENDINGS = (*_TITLE_ENDINGS, "!", "?", "\u2026", '"', "'", "\u201d", "\u2019", ")")
 HEADING_MAX_WORDS = 10
+MAX_CODE_WORDS = 3
+"""Inline code of at most this many plain words or names is read as written."""
+_PLAIN_CODE = re.compile(r"^[\w][\w.+/:@-]*$|^--?[\w][\w-]*$")
+"""One word or name of inline code that reads aloud: ``tidelog``, ``pip``, ``--week``,
+``config.toml``; not ``$(tool root)``, ``"$(tool init -)"`` or ``a | b``."""
+CODE_SAID = "code"
+"""What is said for inline code that is not plain words."""
+MAX_TABLE_COLUMNS = 5
+"""A table with more columns than this is a grid to look up, not to hear: dropped and listed."""
 _RULE = re.compile(r"^([-=~*_#])(?: ?\1){2,}$")
 """A line of three or more of one mark (spaces between allowed): an underline or a rule."""
 UNDERLINE_SHARE = 0.5
@@ -208,3 +217,26 @@ def document_from_blocks(
         dropped=tuple(dropped),
         metadata=metadata,
     )
+
+
+def table_reason(rows: list[list[str]]) -> str | None:
+    """Why a table (its rows of cell texts) is listed rather than read: wider than
+    :data:`MAX_TABLE_COLUMNS`, or most of its cells without a letter or digit (✓, ✗);
+    None to read it row by row."""
+    columns = max((len(cells) for cells in rows), default=0)
+    cells = [cell for row in rows for cell in row]
+    symbols = sum(not any(ch.isalnum() for ch in cell) for cell in cells)
+    size = f"a table of {len(rows)} rows and {columns} columns"
+    if columns > MAX_TABLE_COLUMNS:
+        return f"{size}: too wide to read aloud"
+    if cells and symbols * 2 > len(cells):
+        return f"{size}: mostly symbols"
+    return None
+
+
+def code_is_plain(code: str) -> bool:
+    """Inline code that reads aloud as written: at most :data:`MAX_CODE_WORDS` words or
+    names (``pip install tidelog``); measured on READMEs, the rest (``eval "$(x init -)"``,
+    ``$(x root)/versions``) is punctuation a voice spells out or a normalizer rewrites."""
+    words = code.split()
+    return len(words) <= MAX_CODE_WORDS and all(_PLAIN_CODE.match(word) for word in words)
