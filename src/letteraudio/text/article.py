@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from letteraudio.text.parse import Dropped, table_reason
+from letteraudio.text.parse import CODE_SAID, Dropped, code_is_plain, table_reason
 
 _SPACES = re.compile(r"\s+")
 _METADATA = ("title", "author", "date", "sitename", "description")
@@ -141,10 +141,14 @@ def _own_text(element: Any) -> str:
 
 
 def _text(element: Any) -> str:
-    """All the text of ``element``; a line break is a space."""
+    """All the text of ``element``; a line break is a space; inline code that is not a
+    few plain words is said as "code" (the HTML reader lists it)."""
     parts = [element.text or ""]
     for child in element:
-        parts.append(" " if child.tag == "lb" else _text(child))
+        if child.tag == "code" and not code_is_plain(" ".join(_text(child).split())):
+            parts.append(CODE_SAID)
+        else:
+            parts.append(" " if child.tag == "lb" else _text(child))
         parts.append(child.tail or "")
     return "".join(parts)
 

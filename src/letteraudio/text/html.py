@@ -32,7 +32,7 @@ from letteraudio.text.parse import (
     document_from_blocks,
     table_reason,
 )
-from letteraudio.text.webclutter import remove_page_furniture
+from letteraudio.text.webclutter import block_reason, remove_page_furniture
 
 OUTSIDE_ARTICLE = "not part of the article"
 """Why a block of a web page around its article is not spoken."""
@@ -83,9 +83,12 @@ def parse_html(text: str) -> Document:
 
     soup, notes, changed = _prepared_soup(text)
     furniture = _remove_furniture(soup)
-    page = str(soup) if changed or furniture else text
+    structural = any(item.reason in ("table of contents", "table") for item in furniture)
+    page = str(soup) if changed or structural else text  # trafilatura reads no image, and
+    # says inline code as letteraudio does: badges and code need no new page
     metadata = _metadata(soup)
     everything = _blocks(_marked_text(soup.body or soup, skip=_INVISIBLE))
+    teasers = _teasers(soup)
     title, blocks, dropped = _read_own(soup, metadata)
     own = blocks
     dropped = notes + furniture + dropped
@@ -96,7 +99,7 @@ def parse_html(text: str) -> Document:
             if key in extracted.metadata and key not in metadata:
                 metadata[key] = extracted.metadata[key]
         title, blocks, header = _take_title(extracted.blocks, metadata.get("title"))
-        blocks = _restored(blocks, own)
+        blocks = _restored(blocks, [b for b in own if _comparable(b[1]) not in teasers])
         dropped = [*notes, *extracted.dropped, *header, *dropped]
     return _document(title, blocks, _unspoken(title, blocks, dropped, everything), metadata)
 
@@ -107,18 +110,44 @@ the body's headings (DocBook's ``<div class="chapter"><div class="titlepage"><h2
 and the terms of definition lists, which it drops while keeping their meanings."""
 
 
+RESTORED_MAX_WORDS = 12
+"""A heading or term put back is short: a longer "heading" is a standfirst or a teaser."""
+
+
+def _teasers(soup: Any) -> set[str]:
+    """The headings that are links to other pages (a related story's title), which are
+    never put back."""
+    found = set()
+    for heading in soup.find_all(_HEADINGS):
+        links = heading.find_all("a", href=True)
+        rest = heading.get_text(" ")
+        for link in links:
+            rest = rest.replace(link.get_text(" "), " ", 1)
+        inside = heading.find_parent("a", href=True) is not None
+        if inside or (links and not any(ch.isalnum() for ch in rest)):
+            found.add(_comparable(heading.get_text(" ")))
+    return found
+
+
 def _restored(blocks: list[tuple[str, str]], own: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """trafilatura's ``blocks`` with the headings and defined terms of letteraudio's own
-    reading (``own``, clutter already out) that fall between two of its blocks put back
-    in their place. A heading or term counts as kept only when a block is exactly it;
-    a paragraph, when a block holds it."""
+    reading (``own``, clutter already out) put back in their place when what follows
+    them is kept (a heading over a section trafilatura left out stays out). A heading
+    or term counts as kept only when a block is exactly it; a paragraph, when a block
+    holds it."""
     kept = [_comparable(text) for _, text in blocks]
+    headed = any(kind == "heading" for kind, _ in blocks)
+    restoring = ("term",) if headed else RESTORED_KINDS
     found: list[tuple[str, str]] = []
     pending: list[tuple[str, str]] = []
     done = 0  # blocks of trafilatura's already placed
     for kind, text in own:
         wanted = _comparable(text)
-        short = kind in RESTORED_KINDS
+        short = (
+            kind in restoring
+            and len(text.split()) <= RESTORED_MAX_WORDS
+            and block_reason(text) is None  # not furniture
+        )
         at = next(
             (i for i in range(max(done - 1, 0), len(blocks))
              if (kept[i] == wanted if short else wanted in kept[i] or kept[i] in wanted)),
@@ -127,8 +156,8 @@ def _restored(blocks: list[tuple[str, str]], own: list[tuple[str, str]]) -> list
         if at is None:
             if short:
                 pending.append((kind, text))
-            elif not done:
-                pending = []  # before the article: a heading here is the page's
+            else:
+                pending = []  # a heading over something not kept: a section left out
             continue
         if at >= done:
             found += blocks[done:at]

@@ -31,7 +31,7 @@ _PLAIN_CODE = re.compile(r"^[\w][\w.+/:@-]*$|^--?[\w][\w-]*$")
 ``config.toml``; not ``$(tool root)``, ``"$(tool init -)"`` or ``a | b``."""
 CODE_SAID = "code"
 """What is said for inline code that is not plain words."""
-MAX_TABLE_COLUMNS = 5
+MAX_TABLE_COLUMNS = 7
 """A table with more columns than this is a grid to look up, not to hear: dropped and listed."""
 _RULE = re.compile(r"^([-=~*_#])(?: ?\1){2,}$")
 """A line of three or more of one mark (spaces between allowed): an underline or a rule."""
