@@ -82,7 +82,8 @@ def _walk(
         elif tag == "table":
             _table(element, blocks, dropped)
         elif tag == "code":
-            dropped.append(Dropped(_preview(_text(element)) or "(code)", "code block"))
+            code = _text(element)
+            dropped.append(Dropped.of(code, "code block", None if code.strip() else "(code)"))
         elif tag in ("quote", "div", "main") and _has_blocks(element):
             _walk(element, blocks, dropped)
         elif tag == "graphic":
@@ -107,7 +108,7 @@ def _table(table: Any, blocks: list[tuple[str, str]], dropped: list[Dropped]) ->
     ]
     reason = table_reason([cells for cells in grid if any(cells)])
     if reason:
-        dropped.append(Dropped(reason, "table"))
+        dropped.append(Dropped.of(" ".join(map(" ".join, grid)), "table", reason))
         return
     for cells in grid:
         _add(blocks, "item", ", ".join(cell for cell in cells if cell))
@@ -157,8 +158,3 @@ def _add(blocks: list[tuple[str, str]], kind: str, text: str) -> None:
     spoken = _SPACES.sub(" ", text).strip()
     if any(ch.isalnum() for ch in spoken):
         blocks.append((kind, spoken))
-
-
-def _preview(text: str) -> str:
-    line = " ".join(text.split())
-    return line[:60] + ("\u2026" if len(line) > 60 else "")

@@ -193,7 +193,7 @@ def _unspoken(
     for _, block in everything:
         text = _comparable(block)
         if text not in spoken and _comparable(_preview(block).rstrip("\u2026")) not in said:
-            kept.append(Dropped(_preview(block), OUTSIDE_ARTICLE))
+            kept.append(Dropped.of(block, OUTSIDE_ARTICLE))
             said += " " + text
     return kept
 
@@ -244,20 +244,21 @@ def _remove_furniture(soup: Any) -> list[Dropped]:
         text = code.get_text()
         if _gone(code) or code.find_parent("pre") is not None or code_is_plain(text.strip()):
             continue
-        dropped.append(Dropped(_preview(text), 'inline code (said as "code")'))
+        dropped.append(Dropped.of(text, 'inline code (said as "code")'))
         code.string = CODE_SAID
     for table in soup.find_all("table"):
         if _gone(table) or not _attached(table) or not _is_data_table(table):
             continue
-        reason = table_reason(_grid(table))
+        grid = _grid(table)
+        reason = table_reason(grid)
         if reason:
-            dropped.append(Dropped(reason, "table"))
+            dropped.append(Dropped.of(" ".join(map(" ".join, grid)), "table", reason))
             table.decompose()
     for link in soup.find_all("a"):
         if _gone(link) or not link.find("img") or _has_words(link):
             continue
         alts = " ".join(str(img.get("alt") or "") for img in link.find_all("img")).strip()
-        dropped.append(Dropped(_preview(alts) or "(an image link)", "badge"))
+        dropped.append(Dropped.of(alts, "badge", None if alts else "(an image link)"))
         link.decompose()
     for listing in soup.find_all(("ul", "ol", "dl")):
         if _gone(listing) or not _is_contents(listing):
@@ -269,7 +270,7 @@ def _remove_furniture(soup: Any) -> list[Dropped]:
             len(label.split()) <= 4 and not any(getattr(c, "name", None) in ("ul", "ol", "dl")
                                                  for c in rest))  # fmt: skip
         target = holder if whole else listing
-        dropped.append(Dropped(_preview(target.get_text(" ")), "table of contents"))
+        dropped.append(Dropped.of(target.get_text(" "), "table of contents"))
         target.decompose()
     return dropped
 
@@ -426,7 +427,7 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
         text = element.get_text(" ")
         if len(text) > CLUTTER_MAX_SHARE * total:
             continue  # a wrapper around the article, whatever its class says
-        dropped.append(Dropped(_preview(text), "page clutter"))
+        dropped.append(Dropped.of(text, "page clutter"))
         element.decompose()
     for element in root.find_all(("pre", "table")):
         if _gone(element) or (element.name == "table" and not _is_data_table(element)):
@@ -435,11 +436,12 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
             if _attached(element):  # not inside a table already read (a nested one)
                 _read_by_rows(element, dropped)
             continue
-        dropped.append(Dropped(_preview(element.get_text(" ")) or "(code)", "code block"))
+        code = element.get_text(" ")
+        dropped.append(Dropped.of(code, "code block", None if code.strip() else "(code)"))
         element.decompose()
     for element in root.find_all(("p", "div", "li")):
         if not _gone(element) and _only_links(element):
-            dropped.append(Dropped(_preview(element.get_text(" ")), "navigation links"))
+            dropped.append(Dropped.of(element.get_text(" "), "navigation links"))
             element.decompose()
 
 
@@ -450,7 +452,7 @@ def _read_by_rows(table: Any, dropped: list[Dropped]) -> None:
     grid = _grid(table)
     reason = table_reason(grid)
     if reason:
-        dropped.append(Dropped(reason, "table"))
+        dropped.append(Dropped.of(" ".join(map(" ".join, grid)), "table", reason))
         table.decompose()
         return
     rows = [", ".join(cell for cell in cells if cell) for cells in grid]

@@ -77,7 +77,7 @@ def parse_markdown(text: str) -> Document:
                 items = [
                     _inline_text(t.children or []) for t in tokens[index:end] if t.type == "inline"
                 ]
-                dropped.append(Dropped(_first_line(", ".join(items)), "table of contents"))
+                dropped.append(Dropped.of(", ".join(items), "table of contents"))
                 contents.append(len(blocks))
                 index = end + 1
                 continue
@@ -93,9 +93,9 @@ def parse_markdown(text: str) -> Document:
         elif kind in ("dt_open", "dt_close"):
             term = kind == "dt_open"
         elif kind in ("fence", "code_block"):
-            dropped.append(Dropped(_first_line(token.content), "code block"))
+            dropped.append(Dropped.of(token.content, "code block", _first_line(token.content)))
         elif kind == "html_block":
-            dropped.append(Dropped(_first_line(token.content), "raw HTML"))
+            dropped.append(Dropped.of(token.content, "raw HTML", _first_line(token.content)))
         elif kind == "inline":
             spoken = _inline_text(token.children or [], dropped)
             if not spoken:
@@ -236,7 +236,7 @@ def _table(
         index += 1
     reason = table_reason(rows)
     if reason:
-        dropped.append(Dropped(reason, "table"))
+        dropped.append(Dropped.of(" ".join(map(" ".join, rows)), "table", reason))
     else:
         for cells in rows:
             spoken = ", ".join(cell for cell in cells if cell)

@@ -39,12 +39,27 @@ UNDERLINE_SHARE = 0.5
 """An underline is at least this share of its heading's length, and at most 1/share."""
 
 
+PREVIEW_CHARS = 60
+
+
 @dataclass(frozen=True)
 class Dropped:
     """A block left out of the narration, and why."""
 
     text: str
+    """What is shown: the block, or its first :data:`PREVIEW_CHARS` characters."""
     reason: str
+    whole: str = field(default="", compare=False)
+    """All the text the entry stands for, when ``text`` shows less of it (a preview, a
+    table's size): nothing is left out without being listed."""
+
+    @classmethod
+    def of(cls, text: str, reason: str, shown: str | None = None) -> Dropped:
+        """An entry for ``text``, shown as ``shown`` or a preview of it."""
+        line = " ".join(text.split())
+        if shown is None:
+            shown = line[:PREVIEW_CHARS] + ("\u2026" if len(line) > PREVIEW_CHARS else "")
+        return cls(shown, reason, line if line != shown else "")
 
 
 @dataclass(frozen=True)
