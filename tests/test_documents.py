@@ -179,7 +179,8 @@ def test_a_table_nested_in_a_table_cell_is_read_once() -> None:
 
 
 _FRAGMENTS = (
-    "<table><tr><th>h</th></tr><tr><td><table><tr><td>in</td></tr></table></td></tr></table>",
+    "<table><tr><th>h</th></tr><tr><td><table><tr><th>i</th></tr><tr><td>in</td></tr></table></td>"
+    "</tr></table>",
     "<dl><dt>term</dt><dd>meaning here</dd></dl>", "<pre><code>x = 1</code></pre>",
     '<a href="#a"><img alt="b"></a>', '<ul><li><a href="#x">X</a></li><li><a href="#y">Y</a>',
     "<code>$(x root)</code>", "</div>", "</table>", "<td>", "<tr>", "<h2>", "</h2>",
