@@ -244,7 +244,7 @@ def _remove_furniture(soup: Any) -> list[Dropped]:
         text = code.get_text()
         if _gone(code) or code.find_parent("pre") is not None or code_is_plain(text.strip()):
             continue
-        dropped.append(Dropped.of(text, 'inline code (said as "code")'))
+        dropped.append(Dropped.of(text, 'inline code, said as "code"'))
         code.string = CODE_SAID
     for table in soup.find_all("table"):
         if _gone(table) or not _attached(table) or not _is_data_table(table):
