@@ -187,7 +187,7 @@ def _code(code: str, dropped: list[Dropped] | None) -> str:
     if code_is_plain(code):
         return code
     if dropped is not None:
-        dropped.append(Dropped(code, 'inline code (said as "code")'))
+        dropped.append(Dropped(code, 'inline code, said as "code"'))
     return CODE_SAID
 
 
