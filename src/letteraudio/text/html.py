@@ -112,6 +112,9 @@ and the terms of definition lists, which it drops while keeping their meanings."
 
 RESTORED_MAX_WORDS = 12
 """A heading or term put back is short: a longer "heading" is a standfirst or a teaser."""
+RESTORE_WINDOW = 64
+"""How many of trafilatura's blocks ahead a paragraph is looked for (so a page of
+20,000 blocks costs no more than a short one, block for block)."""
 
 
 def _teasers(soup: Any) -> set[str]:
@@ -138,6 +141,11 @@ def _restored(blocks: list[tuple[str, str]], own: list[tuple[str, str]]) -> list
     kept = [_comparable(text) for _, text in blocks]
     headed = any(kind == "heading" for kind, _ in blocks)
     restoring = ("term",) if headed else RESTORED_KINDS
+    exact: dict[str, list[int]] = {}
+    for index, text in enumerate(kept):
+        exact.setdefault(text, []).append(index)
+    if not any(kind in restoring and _comparable(text) not in exact for kind, text in own):
+        return blocks  # nothing to put back (most pages: no cost)
     found: list[tuple[str, str]] = []
     pending: list[tuple[str, str]] = []
     done = 0  # blocks of trafilatura's already placed
@@ -148,11 +156,14 @@ def _restored(blocks: list[tuple[str, str]], own: list[tuple[str, str]]) -> list
             and len(text.split()) <= RESTORED_MAX_WORDS
             and block_reason(text) is None  # not furniture
         )
-        at = next(
-            (i for i in range(max(done - 1, 0), len(blocks))
-             if (kept[i] == wanted if short else wanted in kept[i] or kept[i] in wanted)),
-            None,
-        )  # fmt: skip
+        start = max(done - 1, 0)
+        at = next((i for i in exact.get(wanted, ()) if i >= start), None)
+        if at is None and not short:  # a paragraph held in a block: looked for nearby
+            at = next(
+                (i for i in range(start, min(len(blocks), start + RESTORE_WINDOW))
+                 if wanted in kept[i] or kept[i] in wanted),
+                None,
+            )  # fmt: skip
         if at is None:
             if short:
                 pending.append((kind, text))
