@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from letteraudio.pipeline import ReadingSettings, Script, build_script
+from letteraudio.render.model import Script
+from letteraudio.render.plan import ReadingSettings, build_script
 from letteraudio.text.segment import Pauses
 
 DOCUMENTS = Path(__file__).resolve().parent / "fixtures" / "documents"

@@ -151,7 +151,7 @@ def test_each_piece_says_what_its_written_text_says(path: object) -> None:
 def test_long_generated_sentences_split_on_their_written_text() -> None:
     """Seeded and bounded: sentences of numbers, dates, money and words, no punctuation
     to cut at, split for a small engine; every piece normalizes to what it says."""
-    from letteraudio.pipeline import ReadingSettings, build_script
+    from letteraudio.render.plan import ReadingSettings, build_script
     from letteraudio.text.segment import Pauses
 
     rng = random.Random(28)
