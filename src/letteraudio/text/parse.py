@@ -80,14 +80,15 @@ class Document:
 
     def __post_init__(self) -> None:
         # every reader ends here: what entities, front matter and markup decoded to gets
-        # the one cleaning raw bytes got (read.clean_text)
+        # the one cleaning raw bytes got (values.clean_text)
         single = functools.partial(clean_text, newlines=False)
         for name in ("title", "subtitle"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, single(value))
         object.__setattr__(self, "paragraphs", tuple(map(clean_text, self.paragraphs)))
-        dropped = tuple(Dropped(clean_text(d.text), d.reason) for d in self.dropped)
+        dropped = tuple(Dropped(clean_text(d.text), d.reason, clean_text(d.whole))
+                        for d in self.dropped)  # fmt: skip
         object.__setattr__(self, "dropped", dropped)
         metadata = {key: single(value) if isinstance(value, str) else value
                     for key, value in self.metadata.items()}  # fmt: skip
