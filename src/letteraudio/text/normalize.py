@@ -45,8 +45,10 @@ _EMOJI = re.compile(
     "\U000e0020-\U000e007f"  # tag characters (flag sequences)
     "]+"
 )
-_HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z][A-Za-z0-9_]*)")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|_+")
+_HASHTAG = re.compile(r"(?<![\w&])#((?=\d*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_]*)")
+_CAMEL = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])|_+"
+)
 _BRACKETED = re.compile(r"\[([^\[\]]{1,60})\]")
 _CITATION = re.compile(r"\s?\[\d{1,3}\]")
 _NUMBERED = re.compile(r"(?<![\w&])#\s?(\d+)\b")

@@ -480,6 +480,8 @@ def _slash(match: re.Match[str]) -> str:
     whole, top, bottom = match.group(1), int(match.group(2)), int(match.group(3))
     if bottom in _DENOMINATORS and top > 0 and (top < bottom or (whole and top < 10 * bottom)):
         return _fraction(whole, top, bottom)
+    if top == bottom and not whole:
+        return f"{_words(top)} out of {_words(bottom)}"  # 10/10, 5/5
     said = f"{_words(top)} {_words(bottom)}"  # 24/7, 50/50, 9/11: as people say them
     return f"{cardinal(whole)} {said}" if whole else said
 
@@ -804,10 +806,24 @@ def _zip(match: re.Match[str]) -> str:
     return match.group(1) + digits(match.group(2)) + (f", {digits(extra)}" if extra else "")
 
 
+_DIALED = re.compile(
+    r"\b((?:[Cc]all|[Dd]ial|[Dd]ialed|[Dd]ialing|[Cc]alling|[Cc]alled|[Tt]ext)(?: to)? )"
+    r"(\d{3})(?![\w.,:/%-])"
+)
+"""``Call 911``, ``dial 999``: a short service number is dialed figure by figure."""
+
+
+def _dialed(match: re.Match[str]) -> str:
+    if _COUNTED.match(match.string, match.end()):
+        return match.group(0)  # called 100 people
+    return match.group(1) + digits(match.group(2))
+
+
 _FIGURE = re.compile(r"[\d\u00bc-\u00be\u2150-\u215e]")
 RULES: tuple[Rule, ...] = (
     (_IDENTIFIER, _identifier),
     (_ZIP, _zip),
+    (_DIALED, _dialed),
     (_EQUATION, _equation),
     (_PHONE, _phone),
     (_ISO_DATE, _iso_date),
@@ -876,9 +892,12 @@ def say_numbers(text: str) -> str:
         text = "".join(_QUOTE_MARK if i in closing else c for i, c in enumerate(text))
     for pattern, spoken in RULES:
         text = pattern.sub(spoken, text)
+    text = _A_BEFORE_A_VOWEL.sub(r"\1n ", text)
     return text.replace(_QUOTE_MARK, '"') if closing else text
 
 
+_A_BEFORE_A_VOWEL = re.compile(r"\b([Aa]) (?=(?:eight|eleven|eighteen|eighty)\w*\b)")
+"""``a $80 fee`` was written for "a dollar"; said "an eighty dollar fee"."""
 _ANY_ROMAN = re.compile(r"\b[MDCLXVI]+(?:th)?\b")
 _QUOTE_MARK = "\ue011"
 
