@@ -480,8 +480,8 @@ def _slash(match: re.Match[str]) -> str:
     whole, top, bottom = match.group(1), int(match.group(2)), int(match.group(3))
     if bottom in _DENOMINATORS and top > 0 and (top < bottom or (whole and top < 10 * bottom)):
         return _fraction(whole, top, bottom)
-    if top == bottom and not whole:
-        return f"{_words(top)} out of {_words(bottom)}"  # 10/10, 5/5
+    if top == bottom in (5, 10, 100) and not whole:
+        return f"{_words(top)} out of {_words(bottom)}"  # a score: 10/10, 5/5 (not 50/50)
     said = f"{_words(top)} {_words(bottom)}"  # 24/7, 50/50, 9/11: as people say them
     return f"{cardinal(whole)} {said}" if whole else said
 
