@@ -393,5 +393,14 @@ TABLE: dict[str, list[tuple[str, str]]] = {
         ("Charles X fled Paris in 1830.", "Charles the tenth fled Paris in eighteen thirty."),
         ("Pope Pius X was canonized.", "Pope Pius the tenth was canonized."),
     ],
+    "initialisms that look like Roman numerals": [
+        ("Ask Robert MD about it.", "Ask Robert MD about it."),
+        ("We met David CD at the fair.", "We met David CD at the fair."),
+        ("George DC flew home.", "George DC flew home."),
+        ("John MC hosted the show.", "John MC hosted the show."),
+        ("The Volume CD box set sold out.", "The Volume CD box set sold out."),
+        ("Louis XVIII returned.", "Louis the eighteenth returned."),
+        ("Psalm CXIX is long.", "Psalm one hundred nineteen is long."),
+    ],
 }
 # fmt: on

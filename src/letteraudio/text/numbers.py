@@ -609,8 +609,10 @@ def _roman(match: re.Match[str]) -> str:
     if not numeral or (len(numeral) == 1 and numeral in "DCLM") or f"{word} {numeral}" in _LETTERS:
         return match.group(0)
     value = roman_value(numeral)
+    if len(numeral) == 2 and re.search("[MD]", numeral):
+        return match.group(0)  # MD, CD, DC, MC: letters, not 1500, 400, 600, 1100
     alone = _ALONE.match(match.string, match.end())
-    if word in REGNAL and (value > 1 or alone):
+    if word in REGNAL and (value > 1 or alone) and value < 40:
         return f"{word} the {_words(value, 'ordinal')}"
     if word.lower() in NUMBERED and (numeral != "I" or word[0].isupper()):
         return f"{word}{gap}{_words(value)}"
