@@ -805,6 +805,8 @@ _ZIP = re.compile(
 
 def _zip(match: re.Match[str]) -> str:
     extra = match.group(3)
+    if not extra and _COUNTED.match(match.string, match.end()):
+        return match.group(0)  # Texas 11779 votes: a count
     return match.group(1) + digits(match.group(2)) + (f", {digits(extra)}" if extra else "")
 
 
