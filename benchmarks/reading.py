@@ -62,7 +62,10 @@ PATHOLOGICAL = {
 
 _TIMER = """
 import sys, time
-from letteraudio.pipeline import build_script
+try:
+    from letteraudio.render.plan import build_script
+except ImportError:  # a revision from before the render package
+    from letteraudio.pipeline import build_script
 from letteraudio.text.segment import Pauses
 text = open(sys.argv[1], encoding="utf-8").read()
 build_script("Warm up. It has 12 rooms.", {limit}, Pauses())

@@ -15,7 +15,7 @@ from reading_cases import TABLE
 from typer.testing import CliRunner
 
 from letteraudio.cli import app
-from letteraudio.pipeline import ReadingSettings, build_script
+from letteraudio.render.plan import ReadingSettings, build_script
 from letteraudio.text.lexicon import lexicon_from_table
 from letteraudio.text.markdown import parse_markdown
 from letteraudio.text.normalize import (
