@@ -228,22 +228,24 @@ _FIGURE_WORD = re.compile(
 
 def _accounted() -> set[str]:
     """Written words a rule may replace: the lists' abbreviations, units and month names,
-    and the operator "x" ("12 x 15": "by")."""
+    the operator "x" ("12 x 15": "by"), and "a" ("a $80 fee": "an eighty dollar fee")."""
     from letteraudio.text import numbers
     from letteraudio.text.abbreviations import (
         ABBREVIATIONS,
         AFTER_A_NAME,
+        AMBIGUOUS_STATES,
         BEFORE_A_NAME,
         BEFORE_A_NUMBER,
         BEFORE_A_YEAR,
         DAYS,
         MONTH_ABBREVIATIONS,
         SAINT_OR_STREET,
+        SLASHED,
         STATES,
     )
 
     listed = [*ABBREVIATIONS, *AFTER_A_NAME, *BEFORE_A_NAME, *BEFORE_A_NUMBER, *BEFORE_A_YEAR]
-    listed += [*STATES, *DAYS]
+    listed += [*STATES, *AMBIGUOUS_STATES, *SLASHED, *DAYS, "a"]
     listed += [*MONTH_ABBREVIATIONS, *numbers._UNITS, SAINT_OR_STREET, "x", "https", "www"]
     return {word for entry in listed for word in _words(entry)}
 
@@ -259,6 +261,7 @@ def test_no_rewrite_doubles_or_drops_a_word(written: str, said: str) -> None:
     spoken = normalize_text(written)
     pairs = {a for a, b in itertools.pairwise(_words(spoken)) if a == b}
     pairs -= {a for a, b in itertools.pairwise(_words(written)) if a == b}
+    pairs -= {"plus"} if "++" in written else set()  # C++: "C plus plus"
     assert not [word for word in pairs if not _FIGURE_WORD.match(word)], spoken
     letters = re.sub(r"\b([A-Za-z]) (?=[A-Za-z]\b)", r"\1", spoken)  # "P M" is "pm"
     said_words, accounted = set(_words(spoken)) | set(_words(letters)), _accounted()
