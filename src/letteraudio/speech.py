@@ -17,9 +17,10 @@ verdict separates them best: see the README.
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ import numpy as np
 from letteraudio.engines.align import INSTALL, LANGUAGE, installed, known, pcm16k, tokens
 from letteraudio.errors import EngineUnavailable, InputError
 from letteraudio.languages import primary_language
-from letteraudio.values import Clip
+from letteraudio.publish.episode import EPISODE_SUFFIX, EpisodeInfo, sidecar_path
+from letteraudio.values import Clip, plural
 
 THRESHOLD = 0.80
 """Highest phone error rate of a long sentence that passes; a short one may have more
@@ -83,6 +85,25 @@ class SpeechReport:
     def worst(self, count: int) -> list[Sentence]:
         """The ``count`` sentences that agree least, failed or not, worst first."""
         return sorted(self.sentences, key=lambda s: -s.badness)[:count]
+
+    def lines(self) -> list[str]:
+        """How many sentences agree, then the worst few: time, score, expected, heard."""
+        failed = self.failed
+        lines = [
+            f"{self.path}: {len(self.sentences) - len(failed)} of "
+            f"{plural(len(self.sentences), 'sentence')} say the script (words aligned to the "
+            f"end; phone error rate at most {THRESHOLD:.2f}, more for short sentences)"
+        ]
+        for s in self.worst(5 if failed else 3):
+            seconds = s.start_ms // 1000
+            lines += [
+                f"{'FAIL' if not s.passed else 'ok  '} {seconds // 60:d}:{seconds % 60:02d} "
+                f"score {s.score:.2f} (limit {threshold(s.phones):.2f})"
+                + ("" if s.aligned else ", words not found in order"),
+                f"     expected: {s.expected}",
+                f"     heard:    {s.heard}",
+            ]
+        return lines
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,6 +163,44 @@ def check_speech(
         for s in sentences
     ]  # fmt: skip
     return SpeechReport(path, heard)
+
+
+def speech_check(
+    mp3: Path,
+    article: Path | None,
+    speech: bool,
+    as_json: bool,
+    spoken_of: Callable[[Path, str | None], list[str]],
+    echo: Callable[..., Any],
+) -> bool:
+    """``check --speech``: check the episode ``mp3`` against the spoken text in its
+    episode file (or ``article``'s, read by ``spoken_of``), print the worst sentences (or
+    JSON) with ``echo``, and say whether every sentence passed."""
+    if not speech:
+        raise InputError("--text goes with --speech")
+    require_recognizer()
+    episode = sidecar_path(mp3, EPISODE_SUFFIX)
+    if not episode.is_file():
+        raise InputError(f"{mp3}: no {episode.name} beside it, where its sentences are timed")
+    info = EpisodeInfo.from_json(episode.read_text(encoding="utf-8"), episode)
+    if note := skipped(info.language):
+        echo(f"Note: {note}", err=True)
+        return True
+    expected = [cue.spoken or cue.text for cue in info.cues]
+    if article is not None:
+        expected = spoken_of(article, info.language)
+        if len(expected) != len(info.cues):
+            raise InputError(
+                f"{article} reads as {plural(len(expected), 'sentence')}, but {episode.name} "
+                f"times {len(info.cues)}: not the article this episode was rendered from"
+            )
+    cues = [(c.start_ms, c.end_ms, said) for c, said in zip(info.cues, expected, strict=True)]
+    report = check_speech(mp3, cues, info.language)
+    if as_json:
+        echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        echo("\n".join(report.lines()))
+    return report.passed
 
 
 def decode(path: Path) -> tuple[np.ndarray[Any, np.dtype[np.int16]], int]:

@@ -29,12 +29,10 @@ def check(
         float, typer.Option(help="Integrated loudness target in LUFS (pass within \u00b11 LU).")
     ] = o.D["loudness"],
     as_json: o.AsJson = False,
-    speech: Annotated[bool, typer.Option("--speech", help="Instead: check that the audio "
-                      "says the script, sentence by sentence, with an offline recognizer "
-                      "(pip install 'letteraudio[align]').")] = False,
+    speech: Annotated[bool, typer.Option("--speech", help="Instead: does the audio say the "
+                      "script? (offline; pip install 'letteraudio[align]')")] = False,
     text: Annotated[Path | None, typer.Option(metavar="ARTICLE", help="With --speech: the "
-                    "article the episode was rendered from (default: the spoken text in "
-                    "the episode's own .episode.json).")] = None,
+                    "article it was rendered from (default: its .episode.json).")] = None,
 ) -> None:  # fmt: skip
     """Check an MP3 as a podcast host would; exit 1 when a rule fails."""
     from letteraudio.check import check_mp3
@@ -43,11 +41,12 @@ def check(
     with o.errors_to_exit_codes():
         if not mp3.is_file():
             raise InputError(f"{mp3}: no such file" if not mp3.exists() else f"{mp3}: not a file")
-        if text is not None and not speech:
-            raise InputError("--text goes with --speech")
-        if speech:
-            check_speech_of(mp3, text, as_json)
-            return
+        if speech or text is not None:
+            from letteraudio.api import spoken_sentences
+            from letteraudio.speech import speech_check
+
+            passed = speech_check(mp3, text, speech, as_json, spoken_sentences, o.echo)
+            raise typer.Exit(0 if passed else o.EXIT_ERROR)
         report = check_mp3(mp3, target_lufs=loudness)
         if as_json:
             o.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
@@ -55,68 +54,6 @@ def check(
             print_report(report)
         if not report.passed:
             raise typer.Exit(o.EXIT_ERROR)
-
-
-def check_speech_of(mp3: Path, article: Path | None, as_json: bool) -> None:
-    """``check --speech``: the worst sentences, exit 1 when one fails."""
-    from letteraudio.publish.episode import EPISODE_SUFFIX, EpisodeInfo, sidecar_path
-    from letteraudio.speech import THRESHOLD, check_speech, require_recognizer, skipped, threshold
-
-    require_recognizer()
-    episode = sidecar_path(mp3, EPISODE_SUFFIX)
-    if not episode.is_file():
-        raise InputError(f"{mp3}: no {episode.name} beside it, where its sentences are timed")
-    info = EpisodeInfo.from_json(episode.read_text(encoding="utf-8"), episode)
-    if note := skipped(info.language):
-        typer.echo(f"Note: {note}", err=True)
-        return
-    expected = [cue.spoken or cue.text for cue in info.cues]
-    if article is not None:
-        expected = _spoken_sentences(article, info.language)
-        if len(expected) != len(info.cues):
-            raise InputError(
-                f"{article} reads as {o.plural(len(expected), 'sentence')}, but {episode.name} "
-                f"times {len(info.cues)}: not the article this episode was rendered from"
-            )
-    cues = [(cue.start_ms, cue.end_ms, said) for cue, said in zip(info.cues, expected, strict=True)]
-    report = check_speech(mp3, cues, info.language)
-    if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-    elif report.note:
-        typer.echo(f"Note: {report.note}", err=True)
-    else:
-        failed = report.failed
-        typer.echo(
-            f"{mp3}: {len(report.sentences) - len(failed)} of "
-            f"{o.plural(len(report.sentences), 'sentence')} say the script "
-            f"(words aligned to the end; phone error rate at most {THRESHOLD:.2f}, more for "
-            "short sentences)"
-        )
-        for sentence in report.worst(5 if failed else 3):
-            verdict = "FAIL" if not sentence.passed else "ok  "
-            aligned = "" if sentence.aligned else ", words not found in order"
-            typer.echo(
-                f"{verdict} {_clock(sentence.start_ms)} score {sentence.score:.2f} "
-                f"(limit {threshold(sentence.phones):.2f}){aligned}\n"
-                f"     expected: {sentence.expected}\n     heard:    {sentence.heard}"
-            )
-    if not report.passed:
-        raise typer.Exit(o.EXIT_ERROR)
-
-
-def _spoken_sentences(article: Path, language: str | None) -> list[str]:
-    """What the voice is given for each segment of ``article`` (its spoken script, read
-    with the default settings in the episode's language)."""
-    import letteraudio as la
-
-    settings = la.Settings(voice=la.Voice(lang=language) if language else la.Voice())
-    planned = la.plan(la.Article.read(article, None), settings)
-    return [segment.text for segment in planned.script.segments if segment.text.strip()]
-
-
-def _clock(ms: int) -> str:
-    seconds = ms // 1000
-    return f"{seconds // 60:d}:{seconds % 60:02d}"
 
 
 @o.app.command()
