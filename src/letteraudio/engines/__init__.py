@@ -141,7 +141,8 @@ class BaseEngine:
     word_timing: ClassVar[str | bool | None] = None
     """Where its word times come from (see :attr:`Clip.words`): ``"model"``, its clips say
     where each word is (the model's phoneme lengths); ``"aligned"``, the words are found in
-    its audio by forced alignment (the ``align`` extra); None, sentence timing. ``True``
+    its audio by forced alignment (the ``align`` extra, English speech); None, sentence
+    timing. ``True``
     (the older declaration) counts as ``"model"``."""
     jobs: int = 1
     """How many :meth:`synthesize` calls may run at once from different threads."""

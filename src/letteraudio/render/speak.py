@@ -142,8 +142,10 @@ class _Failover:
 
     def timed(self, engine: Engine, clip: Clip, text: str, key: str) -> Clip:
         """``clip`` with its words found in its audio, when the render aligns and the engine
-        does not time them itself (kept in the cache with them; the samples are untouched)."""
-        if not self.voices.align or clip.words is not None or word_timing(engine) == "model":
+        declares its words ``"aligned"`` (kept in the cache with them; the samples are
+        untouched). An engine that declares nothing keeps sentence timing: its audio may
+        not be speech the aligner knows (a test engine's tones)."""
+        if not self.voices.align or clip.words is not None or word_timing(engine) != "aligned":
             return clip
         from letteraudio.engines.align import align
 
