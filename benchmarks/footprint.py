@@ -119,7 +119,7 @@ def peak_rss_mb(article: Path, engine: str, out: Path) -> float:
     return usage.ru_maxrss / 1024
 
 
-def memory(work: Path, turns: int) -> None:
+def memory(work: Path, turns: int, engines: list[str]) -> None:
     rng = random.Random(26)
     texts = {
         "short": "A short letter.\n\nIt has two lines, and this is the second one.\n",
@@ -130,7 +130,7 @@ def memory(work: Path, turns: int) -> None:
     for name, text in texts.items():
         paths[name] = work / f"{name.split()[0]}.txt"
         paths[name].write_text(text, encoding="utf-8")
-    for engine in ("piper", "hibari"):
+    for engine in engines:
         peaks: dict[str, list[float]] = {name: [] for name in texts}
         for _ in range(turns):
             for name, path in paths.items():
@@ -145,12 +145,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--no-install", action="store_true", help="memory only")
     parser.add_argument("--turns", type=int, default=2, help="renders per text and engine")
+    parser.add_argument("--engines", nargs="+", default=["piper", "hibari"])
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="footprint-") as folder:
         work = Path(folder)
         if not options.no_install:
             help_time(install(work))
-        memory(work, options.turns)
+        memory(work, options.turns, options.engines)
 
 
 if __name__ == "__main__":

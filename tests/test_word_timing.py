@@ -60,6 +60,23 @@ def test_engines_declare_whether_they_time_words() -> None:
     assert HibariEngine(EngineSettings(deterministic=True)).synthesize(PAUSED).words is None
 
 
+def test_piper_speaks_a_long_segment_in_pieces_and_times_every_word() -> None:
+    """The model's memory grows with what one call speaks: a segment over MODEL_CHARS is
+    given to it in pieces (cut at clauses), and every word still has its time, in order;
+    shorter text is one call, as before."""
+    from letteraudio.engines.piper import MODEL_CHARS, model_pieces
+
+    long = "; ".join(["the gulls rose over the harbour wall"] * 12) + "."
+    pieces = model_pieces(long)
+    assert len(pieces) >= 2 and all(len(p) <= MODEL_CHARS for p in pieces)
+    assert " ".join(pieces).split() == long.split()
+    assert model_pieces(PAUSED) == [PAUSED]
+    clip = PiperEngine(EngineSettings(deterministic=True)).synthesize(long)
+    assert clip.words is not None and len(clip.words) == len(long.split())
+    starts = [start for start, _ in clip.words]
+    assert starts == sorted(starts) and clip.words[-1][1] <= len(clip.samples)
+
+
 def test_words_merged_by_the_phonemizer_are_still_found() -> None:
     # "in the lounge" phonemized as one word for "in the" (as espeak-ng does), each
     # phoneme lasting 10 samples; "a" alone is not what the sentence says.
