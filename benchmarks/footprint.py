@@ -85,7 +85,7 @@ def install(work: Path) -> Path:
     took = time.perf_counter() - start
     site = next((venv / "lib").glob("python3*/site-packages"))
     sizes = distributions(site)
-    print(f"pip install . from the cache: {took:.1f} s")
+    print(f"pip install . from the cache: {took:.1f} s", flush=True)
     tools = sum(sizes.get(name, 0) for name in ("pip", "setuptools"))
     print(f"site-packages: {du(site) / 1e6:.0f} MB ({(du(site) - tools) / 1e6:.0f} MB without pip)")
     ranked = sorted(sizes.items(), key=lambda kv: -kv[1])
@@ -138,7 +138,7 @@ def memory(work: Path, turns: int, engines: list[str]) -> None:
         short = statistics.median(peaks["short"])
         for name in texts:
             peak = statistics.median(peaks[name])
-            print(f"{engine:<7} {name:<18} peak RSS {peak:6.0f} MB  {peak / short:4.2f}x short")
+            print(f"{engine:<7} {name:<18} peak RSS {peak:6.0f} MB  {peak / short:4.2f}x short", flush=True)
 
 
 def main() -> None:
