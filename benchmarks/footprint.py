@@ -138,7 +138,10 @@ def memory(work: Path, turns: int, engines: list[str]) -> None:
         short = statistics.median(peaks["short"])
         for name in texts:
             peak = statistics.median(peaks[name])
-            print(f"{engine:<7} {name:<18} peak RSS {peak:6.0f} MB  {peak / short:4.2f}x short", flush=True)
+            print(
+                f"{engine:<7} {name:<18} peak RSS {peak:6.0f} MB  {peak / short:4.2f}x short",
+                flush=True,
+            )
 
 
 def main() -> None:
