@@ -11,6 +11,7 @@ with ``onnx``.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Iterator
 
 _MODEL_GRAPH = 7
@@ -24,36 +25,40 @@ _VALUE_NAME = 1
 _LENGTH_DELIMITED = 2
 
 
-def with_alignment_output(model: bytes) -> bytes:
+def with_alignment_output(model: bytes | mmap.mmap) -> bytes | None:
     """``model`` (an ONNX ``ModelProto``) with its ``Ceil`` tensor as a graph output too;
-    unchanged when it is one already. ``ValueError`` for a model without exactly one."""
+    None when it is one already, ``ValueError`` for a model without exactly one. The
+    model (mostly weights: 63 MB) is read in place, a mapped file as well as bytes, and
+    copied once."""
     graphs = [f for f in _fields(model, 0, len(model)) if f[0] == _MODEL_GRAPH]
     if len(graphs) != 1 or graphs[0][1] != _LENGTH_DELIMITED:
         raise ValueError("not an ONNX model with one graph")
     _, _, field_start, start, end = graphs[0]
-    graph = model[start:end]
     ceil: set[bytes] = set()
     outputs: set[bytes] = set()
-    for number, kind, _, a, b in _fields(graph, 0, len(graph)):
+    for number, kind, _, a, b in _fields(model, start, end):
         if kind != _LENGTH_DELIMITED:
             continue
         if number == _GRAPH_NODE:
-            node = list(_fields(graph, a, b))
-            if any(n == _NODE_OP_TYPE and graph[x:y] == b"Ceil" for n, _, _, x, y in node):
-                ceil.update(graph[x:y] for n, _, _, x, y in node if n == _NODE_OUTPUT)
+            node = list(_fields(model, a, b))
+            if any(n == _NODE_OP_TYPE and model[x:y] == b"Ceil" for n, _, _, x, y in node):
+                ceil.update(model[x:y] for n, _, _, x, y in node if n == _NODE_OUTPUT)
         elif number == _GRAPH_OUTPUT:
-            outputs.update(graph[x:y] for n, _, _, x, y in _fields(graph, a, b) if n == _VALUE_NAME)
+            outputs.update(model[x:y] for n, _, _, x, y in _fields(model, a, b) if n == _VALUE_NAME)
     if len(ceil) != 1:
         raise ValueError(f"the model has {len(ceil)} Ceil tensors, not one")
     (name,) = ceil
     if name in outputs:
-        return model
-    value_info = _field(_VALUE_NAME, name)
-    patched = graph + _field(_GRAPH_OUTPUT, value_info)
-    return model[:field_start] + _field(_MODEL_GRAPH, patched) + model[end:]
+        return None
+    output = _field(_GRAPH_OUTPUT, _field(_VALUE_NAME, name))
+    header = _key(_MODEL_GRAPH) + _encode_varint(end - start + len(output))
+    with memoryview(model) as view:
+        return b"".join((view[:field_start], header, view[start:end], output, view[end:]))
 
 
-def _fields(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, int, int]]:
+def _fields(
+    data: bytes | mmap.mmap, start: int, end: int
+) -> Iterator[tuple[int, int, int, int, int]]:
     """Each field of the message in ``data[start:end]``: its number, wire type, where its
     tag starts, and where its value starts and ends."""
     pos = start
@@ -78,7 +83,7 @@ def _fields(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, 
         pos = value_end
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
+def _varint(data: bytes | mmap.mmap, pos: int) -> tuple[int, int]:
     value = shift = 0
     while True:
         if pos >= len(data):
@@ -91,8 +96,12 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
+def _key(number: int) -> bytes:
+    return _encode_varint(number << 3 | _LENGTH_DELIMITED)
+
+
 def _field(number: int, value: bytes) -> bytes:
-    return _encode_varint(number << 3 | _LENGTH_DELIMITED) + _encode_varint(len(value)) + value
+    return _key(number) + _encode_varint(len(value)) + value
 
 
 def _encode_varint(value: int) -> bytes:

@@ -8,9 +8,9 @@ listing engines or a dry run never loads onnxruntime.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
+import mmap
 import os
 import threading
 from dataclasses import dataclass
@@ -434,7 +434,7 @@ def _prepared_session(
         )
 
 
-_PATCHED: dict[Path, bytes] = {}
+_PATCHED: dict[Path, bytes | None] = {}
 _PATCHING = threading.Lock()
 
 
@@ -449,11 +449,15 @@ def _model_source(model: Path, aligned: bool) -> str | bytes:
         if model not in _PATCHED:
             from letteraudio.engines.alignment import with_alignment_output
 
-            data = model.read_bytes()
-            with contextlib.suppress(ValueError):  # no single Ceil: sentence timing only
-                data = with_alignment_output(data)
-            _PATCHED[model] = data
-        return _PATCHED[model]
+            with (
+                model.open("rb") as file,
+                mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data,
+            ):
+                try:
+                    _PATCHED[model] = with_alignment_output(data)
+                except ValueError:  # no single Ceil: sentence timing only
+                    _PATCHED[model] = None
+        return _PATCHED[model] or str(model)  # None: as it is on disk
 
 
 def _prepared_name(model: Path, aligned: bool = False) -> str:
