@@ -286,13 +286,14 @@ class PiperEngine(BaseEngine):
         return Clip(samples, rate, None if words is None else tuple(words))
 
 
-MODEL_CHARS = 200
+MODEL_CHARS = 100
 """The most text one call of the model speaks. Its memory grows with the audio it makes in
-one go (the decoder's layers hold every sample of it, about 20 MB a second of speech, so a
-600-character clause chain took the peak from 0.3 to 1 GB); the segment a worker speaks is
-given to it in pieces of this length at most, cut where the segments are (sentence, clause,
-then word boundaries), so the peak is bounded whatever the sentence's length. Shorter
-sentences are spoken whole, as before."""
+one go (the decoder's layers hold every sample of it, about 20 MB a second of speech: a
+600-character clause chain took the peak from 0.3 to 1 GB); a longer segment is given to
+it in pieces of this length at most, cut as segments are (at sentence, then clause, then
+word boundaries), so the peak does not grow with the sentence. Shorter segments are
+spoken whole, as before; at 200, most sentences stay whole, but a long-clause text peaks
+at 1.9 times a short one's instead of 1.4 (``benchmarks/footprint.py``)."""
 
 
 def model_pieces(text: str) -> list[str]:
