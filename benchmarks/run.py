@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the fake gTTS server
 
 from fake_gtts import Delay, FakeGtts, Tone, always  # noqa: E402
 
-from letteraudio.pipeline import build_script  # noqa: E402
+from letteraudio.render.plan import build_script  # noqa: E402
 from letteraudio.text.segment import Pauses  # noqa: E402
 
 LATENCY_S = 0.15

@@ -57,8 +57,8 @@ def drive(mode: str, sources: list[str], out: str, report: str) -> None:
     """Render ``sources`` into ``out`` with local threads or a fresh LocalCluster of two
     worker processes; write wall time, CPU, peak memory and the task stream as JSON."""
     import letteraudio as la
-    from letteraudio.batch import narrate_many
     from letteraudio.memory import limit_heap_growth
+    from letteraudio.render.batch import narrate_many
 
     limit_heap_growth()  # as the command line does
     started = time.perf_counter()
@@ -72,7 +72,7 @@ def drive(mode: str, sources: list[str], out: str, report: str) -> None:
     else:
         import distributed
 
-        import letteraudio.cluster as cluster_map
+        import letteraudio.render.maps.dask as cluster_map
 
         asked = cluster_map._result
 

@@ -14,7 +14,7 @@ import pytest
 from audio_probe import decode, require_tool
 
 import letteraudio as la
-from letteraudio.batch import FAILED, RENDERED, UP_TO_DATE, collect, narrate_many
+from letteraudio.render.batch import FAILED, RENDERED, UP_TO_DATE, collect, narrate_many
 
 FIRST = "The Harbour Wall\n\nThe wall held through the winter storms.\n"
 SECOND = "# The Night Bus\n\nIt came at midnight, nearly empty.\n"
@@ -194,6 +194,32 @@ def test_feed_after_a_batch_from_the_config_file_feed_table(
     dates = {entry.title: entry.published_parsed for entry in parsed.entries}
     assert dates["Episode Two"] > dates["Episode One"]
     assert [entry.title for entry in parsed.entries] == ["Episode Two", "Episode One"]
+
+
+def test_render_feed_reports_the_time_the_feed_took(tone_installed: None, tmp_path: Path) -> None:
+    """``render --feed`` said the feed took "0.0 s" whatever it took (the clock was read
+    after the work). A clock running 1,000 times fast makes the real work show."""
+    (tmp_path / "one.txt").write_text("Episode One\n\nHello there.\n", encoding="utf-8")
+    (tmp_path / "letteraudio.toml").write_text(
+        '[render]\nengine = "tone"\n\n[feed]\nbase_url = "https://pod.test/show/"\n'
+        'title = "Letters"\n', encoding="utf-8",
+    )  # fmt: skip
+    fast_clock = (
+        "import time\n"
+        "real = time.perf_counter\n"
+        "time.perf_counter = lambda: real() * 1_000\n"
+        "from letteraudio.cli import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", fast_clock, "render", "one.txt", "-o", "site/", "--feed"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stdout.splitlines() if "feed.xml" in line)
+    seconds = float(line.rsplit(" in ", 1)[1].removesuffix(" s"))
+    assert seconds >= 10.0, line  # 10 ms of real work: writing a feed takes far more
 
 
 def test_an_episode_the_fallback_spoke_in_part_is_never_up_to_date(

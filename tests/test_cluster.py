@@ -22,8 +22,8 @@ import pytest
 distributed = pytest.importorskip("distributed", reason="the test extra brings Dask")
 
 import letteraudio as la  # noqa: E402
-from letteraudio.batch import FAILED, RENDERED, narrate_many  # noqa: E402
-from letteraudio.cluster import ClusterError, ClusterMap  # noqa: E402
+from letteraudio.render.batch import FAILED, RENDERED, narrate_many  # noqa: E402
+from letteraudio.render.maps.dask import ClusterError, ClusterMap  # noqa: E402
 
 PARAGRAPHS = [f"Paragraph {n} says its number, {n}, and then it stops." for n in range(1, 9)]
 ARTICLE = "A Count of Paragraphs\n\n" + "\n\n".join(PARAGRAPHS) + "\n"
@@ -374,7 +374,7 @@ def test_dask_logs_nothing_while_letteraudio_uses_it_and_its_levels_come_back() 
     quieting "tornado" alone let a traceback through when Ctrl-C landed in a Dask wait."""
     import logging
 
-    from letteraudio.cluster import _quiet_dask, _restore
+    from letteraudio.render.maps.dask import _quiet_dask, _restore
 
     before = {name: logging.getLogger(name).level for name in ("tornado.application",
               "distributed", "distributed.client")}  # fmt: skip

@@ -34,8 +34,8 @@ from letteraudio.engines.gtts import GttsEngine
 from letteraudio.engines.hibari import HibariEngine
 from letteraudio.engines.piper import PiperEngine
 from letteraudio.errors import EngineUnavailable, InputError
-from letteraudio.pipeline import build_script
-from letteraudio.synthesis import LOOK_AHEAD, Voices, speak
+from letteraudio.render.plan import build_script
+from letteraudio.render.speak import LOOK_AHEAD, Voices, speak
 from letteraudio.text.segment import Pauses
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "tone_engine"))

@@ -3,6 +3,7 @@ the rest said as a person says them, and the written text kept for readers."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -14,10 +15,15 @@ from reading_cases import TABLE
 from typer.testing import CliRunner
 
 from letteraudio.cli import app
-from letteraudio.pipeline import ReadingSettings, build_script
+from letteraudio.render.plan import ReadingSettings, build_script
 from letteraudio.text.lexicon import lexicon_from_table
 from letteraudio.text.markdown import parse_markdown
-from letteraudio.text.normalize import normalize_text, normalizer
+from letteraudio.text.normalize import (
+    KEPT_ON_PURPOSE,
+    LEFT_FOR_THE_VOICE,
+    normalize_text,
+    normalizer,
+)
 from letteraudio.text.prepare import reading_language
 from letteraudio.text.segment import Pauses, sentences
 
@@ -205,3 +211,82 @@ def test_the_seed_shows_its_own_words_and_says_the_spoken_ones(
     said = CliRunner().invoke(app, ["script", str(seed_article), "--json"])
     spoken = " ".join(s["text"] for s in json.loads(said.stdout)["segments"])
     assert "three-Year-Old" in spoken and "hashtag Me Too" in spoken and "#" not in spoken
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+_FIGURE_WORD = re.compile(
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|"
+    r"hundred|thousand|million|point|oh)$"
+)
+
+
+def _accounted() -> set[str]:
+    """Written words a rule may replace: the lists' abbreviations, units and month names,
+    and the operator "x" ("12 x 15": "by")."""
+    from letteraudio.text import numbers
+    from letteraudio.text.abbreviations import (
+        ABBREVIATIONS,
+        AFTER_A_NAME,
+        BEFORE_A_NAME,
+        BEFORE_A_NUMBER,
+        BEFORE_A_YEAR,
+        DAYS,
+        MONTH_ABBREVIATIONS,
+        SAINT_OR_STREET,
+        STATES,
+    )
+
+    listed = [*ABBREVIATIONS, *AFTER_A_NAME, *BEFORE_A_NAME, *BEFORE_A_NUMBER, *BEFORE_A_YEAR]
+    listed += [*STATES, *DAYS]
+    listed += [*MONTH_ABBREVIATIONS, *numbers._UNITS, SAINT_OR_STREET, "x", "https", "www"]
+    return {word for entry in listed for word in _words(entry)}
+
+
+TABLE_CASES = [case for cases in TABLE.values() for case in cases]
+
+
+@pytest.mark.parametrize(("written", "said"), TABLE_CASES)
+def test_no_rewrite_doubles_or_drops_a_word(written: str, said: str) -> None:
+    """The spoken text never has a word twice in a row where the written text does not
+    (figures read one by one, "Genesis one one", aside), and every written word is kept
+    or is one a rule replaces (an abbreviation, a unit, a Roman numeral, a figure)."""
+    spoken = normalize_text(written)
+    pairs = {a for a, b in itertools.pairwise(_words(spoken)) if a == b}
+    pairs -= {a for a, b in itertools.pairwise(_words(written)) if a == b}
+    assert not [word for word in pairs if not _FIGURE_WORD.match(word)], spoken
+    letters = re.sub(r"\b([A-Za-z]) (?=[A-Za-z]\b)", r"\1", spoken)  # "P M" is "pm"
+    said_words, accounted = set(_words(spoken)) | set(_words(letters)), _accounted()
+    for token in written.split():
+        if re.search(r"[\d@&#/<>=~]", token):
+            continue  # figures and symbols: read by the number, link and symbol rules
+        for word in _words(token):
+            roman = re.fullmatch(r"[mdclxvi]+(?:th)?", word) is not None
+            assert word in said_words or word in accounted or roman, (word, spoken)
+
+
+@pytest.mark.parametrize(("written", "said"), TABLE_CASES)
+def test_nothing_a_voice_would_misread_is_left(written: str, said: str) -> None:
+    """No digit and none of # % & = + / < > @ ^ ~ | after normalization, except what
+    KEPT_ON_PURPOSE lists."""
+    spoken = KEPT_ON_PURPOSE.sub("", normalize_text(written))
+    assert not LEFT_FOR_THE_VOICE.search(spoken), spoken
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "On 4/5/2020 at 10:15 pm, 3 of 12 items (25%) cost $4.50 + tax = $5.",
+        "Flight BA-2490 left gate B12 at 06.30 a.m. on the 2nd of May.",
+        "Scores: 3-1, 2:2 and 10-7; see pp. 4-9 & Fig. 12 (c. 1890s).",
+        "It is ~30 km/h, < 2 °C and ≈ 5 kg per 1/2 m², i.e. 24/7 at 3.5 mph.",
+        "Mail <sam@example.net> or visit shop.example.co.uk by Dec 31 | Jan 2.",
+        "The 1960s, the '70s, 1 in 3 and #5 of 10 in 2019/20.",
+    ],
+)
+def test_our_own_busy_sentences_keep_nothing_for_the_voice(written: str) -> None:
+    spoken = normalize_text(written)
+    assert not LEFT_FOR_THE_VOICE.search(spoken), spoken
+    assert sentences(written) == [written]

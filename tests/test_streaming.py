@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from audio_probe import decode
 
-from letteraudio.chunks import GROUP_CHARS, group_segments
-from letteraudio.pipeline import build_script
+from letteraudio.render.plan import PARAGRAPH_CHARS, build_script, split_paragraphs
 from letteraudio.text.segment import Pauses
 
 pytestmark = pytest.mark.slow
@@ -71,17 +70,19 @@ def test_editing_one_sentence_speaks_one_new_clip(
     assert len(set((_test_cache / "chunks").glob("*/*.chunk")) - chunks) == 1
 
 
-def test_long_paragraphs_are_cut_into_chunks_between_sentences() -> None:
+def test_long_paragraphs_are_cut_into_several_between_sentences() -> None:
     sentence = "The tide came in over the flats and the birds rose ahead of it."
     paragraph = " ".join([sentence] * 60)  # about 3,800 characters
     script = build_script(f"Title\n\n{paragraph}\n\nLast words here.\n", 600, Pauses())
-    groups = group_segments(script.segments, script.pauses)
+    groups = split_paragraphs(script.segments, script.pauses)
     flat = [segment for group in groups for segment in group.segments]
     assert flat == script.segments  # nothing lost, nothing reordered
     assert groups[0].segments[0].kind == "title" and len(groups[0].segments) == 1
     body = [g for g in groups if g.segments[0].paragraph == 1]
     assert len(body) >= 3
-    assert all(sum(len(s.text) for s in g.segments) <= GROUP_CHARS + len(sentence) for g in body)
+    assert all(
+        sum(len(s.text) for s in g.segments) <= PARAGRAPH_CHARS + len(sentence) for g in body
+    )
     pauses = Pauses()
     assert [g.pause_after_ms for g in body] == [pauses.sentence] * (len(body) - 1) + [
         pauses.paragraph
@@ -92,16 +93,16 @@ def test_long_paragraphs_are_cut_into_chunks_between_sentences() -> None:
 def test_a_paragraph_without_sentence_ends_is_cut_too() -> None:
     """One 3,000-character sentence of clauses (or a table without full stops): cut between
     its clauses, so what is mastered at once stays small whatever the paragraph."""
-    from letteraudio.chunks import LONGEST_GROUP
+    from letteraudio.render.plan import LONGEST_PARAGRAPH
 
     clause = "the river ran past the mill and the baker counted his loaves"
     paragraph = "; ".join([clause] * 48) + "."  # about 3,000 characters, one sentence
     script = build_script(f"{paragraph}\n", 600, Pauses())
-    groups = group_segments(script.segments, script.pauses)
-    assert [s for g in groups for s in g.segments] == script.segments
-    assert len(groups) >= 2
-    longest = max(sum(len(s.text) for s in g.segments) for g in groups)
-    assert longest <= LONGEST_GROUP * GROUP_CHARS + 600
+    parts = split_paragraphs(script.segments, script.pauses)
+    assert [s for p in parts for s in p.segments] == script.segments
+    assert len(parts) >= 2
+    longest = max(sum(len(s.text) for s in p.segments) for p in parts)
+    assert longest <= LONGEST_PARAGRAPH * PARAGRAPH_CHARS + 600
 
 
 def test_cache_info_and_clear(short_article: Path, tmp_path: Path, _test_cache: Path) -> None:

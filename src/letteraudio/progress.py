@@ -1,6 +1,6 @@
 """Progress on a terminal (stderr) for renders: over the segments of one article, and
 over the articles of a batch. What ``letteraudio render`` shows; a Python caller of
-:func:`letteraudio.narrate` or :func:`letteraudio.batch.narrate_many` may pass them too."""
+:func:`letteraudio.narrate` or :func:`letteraudio.render.batch.narrate_many` may pass them too."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from letteraudio.api import Progress
-    from letteraudio.batch import Outcome
+    from letteraudio.render.batch import Outcome
+    from letteraudio.render.model import Progress
     from letteraudio.text.segment import Segment
 
 

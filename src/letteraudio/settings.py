@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from letteraudio.audio.encode import DEFAULT_BITRATE, MP3_BITRATES, check_bitrate
 from letteraudio.config import METADATA_KEYS
-from letteraudio.engines import DEFAULT_ENGINE
+from letteraudio.engines import DEFAULT_ENGINE, SPEED_RANGE
 from letteraudio.errors import InputError
 from letteraudio.text.lexicon import Lexicon
 from letteraudio.text.segment import Pauses
@@ -125,7 +125,7 @@ OPTIONS: dict[str, Option] = {
                     "about 25 % more (hibari: its frames resampled; piper: length scale; espeak: "
                     "words per minute; gtts: its slow voice up to 0.6, else a pitch-preserving "
                     "time stretch).",
-                    ENGINE_PANEL, 0.5, 2.0, _number(0.5, 2.0), voice=True),
+                    ENGINE_PANEL, *SPEED_RANGE, _number(*SPEED_RANGE), voice=True),
     "speaker": Option(None, "Speaker of a multi-speaker Piper voice, by name or number (see "
                       "`letteraudio voices`).", ENGINE_PANEL, check=_text, voice=True),
     "voices_dir": Option(None, "Folder of extra voices: Piper's (.onnx files with their "
@@ -290,7 +290,8 @@ class Settings:
     """Which sidecars to write beside the MP3; None: none at all."""
     config: Path | None = None
     scheduler: str | None = None
-    """A Dask scheduler's address: paragraph tasks go there (see :mod:`letteraudio.cluster`)."""
+    """A Dask scheduler's address: paragraph tasks go there (see
+    :mod:`letteraudio.render.maps.dask`)."""
     local_cluster: int | None = None
     """Dask worker processes to start on this machine for the render."""
     task_retries: int = OPTIONS["task_retries"].default
@@ -408,8 +409,7 @@ def load_render_defaults(path: Path | None) -> dict[str, Any]:
 
 
 def _check_metadata(metadata: Mapping[str, str]) -> None:
-    from letteraudio.api import check_date
-    from letteraudio.tags import read_cover
+    from letteraudio.tags import check_date, read_cover
 
     if metadata.get("cover"):
         read_cover(Path(metadata["cover"]))

@@ -6,6 +6,8 @@ Nothing depends on the clock: the same settings give the same bytes.
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,20 @@ def read_cover(path: Path) -> tuple[str, bytes]:
         if data.startswith(magic):
             return mime, data
     raise InputError(f"cover {path}: not a JPEG or PNG image")
+
+
+def check_date(value: str) -> None:
+    """Refuse a release date that is neither ``YYYY`` nor ``YYYY-MM-DD``."""
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    else:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return
+    raise InputError(f"date {value!r}: give YYYY or YYYY-MM-DD")
 
 
 def write_tags(

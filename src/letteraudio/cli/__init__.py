@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from letteraudio import __version__
+from letteraudio._version import __version__
 from letteraudio.cli.options import EXIT_BAD_INPUT, EXIT_INTERRUPTED, app
 
 

@@ -15,7 +15,7 @@ from letteraudio.cli import options as o
 from letteraudio.values import ChapterMode
 
 if TYPE_CHECKING:
-    from letteraudio.api import Episode
+    from letteraudio.render.model import Episode
     from letteraudio.settings import Settings
 
 Output = Annotated[str | None, typer.Option("--output", "-o", metavar="PATH", help="MP3 file, or a "
@@ -80,8 +80,8 @@ def render(
 ) -> None:
     """Narrate each ARTICLE into one tagged MP3 with pauses between paragraphs."""
     import letteraudio as la
-    from letteraudio.batch import collect, is_batch
     from letteraudio.progress import segment_bar
+    from letteraudio.render.batch import collect, is_batch
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
@@ -170,10 +170,10 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
 
 def render_batch(articles: list[str], settings: Settings, output: str | None, quiet: bool) -> None:
     """Render every article; a line for each failure, a summary table, exit 1 if any failed."""
-    from letteraudio.batch import FAILED, narrate_many, summary
     from letteraudio.progress import BatchBar
+    from letteraudio.render.batch import FAILED, folder_for, narrate_many, summary
 
-    started, folder = time.perf_counter(), Path(output or "output").expanduser()
+    started, folder = time.perf_counter(), folder_for(output)
     publish_after(settings, folder, batch=True, check=True)
     with BatchBar(not quiet and sys.stderr.isatty()) as bar:
         outcomes = list(narrate_many(articles, settings, output, bar))
@@ -199,4 +199,5 @@ def publish_after(
     if check:
         feeds.check_publishable(folder, settings.config)
     else:
-        report_feed(feeds.publish_with_config(folder, settings.config), time.perf_counter())
+        started = time.perf_counter()  # before the work, not after it
+        report_feed(feeds.publish_with_config(folder, settings.config), started)

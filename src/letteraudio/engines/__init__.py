@@ -22,6 +22,9 @@ from letteraudio.values import empty_clip as empty_clip
 ENTRY_POINT_GROUP = "letteraudio.engines"
 DEFAULT_ENGINE = "hibari"
 """Chosen by measurement (``benchmarks/voices.py``; see the README's Voices section)."""
+SPEED_RANGE = (0.5, 2.0)
+"""The speaking rates every engine takes (``--speed``): the engines' own, so that they
+never import the settings."""
 
 
 @dataclass(frozen=True)
@@ -52,16 +55,15 @@ class EngineSettings:
     the audio does not depend on it."""
 
     def __post_init__(self) -> None:
-        from letteraudio.settings import OPTIONS
-
-        low, high = OPTIONS["speed"].low, OPTIONS["speed"].high
-        if not low <= self.speed <= high:  # type: ignore[operator]
+        low, high = SPEED_RANGE
+        if not low <= self.speed <= high:
             raise InputError(f"speed {self.speed:g}: choose from {low:g} to {high:g}")
 
 
 @dataclass(frozen=True)
-class Voice:
-    """One voice an engine offers (a line of ``letteraudio voices``)."""
+class VoiceEntry:
+    """One voice an engine offers (a line of ``letteraudio voices``): a catalogue entry,
+    not :class:`letteraudio.Voice` (what a render speaks with)."""
 
     id: str
     """What to pass to ``--voice`` (or ``--lang`` for engines that only pick languages)."""
@@ -73,6 +75,11 @@ class Voice:
     gender: str = ""
     licence: str = ""
     """The licence of the voice's data, where the engine knows it."""
+
+
+Voice = VoiceEntry
+"""The catalogue entry by its former name, kept for engines (of this package and of
+others) that list their voices with it."""
 
 
 class Engine(Protocol):
@@ -107,7 +114,7 @@ class Engine(Protocol):
         """Speak ``text``; an empty clip means there was nothing to say."""
         ...
 
-    # Optional: ``voices(settings) -> list[Voice]``, a classmethod listing what the engine
+    # Optional: ``voices(settings) -> list[VoiceEntry]``, a classmethod listing what the engine
     # can speak with (see :func:`engine_voices`). Engines without it list nothing. What an
     # engine takes and can do is declared as on :class:`BaseEngine` (read with its
     # defaults through :func:`declared`, for engines that do not subclass it).
@@ -144,7 +151,7 @@ class BaseEngine:
         return None
 
     @classmethod
-    def voices(cls, settings: EngineSettings) -> list[Voice]:
+    def voices(cls, settings: EngineSettings) -> list[VoiceEntry]:
         return []
 
     def cancel(self) -> None:
@@ -214,7 +221,7 @@ def engine_statuses() -> list[EngineStatus]:
     return statuses
 
 
-def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[Voice]:
+def engine_voices(engine: type[Engine], settings: EngineSettings) -> list[VoiceEntry]:
     """The voices an engine offers; empty for an engine that does not list any."""
     lister = getattr(engine, "voices", None)
     if lister is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from letteraudio import __version__
+from letteraudio._version import __version__
 from letteraudio.errors import NetworkError
 
 if TYPE_CHECKING:

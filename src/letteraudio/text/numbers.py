@@ -53,9 +53,10 @@ def cardinal(figure: str) -> str:
 
 
 def decimal(whole: str, fraction: str | None) -> str:
-    """``3.10`` -> ``three point one zero``: the digits as written, none rounded away."""
-    spoken = cardinal(whole) if whole else "zero"
-    return spoken + (f" point {digits(fraction)}" if fraction else "")
+    """``3.10`` -> ``three point one zero``: the digits as written, none rounded away;
+    ``.5`` -> ``point five``."""
+    spoken = cardinal(whole) if whole else ("" if fraction else "zero")
+    return (spoken + (f" point {digits(fraction)}" if fraction else "")).strip()
 
 
 def ordinal(figure: str) -> str:
@@ -93,23 +94,43 @@ def _phone(match: re.Match[str]) -> str:
 
 # --- dates ------------------------------------------------------------------------------
 
+_SHORT = "|".join(sorted(MONTH_ABBREVIATIONS, key=len, reverse=True))
+_SHORT_LOWER = _SHORT.lower()
+_FULL = "|".join(m.lower() for m in MONTHS if m not in ("March", "May"))
 _MONTH = (
-    r"(?P<month>(?i:january|february|april|june|july|august|september|october|november|"
-    r"december)|March|MARCH|May|MAY|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|"
-    r"JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT?|OCT|NOV|DEC)\b\.?)"
+    rf"(?P<month>(?i:{_FULL})|March|MARCH|May|MAY|(?:{_SHORT}|{_SHORT.upper()})\b\.?|"
+    rf"(?:{_SHORT_LOWER})\.)"
 )
-_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:)"
+"""A month as written: March and May only with a capital (they are words too), a short
+name with a capital or, in lower case, with its full stop (the lists live in
+:mod:`letteraudio.text.abbreviations`)."""
+_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d)"
 _YEAR = r"(?P<year>1[1-9]\d\d|20\d\d)(?!\d)"
 _MONTH_DAY = re.compile(
     rf"(?<![\w.]){_MONTH}\s+{_DAY}\b"
     r"(?:\s?[-\u2013]\s?(?P<last>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?![-/:.]\d))?"
     rf"(?:,?\s+{_YEAR})?"
 )
-_DAY_MONTH = re.compile(rf"(?<![\w.,:/$-]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?")
-_ISO_DATE = re.compile(
-    r"(?<![\w./-])(1[1-9]\d\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\w/-])"
+_LOWER_MONTH = (
+    rf"(?P<lower>(?:may|march)(?=,?\s+\d{{4}})|(?:{_SHORT_LOWER})(?:\.|(?=,?\s+\d{{4}})))"
 )
-_SLASH_DATE = re.compile(r"(?<![\w./-])(\d{1,2})/(\d{1,2})/(\d{4})(?![\w/-])")
+_DAY_MONTH = re.compile(
+    rf"(?<![\w.,:/$-])(?P<the>[Tt]he\s+)?{_DAY}\s+(?:of\s+)?(?:{_MONTH}|{_LOWER_MONTH})"
+    rf"(?:,?\s+{_YEAR})?"
+)
+_MONTH_YEAR = re.compile(
+    rf"(?<![\w.])(?P<month>(?:{_SHORT})\.?|(?:{_SHORT_LOWER})\.)\s+(?=(?:1[1-9]|20)\d\d(?!\d))"
+)
+_ISO_DATE = re.compile(
+    r"(?<![\w./-])(1[1-9]\d\d|20\d\d)-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])(?![\w/-])"
+)
+_SLASH_DATE = re.compile(
+    r"(?<![\w./-])(\d{1,2})([/.-])(\d{1,2})\2((?:1[1-9]|20)\d\d)(?![\w/-]|[.,]\d)"
+)
+_YEAR_FIRST_DATE = re.compile(
+    r"(?<![\w./-])((?:1[1-9]|20)\d\d)([/.])(0?[1-9]|1[0-2])\2(0?[1-9]|[12]\d|3[01])"
+    r"(?![\w/-]|[.,]\d)"
+)
 
 
 def _month_name(written: str) -> str:
@@ -137,8 +158,11 @@ def _month_day(match: re.Match[str]) -> str:
 
 
 def _day_month(match: re.Match[str]) -> str:
-    month = _month_name(match.group("month"))
+    """``5 January 2020``, ``the 9th of April`` (its "the" said once), ``21 may 2011``."""
+    month = _month_name(match.group("month") or match.group("lower"))
     said = _date(month, int(match.group("day")), match.group("year"), day_first=True)
+    if match.group("the"):
+        said = match.group("the")[0] + said[1:]
     return said + ("" if match.group("year") else _kept_stop(match))
 
 
@@ -147,19 +171,31 @@ def _iso_date(match: re.Match[str]) -> str:
     return _date(MONTHS[int(month) - 1], int(day), figure)
 
 
+def _year_first_date(match: re.Match[str]) -> str:
+    """``2019/04/08``, ``2012.01.05``: year, month, day."""
+    figure, _, month, day = match.groups()
+    return _date(MONTHS[int(month) - 1], int(day), figure)
+
+
 def _slash_date(match: re.Match[str]) -> str:
-    first, second, figure = (int(g) for g in match.groups())
+    """``11/03/2016``, ``03.07.2016``, ``23-04-2021``: the US order (month first), unless
+    the first cannot be a month (day first)."""
+    first, second, figure = (int(g) for g in match.group(1, 3, 4))
     month, day = (first, second) if first <= 12 else (second, first)  # US order, unless it can't be
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return match.group(0)
     return _date(MONTHS[month - 1], day, str(figure))
 
 
+def _month_year(match: re.Match[str]) -> str:
+    return _month_name(match.group("month")) + " "
+
+
 # --- times ------------------------------------------------------------------------------
 
 _CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d(?!\d|:\d)"
 _HALF = r"(?:\s?(?:[aApP]\.\s?[mM]\.|[aApP][mM]\b))"
-_TIME = rf"(?:{_CLOCK}{_HALF}?|(?:1[0-2]|0?[1-9]){_HALF})"
+_TIME = rf"(?:{_CLOCK}{_HALF}?|(?:1[0-2]|0?[1-9])(?:\.[0-5]\d)?{_HALF})"
 _TIME_RANGE = re.compile(rf"(?<![\w:.])({_TIME})\s*(?:[-\u2013]|\bto\b)\s*({_TIME})")
 _ONE_TIME = re.compile(rf"(?<![\w:.])({_TIME})")
 
@@ -167,7 +203,7 @@ _ONE_TIME = re.compile(rf"(?<![\w:.])({_TIME})")
 def _say_time(written: str) -> str:
     half = re.search(r"([aApP])\.?\s?[mM]\.?$", written)
     clock = written[: half.start()].strip() if half else written
-    hour, _, minute_figure = clock.partition(":")
+    hour, _, minute_figure = clock.replace(".", ":").partition(":")
     minute = int(minute_figure or 0)
     said = _words(int(hour))
     if minute:
@@ -179,6 +215,42 @@ def _say_time(written: str) -> str:
 
 def _time_range(match: re.Match[str]) -> str:
     return f"{_say_time(match.group(1))} to {_say_time(match.group(2))}" + _kept_stop(match)
+
+
+_DURATION = re.compile(r"(?<![\w:.])(\d{1,2}):([0-5]\d):([0-5]\d)(?![\w:]|[.,]\d)")
+
+
+def _duration(match: re.Match[str]) -> str:
+    """``0:02:01``: hours, minutes and seconds."""
+    parts = zip((int(g) for g in match.groups()), ("hour", "minute", "second"), strict=True)
+    return " ".join(f"{_words(n)} {unit}{'' if n == 1 else 's'}" for n, unit in parts)
+
+
+_VERSE = re.compile(
+    r"\b(?P<book>[1-3] [A-Z][a-z]+|[A-Z][a-z]+(?: of [A-Z][a-z]+)?) (\d{1,3}):(\d{1,3})"
+    r"(?:[-\u2013](\d{1,3}))?(?![\d:])"
+)
+_BOOK_WORDS = (
+    "Genesis Exodus Leviticus Numbers Deuteronomy Joshua Judges Ruth Samuel Kings Chronicles "
+    "Ezra Nehemiah Esther Job Psalm Psalms Proverbs Ecclesiastes Song Isaiah Jeremiah "
+    "Lamentations Ezekiel Daniel Hosea Joel Amos Obadiah Jonah Micah Nahum Habakkuk Zephaniah "
+    "Haggai Zechariah Malachi Matthew Mark Luke John Acts Romans Corinthians Galatians "
+    "Ephesians Philippians Colossians Thessalonians Timothy Titus Philemon Hebrews James "
+    "Peter Jude Revelation Sura Surah Quran"
+)
+BOOKS = frozenset(_BOOK_WORDS.split())
+"""Books whose chapter and verse are written ``3:16``: John 3:16 is "John three sixteen"."""
+
+
+def _verse(match: re.Match[str]) -> str:
+    book, chapter, verse, last = match.groups()
+    if book.split()[-1] not in BOOKS:
+        return match.group(0)
+    said = f"{book} {_words(int(chapter))} {_words(int(verse))}"
+    return said + (f" to {_words(int(last))}" if last else "")
+
+
+_RATIO = re.compile(r"(?<![\w:.,])(\d{1,3}):(\d{1,3})(?![\w:%]|[.,]\d)")
 
 
 def _one_time(match: re.Match[str]) -> str:
@@ -199,7 +271,7 @@ _SCALES = {"k": "thousand", "K": "thousand", "thousand": "thousand", "m": "milli
            "bn": "billion", "billion": "billion", "tn": "trillion",
            "trillion": "trillion"}  # fmt: skip
 _AMOUNT = (
-    r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
+    r"(\d{1,3}(?:,\d{3})+|\d+|(?=\.\d))(?:\.(\d+))?"
     r"(?:\s?(thousand|million|billion|trillion)\b|(k|K|m|mn|M|bn|b|tn)\b)?"
 )
 _MONEY = re.compile(
@@ -219,15 +291,19 @@ def _amount(whole: str, fraction: str | None, scale: str | None, names: tuple[st
     one, many, small_one, small_many = names
     if scale:
         return f"{decimal(whole, fraction)} {_SCALES[scale]} {many}"
-    amount = int(whole.replace(",", ""))
+    amount = int(whole.replace(",", "") or 0)
+    if fraction and len(fraction) > 2 and small_one and not fraction[2:].strip("0"):
+        fraction = fraction[:2]  # $12.0500: the zeros after the cents say nothing
+    if fraction and len(fraction) > 2:
+        fraction = fraction.rstrip("0")
     if fraction is not None and len(fraction) == 2 and small_one:
         cents = int(fraction)
         small = f"{_words(cents)} {small_one if cents == 1 else small_many}"
+        if not amount:
+            return small
         big = f"{cardinal(whole)} {one if amount == 1 else many}"
         if not cents:
             return big
-        if not amount:
-            return small
         return f"{big} {_words(cents)}" if one == "pound" else f"{big} and {small}"
     if fraction:
         return f"{decimal(whole, fraction)} {many}"
@@ -282,15 +358,24 @@ _UNITS = {
     "fps": ("frame per second", "frames per second"), "min": ("minute", "minutes"),
     "hrs": ("hour", "hours"),
     "hr": ("hour", "hours"), "°C": ("degree Celsius", "degrees Celsius"),
+    "km2": ("square kilometer", "square kilometers"), "m2": ("square meter", "square meters"),
+    "sq mi": ("square mile", "square miles"), "sq km": ("square kilometer", "square kilometers"),
+    "ha": ("hectare", "hectares"), "nm": ("nanometer", "nanometers"),
+    "μm": ("micrometer", "micrometers"), "µm": ("micrometer", "micrometers"),
+    "hp": ("horsepower", "horsepower"), "in.": ("inch", "inches"), "yd": ("yard", "yards"),
+    "mA": ("milliamp", "milliamps"), "kV": ("kilovolt", "kilovolts"), "cc": ("cc", "cc"),
+    "g/cm3": ("gram per cubic centimeter", "grams per cubic centimeter"),
     "°F": ("degree Fahrenheit", "degrees Fahrenheit"), "°": ("degree", "degrees"),
 }  # fmt: skip
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
 _MEASURE = re.compile(
-    rf"(?<![\w.,/$-])(-|\u2212)?({_NUMBER})(?:\.(\d+))?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?"
-    r"\s?(" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + r")"
-    r"(?![\w²³/])"
+    rf"(?<![\w.,/$-])(-|\u2212)?({_NUMBER}|(?=\.\d))(?:\.(\d+))?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?"
+    r"\s?(/)?(" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + r")"
+    r"(?![\w²³/])(\.(?!\w))?"
 )
 _WATTS = re.compile(r"(?<![\w.,/$-])(\d+)(?:\.(\d+))?W\b")
+_INCHES = re.compile(r"(?<![\w.,])(\d+)(?:\.(\d+))?(?:\"|\u2033|'')(?!\w)")
+"""``36"``: inches (a quote mark that closes a quotation was set aside before)."""
 _HEIGHT = re.compile(r"(?<![\w.])(\d)['\u2032\u2019]\s?(\d{1,2})(?:\"|\u2033|''|\u201d)")
 
 
@@ -302,15 +387,26 @@ def _signed_range(sign: str | None, whole: str, fraction: str | None, high: str 
 
 
 def _measure(match: re.Match[str]) -> str:
-    sign, whole, fraction, high, high_fraction, unit = match.groups()
+    """``12kg``, ``2 oz. of butter`` (its full stop goes inside a sentence), ``797/km²``
+    ("per square kilometer")."""
+    sign, whole, fraction, high, high_fraction, per, unit, stop = match.groups()
     one, many = _UNITS[unit]
     said = _signed_range(sign, whole, fraction, high, high_fraction)
-    return f"{said} {one if (whole == '1' and not fraction and not high) else many}"
+    if per:
+        said = f"{said} per {one}"
+    else:
+        said = f"{said} {one if whole == '1' and not fraction and not high else many}"
+    return said + (_kept_stop(match) if stop or unit.endswith(".") else "")
 
 
 def _watts(match: re.Match[str]) -> str:
     whole, fraction = match.groups()
     return f"{decimal(whole, fraction)} watt{'' if whole == '1' and not fraction else 's'}"
+
+
+def _inches(match: re.Match[str]) -> str:
+    whole, fraction = match.groups()
+    return f"{decimal(whole, fraction)} inch{'' if whole == '1' and not fraction else 'es'}"
 
 
 def _height(match: re.Match[str]) -> str:
@@ -323,7 +419,12 @@ _VULGAR = {"\u00bd": (1, 2), "\u2153": (1, 3), "\u2154": (2, 3), "\u00bc": (1, 4
            "\u00be": (3, 4), "\u2155": (1, 5), "\u2159": (1, 6), "\u215b": (1, 8),
            "\u215c": (3, 8), "\u215d": (5, 8), "\u215e": (7, 8)}  # fmt: skip
 _VULGAR_FRACTION = re.compile(r"(?<![\w.])(?:(\d+)\s?)?([" + "".join(_VULGAR) + r"])")
-_FRACTION = re.compile(r"(?<![\w./-])(?:(\d+)\s)?(\d{1,2})/(\d{1,2})(?![\w/]|[.,]\d)")
+_FRACTION = re.compile(
+    r"(?<![\w./-])(?:(\d+)\s)?(\d{1,2})/(\d{1,2})(?:st|nd|rd|th|s)?(?![\w/]|[.,]\d)"
+)
+_DENOMINATORS = frozenset((2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 32, 64, 100))
+"""What a fraction is divided into, as recipes, rulers and shares write it (``5/16``);
+``9/11`` and ``24/7`` are not fractions."""
 
 
 def _fraction_words(numerator: int, denominator: int, mixed: bool) -> str:
@@ -346,7 +447,7 @@ def _fraction(whole: str | None, numerator: int, denominator: int) -> str:
 
 def _slash(match: re.Match[str]) -> str:
     whole, top, bottom = match.group(1), int(match.group(2)), int(match.group(3))
-    if 0 < top < bottom <= 10:
+    if bottom in _DENOMINATORS and top > 0 and (top < bottom or (whole and top < 10 * bottom)):
         return _fraction(whole, top, bottom)
     said = f"{_words(top)} {_words(bottom)}"  # 24/7, 50/50, 9/11: as people say them
     return f"{cardinal(whole)} {said}" if whole else said
@@ -359,9 +460,11 @@ def _vulgar(match: re.Match[str]) -> str:
 _PERCENT = re.compile(
     rf"(?<![\w.,])(-|\u2212)?({_NUMBER})(?:\.(\d+))?%?(?:\s?[-\u2013]\s?({_NUMBER})(?:\.(\d+))?)?\s?%"
 )
-_YEAR_SPAN = re.compile(r"(?<![\w.,/$-])(1[1-9]\d\d|20\d\d)[-\u2013](\d\d)(?![\w%'\"/]|[.,]\d|-\d)")
+_YEAR_SPAN = re.compile(
+    r"(?<![\w.,/$-])(1[1-9]\d\d|20\d\d)(?:\s?[-\u2013]\s?(\d\d)|/(\d\d?))(?![\w%'\"/]|[.,]\d|-\d)"
+)
 _RANGE = re.compile(
-    r"(?<![\w.,/$\u00a3\u20ac-])(\d{1,3}|1[1-9]\d\d|20\d\d)\s?[\u2013-]\s?(\d{1,3}|1[1-9]\d\d|20\d\d)"
+    r"(?<![\w.,/$\u00a3\u20ac-])(\d{1,3}|1\d\d\d|20\d\d)\s?[\u2013-]\s?(\d{1,3}|1\d\d\d|20\d\d)"
     r"(?![\w/%'\"]|[.,]\d|-\d)"
 )
 
@@ -371,7 +474,8 @@ def _percent(match: re.Match[str]) -> str:
 
 
 def _year_span(match: re.Match[str]) -> str:
-    start, end = match.groups()
+    """``1990-95``, ``2019/20``, ``1527/8``: the second year by its last figures."""
+    start, end = match.group(1), match.group(2) or match.group(3)
     tail = f"oh {_words(int(end))}" if end.startswith("0") and end != "00" else _words(int(end))
     return f"{year(start)} to {tail}"
 
@@ -390,7 +494,9 @@ def _range(match: re.Match[str]) -> str:
 _ORDINAL = re.compile(rf"(?<![\w.,])({_NUMBER})(st|nd|rd|th)\b")
 _DECADE = re.compile(r"(?<![\w'])(1[0-9]|20)([0-9]0)s\b")
 _SHORT_DECADE = re.compile(r"(?<![\w])['\u2019]([2-9]0)s\b")
-_NUMBER_SIGN = re.compile(r"(?<![\w&])#(\d+)\b")
+_AGE_DECADE = re.compile(r"(?<![\w'$.,-])([2-9]0)s\b")
+"""``in their 40s``: the forties."""
+_NUMBER_SIGN = re.compile(r"(?<![\w&])#\s?(\d+)\b")
 
 _ROMAN = (
     r"(?=[MDCLXVI]{1,12}\b)(?=[MDCLXVI])"
@@ -403,18 +509,34 @@ _REGNAL_WORDS = (
     "Philip Alexander Nicholas Ivan Napoleon Ramesses Constantine Otto Wilhelm Ludwig Gustav "
     "Charlemagne Carlos Felipe Juan Harald Olav Haakon Christian Frederik Umberto Victor "
     "Emmanuel Rama Selim Mehmed Suleiman Darius Cyrus Ptolemy Antiochus Sancho Alfonso "
-    "Ferdinand Isabella Francis Leopold Joseph Rudolf Sigismund Casimir Stanislaus"
+    "Ferdinand Isabella Francis Leopold Joseph Rudolf Sigismund Casimir Stanislaus "
+    "Amenhotep Thutmose Seti Psamtik Sobekhotep Tiglath Shalmaneser Sargon Nebuchadnezzar "
+    "Artaxerxes Xerxes Seleucus Herod Malcolm Duncan Robert David Alexios Basil Manuel "
+    "Michael Andronikos Baldwin Bohemond Raymond Tancred Amadeus Vittorio Pedro Manuel "
+    "Sebastian Afonso Jaime Ramiro Ordono Bermudo Fernando Enrique Valdemar Eric Magnus "
+    "Canute Sweyn Olaf Knut Karl Gustaf Sverre Inge Hakon Kamehameha Farouk Fuad Hussein "
+    "Abdullah Mohammed Hassan Akihito Tupou Innocent Sixtus Julius Honorius Celestine Adrian "
+    "Stephen Martin Eugene Callixtus Nicholas Marcellus Pelagius Sergius Felix Lucius"
 )
 REGNAL = frozenset(_REGNAL_WORDS.split())
 """Names a Roman numeral follows as an ordinal: Henry VIII is Henry the eighth."""
 _NUMBERED_WORDS = (
     "chapter part volume vol book act scene section war phase episode article title round "
     "level stage class type grade schedule appendix bowl apollo rocky vatican series psalm "
-    "canto movement symphony op opus mark league division tier gen generation season"
+    "canto movement symphony op opus mark league division tier gen generation season "
+    "lecture lesson unit plate figure fig table vol. book. no grade"
 )
 NUMBERED = frozenset(_NUMBERED_WORDS.split())
 """Words a Roman numeral follows as a cardinal: Chapter IV is chapter four."""
-_ROMAN_AFTER = re.compile(rf"\b([A-Za-z]+)(\.?\s+)({_ROMAN})\b(?!['\u2019]\w|\.\w)")
+_ROMAN_AFTER = re.compile(rf"\b([A-Za-z]+)(\.?\s+)({_ROMAN})\b(?!['\u2019](?!s\b)\w|\.\w|-\w)")
+_SMALL_ROMAN = re.compile(r"^(?=[IVX]{2,6}$)X{0,3}(?:IX|IV|V?I{0,3})$")
+"""II to XXXIX: after a capitalized name (``Crocodile Dundee II``) a Roman numeral."""
+_ROMAN_ORDINAL = re.compile(
+    r"\b(?=[MDCLXVI]+(?:th)?\b)(M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
+    r"(?<=[MDCLXVI])(?:th)?(?=\s+(?:[Cc]entur(?:y|ies)|[Dd]ynast(?:y|ies)|[Mm]illennium)\b)"
+)
+_ROMAN_HEADING = re.compile(rf"^(\s*[\"'(]?)((?=[IVXL]{{2,}}\b){_ROMAN})(\.?\s*$|[.:](?=\s))")
+"""A heading that is only a numeral (``IV.``)."""
 
 
 def roman_value(numeral: str) -> int:
@@ -427,58 +549,211 @@ def roman_value(numeral: str) -> int:
 
 
 def _roman(match: re.Match[str]) -> str:
+    """``Henry VIII`` (also ``Henry VIII's``) the eighth, ``Chapter IV`` four, ``Rocky
+    II`` two; a single D, C, L or M after a name is an initial (``Charles D.``), and a
+    single I only a numeral where nothing follows it."""
     word, gap, numeral = match.groups()
-    if not numeral:
+    if not numeral or (len(numeral) == 1 and numeral in "DCLM"):
         return match.group(0)
     value = roman_value(numeral)
-    if word in REGNAL and value > 1:
+    alone = _ALONE.match(match.string, match.end())
+    if word in REGNAL and (value > 1 or alone):
         return f"{word} the {_words(value, 'ordinal')}"
     if word.lower() in NUMBERED and (numeral != "I" or word[0].isupper()):
+        return f"{word}{gap}{_words(value)}"
+    if (
+        word[0].isupper()
+        and gap == " "
+        and word.lower() not in _NOT_A_NAME
+        and _SMALL_ROMAN.match(numeral)
+    ):
         return f"{word}{gap}{_words(value)}"
     return match.group(0)
 
 
-_YEAR_ALONE = re.compile(r"(?<![\w.,$\u00a3\u20ac/#-])(1[1-9]\d\d|20\d\d)(?![\w%'\"/]|[.,]\d|-\d)")
+_ALONE = re.compile(r"\s*(?:[,;:)'\u2019.]|$)|\s+of\s+[A-Z]")
+"""What may follow a lone "I" that is a numeral: "Charles I, king", "Elizabeth I of England"."""
+_NOT_A_NAME_WORDS = (
+    "the a an this that these those in on at of by for to with from his her its their my our "
+    "your and or but if as is was are were be"
+)
+_NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split())
+"""Capitalized words that open a sentence and are no name: "The IV drip" has no numeral."""
+
+
+def _year_or_count(match: re.Match[str]) -> str:
+    """``in 1990`` nineteen ninety, but ``1990 people`` one thousand nine hundred ninety:
+    a figure before a plural noun counts where it opens the sentence or a word of
+    quantity leads to it (``over 1500 soldiers``); elsewhere (``in 1992 productions``,
+    ``the 2010 elections``) it is a year."""
+    figure = match.group(1)
+    before = match.string[max(0, match.start() - 16) : match.start()].split()
+    leads = not before or before[-1].lower() in _QUANTITY
+    if leads and _COUNTED.match(match.string, match.end()):
+        return cardinal(figure)
+    return year(figure)
+
+
+_COUNTED = re.compile(
+    r"\s+(?:more\s+|new\s+|other\s+)?(?:[a-z]{2,}[^\Wsuiy']s|people|men|women|children|feet)\b"
+    r"(?!['\u2019])"
+)
+_QUANTITY_WORDS = (
+    "over nearly almost some approximately roughly only than least just exactly another "
+    "additional had has have with employs employed about"
+)
+_QUANTITY = frozenset(_QUANTITY_WORDS.split())
+
+
+_IDENTIFIER = re.compile(
+    r"\b(ISBN(?:-1[03])?|ISSN|LCCN|OCLC|ASIN|PMID|PMC|ISRC|UPC)(:?\s*)"
+    r"([\dX](?:[\d -]*[\dXx])?)(?![\w-])"
+)
+"""A book's or a record's number (``ISBN 0-440-21323-1``): figure by figure, as a
+catalogue number is read; its hyphens are no pause worth making."""
+
+
+def _identifier(match: re.Match[str]) -> str:
+    name, gap, figures = match.groups()
+    said = [digits(c) if c.isdigit() else c.upper() for c in figures if c.isalnum()]
+    return f"{name}{gap.rstrip()} " + " ".join(said)
+
+
+_SCORE = re.compile(r"(?<![\w.,/-])(\d{1,3})-(\d{1,3})-(\d{1,3})(?![\w/-]|[.,]\d)")
+"""``49-30-4`` (won, lost, drawn), ``1-2-3``: the numbers one after another."""
+
+
+_CODE = re.compile(r"(?<![\w.'\u2019-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])([A-Za-z\d]+(?:-[A-Za-z\d]+)*)"
+                   r"(?![\w-])")  # fmt: skip
+"""A name with figures in it: ``3D``, ``COVID-19``, ``X42T``, ``MK-4``."""
+
+
+def _code(match: re.Match[str]) -> str:
+    """The letters as written, each run of figures read: one or two figures as a number
+    ("X forty-two T"), more or ones with a leading zero figure by figure ("C two one
+    two"), as a model number is read."""
+    said = []
+    for run in re.findall(r"[A-Za-z]+|\d+", match.group(1)):
+        if not run.isdigit():
+            said.append(run)
+        elif len(run) <= 2 and not (len(run) > 1 and run.startswith("0")):
+            said.append(_words(int(run)))
+        else:
+            said.append(digits(run))
+    return " ".join(said)
+
+
+_CODE_NUMBER = re.compile(r"(?<![\w.])([A-Z]{2,5}) (\d{5,})(?![\w.,]\d|[\w%/])")
+"""A long number after a code of capitals (``PMID 10667370``, ``PIN 503165``): figure by
+figure, as a serial number is read (``LM 800`` stays "LM eight hundred")."""
+
+
+_ERA = re.compile(
+    r"(?<=\bAD )(\d{1,4})(?![\w.,]\d|\w)|(?<=\bA\.D\. )(\d{1,4})(?![\w.,]\d|\w)"
+    r"|(?<![\w.,])(\d{1,4})(?=\s?(?:BCE?|CE|AD|B\.C\.|A\.D\.|B\.C\.E\.|C\.E\.)(?!\w))"
+)
+"""A year with its era (``AD 1066``, ``44 BC``, ``1500 B.C.``): ten sixty-six."""
+
+
+_VERSION = re.compile(r"(?<![\w.])(\d+)((?:\.\d+){2,})(?![\w.]|\.\d)")
+
+
+def _version(match: re.Match[str]) -> str:
+    """``1.1.3``: one point one point three."""
+    parts = [match.group(1), *match.group(2).split(".")[1:]]
+    return " point ".join(cardinal(p) if len(p) < 4 else digits(p) for p in parts)
+
+
+_OPERATORS = {"+": "plus", "-": "minus", "\u2212": "minus", "*": "times", "\u00d7": "times",
+              "x": "times", "\u00f7": "divided by", "/": "divided by", "=": "equals"}  # fmt: skip
+_EQUATION = re.compile(
+    r"(?<![\w.,/-])\d+(?:\.\d+)?(?:\s?[-+*\u00d7\u00f7/\u2212]\s?\d+(?:\.\d+)?)*\s?=\s?"
+    r"[-\u2212]?\d+(?:\.\d+)?(?![\w]|[.,]\d)"
+)
+_ARITHMETIC = re.compile(r"(?<![\w.,/-])(\d+(?:\.\d+)?)\s?([+*\u00d7\u00f7])\s?(?=\d)")
+_BY = re.compile(r"(?<![\w.,/-])(\d+(?:\.\d+)?)\s?x\s?(?=\d)")
+"""``914 x 15 m``: nine hundred fourteen by fifteen meters."""
+
+
+def _equation(match: re.Match[str]) -> str:
+    """``12-5=7``: twelve minus five equals seven."""
+    said = []
+    for number, operator in re.findall(
+        r"(\d+(?:\.\d+)?)|([-+*\u00d7\u00f7/=\u2212])", match.group(0)
+    ):
+        if number:
+            whole, _, fraction = number.partition(".")
+            said.append(decimal(whole, fraction or None))
+        else:
+            said.append(_OPERATORS[operator])
+    return " ".join(said)
+
+
+_YEAR_ALONE = re.compile(
+    r"(?<![\w.,$\u00a3\u20ac/#-])(1[1-9]\d\d|20\d\d)(?![\w%\"/]|['\u2019](?!s\b)|[.,]\d|-\d)"
+)
+"""A year, also one with its possessive (``1999's``)."""
 _HYPHENATED = re.compile(r"(?<![\w.,-])(\d{1,3})(?=-[A-Za-z])")
 _NEGATIVE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\())[-\u2212](?=\d)")
+_POINT = re.compile(r"(?<![\w.,$])\.(\d+)(?![\w.,]\d|\w)")
+"""``.5`` alone: "point five"."""
 _PLAIN = re.compile(
-    r"(?<![\w.,:/$\u00a3\u20ac#'\"+-])(\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.(\d+))?"
-    r"(?![\w:%'\"/]|[.,]\d|-\d)"
+    r"(?<![\w.,:/$\u00a3\u20ac#+-])(\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.(\d+))?"
+    r"(?![\w%/]|:\d|[.,]\d|-\d)"
 )
 
 _FIGURE = re.compile(r"[\d\u00bc-\u00be\u2150-\u215e]")
 RULES: tuple[Rule, ...] = (
+    (_IDENTIFIER, _identifier),
+    (_EQUATION, _equation),
     (_PHONE, _phone),
     (_ISO_DATE, _iso_date),
+    (_YEAR_FIRST_DATE, _year_first_date),
     (_SLASH_DATE, _slash_date),
     (_DAY_MONTH, _day_month),
     (_MONTH_DAY, _month_day),
+    (_MONTH_YEAR, _month_year),
+    (_VERSE, _verse),
+    (_DURATION, _duration),
     (_TIME_RANGE, _time_range),
     (_ONE_TIME, _one_time),
+    (_RATIO, lambda m: f"{cardinal(m.group(1))} to {cardinal(m.group(2))}"),
+    (_VERSION, _version),
     (_MONEY, _money),
     (_HEIGHT, _height),
+    (_INCHES, _inches),
     (_PERCENT, _percent),
+    (_BY, lambda m: f"{m.group(1)} by "),
+    (_ARITHMETIC, lambda m: f"{m.group(1)} {_OPERATORS[m.group(2)]} "),
     (_MEASURE, _measure),
     (_WATTS, _watts),
     (_VULGAR_FRACTION, _vulgar),
     (_FRACTION, _slash),
+    (_SCORE, lambda m: " ".join(cardinal(g) for g in m.groups())),
     (_YEAR_SPAN, _year_span),
     (_RANGE, _range),
     (_ORDINAL, lambda m: ordinal(m.group(1))),
     (_DECADE, lambda m: _decade(m.group(1), m.group(2))),
     (_SHORT_DECADE, lambda m: _decade("19", m.group(1)[0] + "0")),
+    (_AGE_DECADE, lambda m: _decade("", m.group(1))),
     (_NUMBER_SIGN, lambda m: f"number {cardinal(m.group(1))}"),
+    (_ROMAN_ORDINAL, lambda m: _words(roman_value(m.group(1)), "ordinal")),
+    (_ROMAN_HEADING, lambda m: f"{m.group(1)}{_words(roman_value(m.group(2)))}{m.group(3)}"),
     (_ROMAN_AFTER, _roman),
-    (_YEAR_ALONE, lambda m: year(m.group(1))),
+    (_ERA, lambda m: year(next(g for g in m.groups() if g))),
+    (_CODE_NUMBER, lambda m: f"{m.group(1)} {digits(m.group(2))}"),
+    (_YEAR_ALONE, _year_or_count),
     (_HYPHENATED, lambda m: cardinal(m.group(1))),
+    (_CODE, _code),
     (_NEGATIVE, lambda m: "minus "),
+    (_POINT, lambda m: decimal("", m.group(1))),
     (_PLAIN, lambda m: decimal(m.group(1), m.group(2))),
 )
 """The English rules, in the order they run."""
 
 
 def _decade(century: str, decade: str) -> str:
-    said = year(century + decade)
+    said = year(century + decade) if century else _words(int(decade))
     return said[:-1] + "ies" if said.endswith("y") else said + "s"
 
 
@@ -486,11 +761,25 @@ def say_numbers(text: str) -> str:
     """Rewrite the numbers of one English sentence as words: ``$0.02`` -> ``two cents``,
     ``Jan. 5, 2020`` -> ``January fifth, twenty twenty``, ``123`` -> ``one hundred
     twenty-three``, ``Henry VIII`` -> ``Henry the eighth``."""
-    if not _FIGURE.search(text) and not _ROMAN_AFTER.search(text):
+    if not _FIGURE.search(text) and not _ANY_ROMAN.search(text):
         return text
+    closing = '"' in text and _closing_quotes(text)
+    if closing:
+        text = "".join(_QUOTE_MARK if i in closing else c for i, c in enumerate(text))
     for pattern, spoken in RULES:
         text = pattern.sub(spoken, text)
-    return text
+    return text.replace(_QUOTE_MARK, '"') if closing else text
+
+
+_ANY_ROMAN = re.compile(r"\b[MDCLXVI]+(?:th)?\b")
+_QUOTE_MARK = "\ue011"
+
+
+def _closing_quotes(text: str) -> set[int]:
+    """Where a straight quote after a figure closes a quotation (``"Sold in 2010".``)
+    rather than marking inches (``36"``): an odd number of quote marks stand before it."""
+    return {i for i, c in enumerate(text) if c == '"' and i and text[i - 1].isdigit()
+            and text.count('"', 0, i) % 2}  # fmt: skip
 
 
 _WHOLE = re.compile(r"(?<![\w.,:/])\d{1,9}(?![\w.,:/%]|[.,]\d)")

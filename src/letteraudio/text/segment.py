@@ -20,7 +20,13 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from letteraudio.text.abbreviations import ABBREVIATIONS, PREPOSITIVE, STREET
+from letteraudio.text.abbreviations import (
+    ABBREVIATIONS,
+    BEFORE_A_NUMBER,
+    BEFORE_A_YEAR,
+    PREPOSITIVE,
+    STREET,
+)
 from letteraudio.text.parse import Document
 
 Speak = Callable[[str], str]
@@ -31,6 +37,13 @@ _CLAUSE_END = re.compile(r"(?<=[,;:\u2014\u2013])\s+|\s+(?=[\u2014\u2013-]\s)")
 _WHITESPACE = re.compile(r"\s+")
 _TITLE_END = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in PREPOSITIVE) + r")$")
 """A piece ending like this ("Dr.", "Mt.") ends before a name, not a sentence."""
+_REFERENCE_END = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(re.escape(a) for a in [*BEFORE_A_NUMBER, *BEFORE_A_YEAR] if a.endswith("."))
+    + r")$"
+)
+"""A piece ending like this ("vol.", "p.", "c.") before one that starts with a figure is
+a reference ("vol. 3", "c. 1400"), not a sentence end."""
 _OPENERS = "\"'\u201c\u2018([\u00ab\u00bb\u201e"
 _QUOTED = re.compile(r"\"[^\"]{40,}\"|\u201c[^\u201d]{40,}\u201d")
 _INSIDE_END = re.compile(r"(?<=[a-z0-9][.!?])\s+(?=[A-Z])")
@@ -210,9 +223,9 @@ def _segmenter(lang: str | None = None) -> Any:
 
 
 def sentences(text: str, lang: str | None = None) -> list[str]:
-    """The sentences of a text, white space collapsed (pySBD's rules, then two of ours: a
-    piece that starts with a lower-case word, or follows a title such as "Dr.", continues
-    the sentence before it)."""
+    """The sentences of a text, white space collapsed (pySBD's rules, then three of ours: a
+    piece that starts with a lower-case word, or follows a title such as "Dr.", or is a
+    figure after a reference such as "vol.", continues the sentence before it)."""
     text = _WHITESPACE.sub(" ", text).strip()
     if not text:
         return []
@@ -220,7 +233,10 @@ def sentences(text: str, lang: str | None = None) -> list[str]:
     pieces = [p for w in _windows(text) for p in _aligned(w, _segmenter(lang).segment(w))]
     for piece in pieces:
         if found and (
-            _continues(piece.lstrip()) or _joins_next(found[-1]) or not is_speakable(piece)
+            _continues(piece.lstrip())
+            or _joins_next(found[-1])
+            or not is_speakable(piece)
+            or (piece.lstrip()[:1].isdigit() and _REFERENCE_END.search(found[-1][-8:].strip()))
         ):
             found[-1] += piece
         elif piece.strip():

@@ -4,7 +4,8 @@
 paragraph tasks (this machine's threads, or a Dask cluster that already speaks the next
 articles while one is being written). An article that fails is reported with its one-line
 error and the others still render; nothing is written for it. An article whose MP3 and
-sidecars are already what this render would write (:func:`letteraudio.api.up_to_date`)
+sidecars are already what this render would write
+(:func:`letteraudio.render.sidecars.up_to_date`)
 is skipped.
 """
 
@@ -15,23 +16,19 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from letteraudio.api import (
-    DEFAULT_OUTPUT_DIR,
-    Article,
-    Episode,
-    Plan,
-    check_target,
-    join,
-    parts_map,
-    plan,
-    up_to_date,
-)
-from letteraudio.errors import InputError, LetterAudioError
+from letteraudio.errors import InputError, LetterAudioError, NetworkError
+from letteraudio.render.join import join
+from letteraudio.render.maps import parts_map
+from letteraudio.render.model import Article, Episode, Part, Plan
+from letteraudio.render.paragraph import build_voices
+from letteraudio.render.plan import plan
+from letteraudio.render.sidecars import up_to_date
+from letteraudio.render.target import DEFAULT_OUTPUT_DIR, check_target, target_for
 from letteraudio.settings import Settings
 from letteraudio.text.segment import Segment
-from letteraudio.values import plural
+from letteraudio.values import clock, plural
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 """What a folder given as input is read for."""
@@ -54,6 +51,11 @@ def collect(sources: Sequence[str | Path]) -> list[str]:
         else:
             found.append(str(source))
     return list(dict.fromkeys(found))
+
+
+def folder_for(output: str | Path | None = None) -> Path:
+    """The folder a batch writes its MP3s in: ``output``, else ``output/``."""
+    return Path(output).expanduser() if output else DEFAULT_OUTPUT_DIR
 
 
 def is_batch(sources: Sequence[str | Path]) -> bool:
@@ -106,7 +108,7 @@ def narrate_many(
     """Render each article of ``sources`` (see :func:`collect`) to ``<name>.mp3`` in
     ``output_dir`` (default ``output/``), yielding what became of each, in order."""
     names = collect(sources)
-    folder = Path(output_dir).expanduser() if output_dir is not None else DEFAULT_OUTPUT_DIR
+    folder = folder_for(output_dir)
     if (folder.exists() and not folder.is_dir()) or (
         not folder.exists() and folder.suffix.lower() == ".mp3"
     ):
@@ -119,7 +121,8 @@ def narrate_many(
             try:
                 article = Article.read(item.source, settings.text_format)
                 item.planned = plan(article, settings)
-                target = folder / f"{article.stem(item.planned.script.document.title)}.mp3"
+                title = item.planned.script.document.title
+                target = target_for(article, folder, title, folder=True)
                 if target in claimed:
                     raise InputError(f"its MP3 would be {target}, as {claimed[target]}'s is")
                 claimed[target] = item.source
@@ -159,18 +162,14 @@ def narrate_many(
 def _check_voices(settings: Settings) -> None:
     """A voice or engine that cannot be built is the batch's bad input, said once, not a
     failure of every article (an online engine out of reach is left to each article)."""
-    from letteraudio.errors import NetworkError
-
     for voice in (settings.voice, settings.fallback):
         if voice is not None:
             with contextlib.suppress(NetworkError):
-                voice.build(settings.jobs, settings.cache_dir)
+                build_voices(voice, None, settings.jobs, settings.cache_dir)
 
 
 def summary(outcomes: Sequence[Outcome], seconds: float) -> tuple[list[tuple[str, ...]], str]:
     """A batch's table (a header and a row per article) and its closing line."""
-    from letteraudio.values import clock
-
     rows: list[tuple[str, ...]] = [("article", "result", "audio", "loudness", "file or error")]
     for outcome in outcomes:
         episode = outcome.episode
@@ -191,7 +190,7 @@ def summary(outcomes: Sequence[Outcome], seconds: float) -> tuple[list[tuple[str
 
 
 def _rendered(
-    item: _Item, parts: Iterator[Any] | None, total: int, progress: BatchProgress | None
+    item: _Item, parts: Iterator[Part] | None, total: int, progress: BatchProgress | None
 ) -> Outcome:
     if item.error is not None:
         return Outcome(item.source, FAILED, error=item.error)

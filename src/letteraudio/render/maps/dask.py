@@ -7,12 +7,12 @@ articles (paragraphs are the unit, so one long book spreads over every worker); 
 result is joined into its article in order, written, and dropped, so memory stays flat
 however many articles there are.
 
-Each worker builds its engines once per process (:class:`VoicePlugin`; Dask sets plugins
-up again on a worker that restarts) and loads a voice on its first sentence. A task that
+Each worker builds its engines once per process (:func:`letteraudio.render_paragraph`'s
+own; :class:`VoicePlugin` sets the worker up, and Dask sets plugins up again on a worker
+that restarts) and loads a voice on its first sentence. A task that
 raises is retried ``task_retries`` times and then fails its article only; a task on a
-worker that dies is run again elsewhere by Dask. On connecting, the versions of
-letteraudio, Dask, the audio libraries and the engines' packages, and each voice's
-identity, are compared between this machine, the scheduler and every worker.
+worker that dies is run again elsewhere by Dask. On connecting, the nodes are checked to
+render as this machine would (:mod:`letteraudio.render.maps.nodes`).
 
 Dask actors are not used: they lose their state for good when a worker dies.
 """
@@ -20,7 +20,6 @@ Dask actors are not used: they lose their state for good when a worker dies.
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import logging
 import signal
 from collections import deque
@@ -29,9 +28,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from letteraudio.api import LocalMap, Part, Plan, Task, render_paragraph, task_key
 from letteraudio.errors import InputError, LetterAudioError, SynthesisError
-from letteraudio.settings import Settings, Voice
+from letteraudio.render.maps.nodes import ClusterError as ClusterError
+from letteraudio.render.maps.nodes import check_nodes
+from letteraudio.render.model import Part, Plan, RenderedParagraph, Task
+from letteraudio.render.paragraph import (
+    Engines,
+    build_voices,
+    cached_paragraph,
+    render_paragraph,
+    store,
+    task_key,
+)
+from letteraudio.settings import Settings
 
 try:
     import distributed
@@ -43,15 +52,8 @@ except ImportError:  # pragma: no cover - the core install has no Dask
 PLUGIN = "letteraudio-voices"
 CONNECT_SECONDS = 10
 """How long to wait for the scheduler, and then for a first worker."""
-AUDIO_PACKAGES = ("letteraudio", "dask", "distributed", "cloudpickle", "numpy", "lameenc",
-                  "soxr", "pedalboard", "pyebur128", "soundfile")  # fmt: skip
-"""Distributions whose versions shape the audio or the tasks, on every node."""
 LOGGERS = ("distributed", "distributed.client", "distributed.gc", "tornado", "tornado.application")
 """Dask's loggers, with the ones its logging configuration gives a level of their own."""
-
-
-class ClusterError(LetterAudioError):
-    """The cluster cannot be reached, has no workers, or its nodes differ."""
 
 
 class VoicePlugin(distributed.WorkerPlugin):
@@ -91,89 +93,12 @@ class VoicePlugin(distributed.WorkerPlugin):
         return Path(self.cache_dir) if self.cache_dir else default_cache_dir()
 
 
-def speak_paragraph(task: Task) -> tuple[Any, tuple[str, ...]]:
-    """Run on a worker: the paragraph spoken, mastered and encoded (a ``RenderedGroup``)
-    through the worker's cache, and its notes."""
+def speak_paragraph(task: Task) -> tuple[RenderedParagraph, tuple[str, ...]]:
+    """Run on a worker: the paragraph spoken, mastered and encoded through the worker's
+    cache, and its notes."""
     plugin: Any = distributed.get_worker().plugins[PLUGIN]
     part = render_paragraph(replace(task, cache_dir=plugin.cache()))
     return part.rendered, part.notes
-
-
-# --- what every node must agree on ----------------------------------------------------
-
-
-def node_packages(names: list[str]) -> dict[str, str | None]:
-    """The installed version of each distribution (None: not installed)."""
-    versions: dict[str, str | None] = {}
-    for name in names:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def node_facts(names: list[str], voices: list[Voice]) -> dict[str, Any]:
-    """What this node would render with: package versions and each voice's identity
-    (without paths and modification times), or why it cannot build that voice."""
-    from letteraudio.publish.episode import portable
-
-    identities: dict[str, Any] = {}
-    for voice in voices:
-        try:
-            identities[voice.engine] = portable(voice.build().identity())
-        except LetterAudioError as error:
-            identities[voice.engine] = f"cannot speak: {error}"
-    return {"packages": node_packages(names), "voices": identities}
-
-
-def check_nodes(client: Any, settings: Settings) -> None:
-    """Refuse a cluster whose scheduler or workers would render differently from here:
-    a one-line :class:`ClusterError` naming the first package or voice that differs."""
-    voices = [v for v in (settings.voice, settings.fallback) if v is not None]
-    names = list(AUDIO_PACKAGES)
-    for voice in voices:
-        names += [n for n in getattr(voice.engine_class(), "packages", ()) if n not in names]
-    here = node_facts(names, voices)
-    try:
-        on_scheduler = client.run_on_scheduler(node_packages, names)
-    except Exception as error:  # noqa: BLE001 - whatever the scheduler raises
-        raise ClusterError(
-            f"cannot run letteraudio on the scheduler ({type(error).__name__}: {error}): "
-            "install letteraudio[dask] there too"
-        ) from None
-    _compare(here["packages"], on_scheduler, "the scheduler")
-    try:
-        on_workers = client.run(node_facts, names, voices)
-    except Exception as error:  # noqa: BLE001 - whatever a worker raises
-        raise ClusterError(
-            f"cannot run letteraudio on a worker ({type(error).__name__}: {error}): "
-            "install letteraudio[dask] on every worker"
-        ) from None
-    for address, facts in sorted(on_workers.items()):
-        where = f"worker {address}"
-        _compare(here["packages"], facts["packages"], where)
-        for engine, identity in here["voices"].items():
-            theirs = facts["voices"].get(engine)
-            if isinstance(theirs, str) and theirs.startswith("cannot speak"):
-                raise ClusterError(f"the {engine} voice on {where} {theirs}")
-            if theirs != identity:
-                keys = sorted(k for k in {*identity, *(theirs or {})}
-                              if (theirs or {}).get(k) != identity.get(k))  # fmt: skip
-                raise ClusterError(
-                    f"the {engine} voice differs on {where} ({', '.join(keys)}): install the "
-                    "same voices on every node"
-                )
-
-
-def _compare(here: Mapping[str, str | None], there: Mapping[str, str | None], where: str) -> None:
-    for name, version in here.items():
-        if there.get(name) != version:
-            theirs = there.get(name) or "not installed"
-            raise ClusterError(
-                f"{name} {version or 'not installed'} here but {theirs} on {where}: install "
-                "the same versions on every node"
-            )
 
 
 # --- the map ----------------------------------------------------------------------------
@@ -197,14 +122,14 @@ class _Article:
         return self.planned is not None and self.submitted < len(self.planned.tasks)
 
 
-class ClusterMap(LocalMap):
-    """Paragraph tasks on a Dask cluster; the engines built here (by :class:`LocalMap`)
-    only give cache keys and identities, they never speak."""
+class ClusterMap:
+    """Paragraph tasks on a Dask cluster (a :class:`letteraudio.render.maps.PartsMap`);
+    the engines built here only give cache keys and identities, they never speak."""
 
     def __init__(
         self, client: Any, cluster: Any, settings: Settings, levels: Mapping[str, int]
     ) -> None:
-        super().__init__()
+        self.engines = Engines()
         self.client = client
         self.cluster = cluster
         self.retries = settings.task_retries
@@ -229,7 +154,7 @@ class ClusterMap(LocalMap):
             _check_address(settings.scheduler)
         for voice in (settings.voice, settings.fallback):  # this machine's own error first
             if voice is not None:
-                voice.build()
+                build_voices(voice, None)
         levels = _quiet_dask()
         cluster = None
         where = settings.scheduler or "a local cluster"
@@ -272,8 +197,17 @@ class ClusterMap(LocalMap):
             _restore(levels)
             raise
 
+    def __enter__(self) -> ClusterMap:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def identity(self, planned: Plan) -> Mapping[str, object]:
+        return self.engines.identity(planned.tasks[0])
+
     def close(self) -> None:
-        super().close()
+        self.engines.clear()
         for future, _ in self._in_flight.values():
             future.release()
         self._in_flight.clear()
@@ -315,8 +249,8 @@ class ClusterMap(LocalMap):
                     continue
                 if done or (pending and len(pending) > self.window):
                     return
-                item = next(source, _END)
-                if item is _END:
+                item = next(source, _NO_MORE)
+                if item is _NO_MORE:
                     done = True
                     return
                 pending.append(self._article(item, plan_of(item)))
@@ -344,7 +278,7 @@ class ClusterMap(LocalMap):
     def _article(self, item: Any, planned: Plan | None) -> _Article:
         article = _Article(item, planned)
         if planned is not None:
-            voices, _ = self.voices(planned.tasks[0])
+            voices, _ = self.engines(planned.tasks[0])
             identity = voices.engine.identity()
             article.keys = [task_key(task, identity) for task in planned.tasks]
             cache = voices.cache  # whether it is there; read only when its turn comes
@@ -386,19 +320,17 @@ class ClusterMap(LocalMap):
     def _forget(self, article: _Article) -> None:
         """Release what the article still holds on the cluster."""
         for number, future in enumerate(article.futures):
-            if future is not None and future is not _END:
+            if future is not None and future is not _TAKEN:
                 self._release(article.keys[number])
-        article.futures = [_END] * len(article.futures)
+        article.futures = [_TAKEN] * len(article.futures)
         article.submitted = len(article.futures)
 
     def _gathered(self, article: _Article, top_up: Callable[[bool], None]) -> Generator[Part]:
-        from letteraudio.chunks import _store, cached_group
-
         assert article.planned is not None
-        voices, notes = self.voices(article.planned.tasks[0])
+        voices, notes = self.engines(article.planned.tasks[0])
         identity = voices.engine.identity()
         for number, task in enumerate(article.planned.tasks):
-            rendered = cached_group(voices.cache, article.keys[number]) if (
+            rendered = cached_paragraph(voices.cache, article.keys[number]) if (
                 article.hits[number]) else None  # fmt: skip
             if rendered is None:
                 if article.hits[number]:  # gone from the cache since: speak it after all
@@ -414,15 +346,18 @@ class ClusterMap(LocalMap):
                 rendered, told = _result(article.futures[number], task)
                 notes = tuple(dict.fromkeys((*notes, *told)))
                 self._release(article.keys[number])
-                article.futures[number] = _END
-                _store(voices.cache, article.keys[number], rendered)
+                article.futures[number] = _TAKEN
+                store(voices.cache, article.keys[number], rendered)
             yield Part(task.index, rendered, identity, notes)
 
 
-_END: Any = object()
+_NO_MORE: Any = object()
+"""The end of the items."""
+_TAKEN: Any = object()
+"""In place of a future whose result was taken (or released): nothing more to wait for."""
 
 
-def _result(future: Any, task: Task) -> tuple[Any, tuple[str, ...]]:
+def _result(future: Any, task: Task) -> tuple[RenderedParagraph, tuple[str, ...]]:
     """A task's result; its failure as the article's one-line error."""
     where = f"paragraph {task.index + 1}"
     try:
