@@ -12,13 +12,13 @@ import typer
 from letteraudio.cli import options as o
 
 CacheFolder = Annotated[Path | None, typer.Option("--cache-dir", help="The cache folder.")]
-cache_app = o.subapp("Look at or empty the cache of spoken segments.")
-config_app = o.subapp("Show the settings letteraudio.toml gives.")
+cache_app = typer.Typer(help="Look at or empty the cache of spoken segments.", no_args_is_help=True)
+config_app = typer.Typer(help="Show the settings letteraudio.toml gives.", no_args_is_help=True)
 o.app.add_typer(cache_app, name="cache")
 o.app.add_typer(config_app, name="config")
 
 
-@o.command(o.app)
+@o.app.command()
 def engines() -> None:
     """List the text-to-speech engines and whether each can run here."""
     from letteraudio.engines import DEFAULT_ENGINE, engine_statuses
@@ -31,7 +31,7 @@ def engines() -> None:
     o.print_columns(lines)
 
 
-@o.command(o.app)
+@o.app.command()
 def voices(
     engine: Annotated[str | None, typer.Option("--engine", "-e", help="Only this engine's "
                       "voices.")] = None,
@@ -67,7 +67,7 @@ def voices(
         o.print_columns(lines + [tuple(row[column] for column in columns) for row in rows])
 
 
-@o.command(cache_app, "info")
+@cache_app.command("info")
 def cache_info(cache_dir: CacheFolder = None) -> None:
     """Where the cache is, what it holds and its size."""
     from letteraudio.cache import ClipCache, default_cache_dir
@@ -82,7 +82,7 @@ def cache_info(cache_dir: CacheFolder = None) -> None:
         )
 
 
-@o.command(cache_app, "clear")
+@cache_app.command("clear")
 def cache_clear(cache_dir: CacheFolder = None) -> None:
     """Delete everything in the cache (it is all made again when needed)."""
     from letteraudio.cache import ClipCache, default_cache_dir
@@ -94,8 +94,8 @@ def cache_clear(cache_dir: CacheFolder = None) -> None:
         typer.echo(f"Removed {removed:,} {entries} from {cache.folder}")
 
 
-@o.command(
-    config_app, "show", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+@config_app.command(
+    "show", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
 )
 def config_show(ctx: typer.Context, as_json: o.AsJson = False) -> None:
     """Print the settings `letteraudio render` would use and where each comes from

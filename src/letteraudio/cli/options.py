@@ -5,100 +5,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
-from letteraudio.settings import OPTIONS, Option
+from letteraudio.helptext import READABLE, with_range
+from letteraudio.settings import OPTIONS
 from letteraudio.values import ChapterMode
 from letteraudio.values import plural as plural
 
 if TYPE_CHECKING:
     from letteraudio.settings import Settings
 
-F = TypeVar("F", bound=Callable[..., Any])
 ABOUT = "Turn a written article or letter into one narrated MP3, offline by default."
-ORDER = ("render", "script", "say", "check", "feed", "serve", "engines", "voices", "cache",
-         "config")  # fmt: skip
-"""The commands in the order a user needs them."""
-METAVARS = {
-    "engine": "ENGINE", "voice": "VOICE", "lang": "CODE", "speed": "RATE", "speaker": "NAME",
-    "voices_dir": "FOLDER", "tld": "DOMAIN", "retries": "N", "fallback": "ENGINE",
-    "timeout": "SECONDS", "pause_ms": "MS", "title_pause_ms": "MS", "bitrate": "KBPS",
-    "loudness": "LUFS", "chapters": "MODE", "cache_dir": "FOLDER", "jobs": "N", "max_chars": "N",
-    "text_format": "FORMAT", "lexicon": "FILE", "title": "TEXT", "author": "NAME", "show": "NAME",
-    "description": "TEXT", "language": "CODE", "cover": "FILE", "date": "DATE",
-    "scheduler": "URL", "local_cluster": "N", "task_retries": "N", "config": "FILE",
-}  # fmt: skip
-"""What each option's value is, in the help (Typer would show its Python type)."""
-
-
-def readable(command: TyperCommand | TyperGroup, ctx: Any = None) -> None:
-    """Help a person reads: no Python types or ``x>=1`` ranges (the help says them in
-    words), arguments by name, flags bare, and no line broken in the middle of a sentence.
-    Applied to a command (with its ``--help``) when its help is shown, and to a group's
-    commands' summaries."""
-    if command.help:
-        command.help = _one_line_paragraphs(command.help)
-    for param in command.get_params(ctx) if ctx is not None else command.params:
-        if isinstance(param, TyperOption):
-            if param.is_flag:
-                param.metavar = ""
-            elif param.metavar is None:
-                param.metavar = METAVARS.get(param.name or "", (param.name or "value").upper())
-        # Typer shows the type and the range these give: each parameter's own say nothing.
-        shown = None if isinstance(param, TyperArgument) else param.metavar or None
-        vars(param).update(
-            display_type_rich=lambda ctx, shown=shown: shown,
-            _get_number_range_help_str=lambda: None,
-        )
-        if isinstance(param, TyperArgument):
-            param.metavar = name = param.metavar or (param.name or "").upper()
-            usage = name if param.required else f"[{name}]"
-            usage += "..." if param.nargs != 1 else ""
-            vars(param)["get_usage_pieces"] = lambda ctx, usage=usage: [usage]
-    if isinstance(command, TyperGroup):
-        for child in command.commands.values():
-            if child.help:
-                child.help = _one_line_paragraphs(child.help)
-
-
-def _one_line_paragraphs(text: str) -> str:
-    return re.sub(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)", " ", text.strip())
-
-
-class ReadableCommand(TyperCommand):
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        readable(self, ctx)
-        super().format_help(ctx, formatter)
-
-
-class ReadableGroup(TyperGroup):
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        readable(self, ctx)
-        super().format_help(ctx, formatter)
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        names = super().list_commands(ctx)
-        return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
-
-
-def command(group: typer.Typer, *names: str, **extra: Any) -> Callable[[F], F]:
-    """``group.command`` with help a person reads (:func:`readable`)."""
-    return group.command(*names, cls=ReadableCommand, **extra)
-
-
-def subapp(help: str) -> typer.Typer:
-    return typer.Typer(help=help, no_args_is_help=True, cls=ReadableGroup)
-
-
-app = typer.Typer(name="letteraudio", help=ABOUT, no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False, cls=ReadableGroup)  # fmt: skip
+app = typer.Typer(name="letteraudio", help=ABOUT, add_completion=False, **READABLE)
 EXIT_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 D = {key: option.default for key, option in OPTIONS.items()}
 """Each option's default, for the commands' signatures."""
@@ -109,26 +32,9 @@ def opt(key: str, *names: str, **extra: Any) -> Any:
     option = OPTIONS[key]
     if not names and option.default is False:
         names = (f"--{key.replace('_', '-')}",)  # a flag, not --x/--no-x
-    settings: dict[str, Any] = {"help": _with_range(option), "rich_help_panel": option.panel}
-    if key in METAVARS:
-        settings["metavar"] = METAVARS[key]
-    settings.update(extra)
+    settings: dict[str, Any] = dict(help=with_range(option), rich_help_panel=option.panel, **extra)
     settings.update({k: v for k, v in (("min", option.low), ("max", option.high)) if v is not None})
     return typer.Option(*names, **settings)
-
-
-def _with_range(option: Option) -> str:
-    """The option's help, with its range in words when the help does not give it."""
-    low, high = (None if v is None else f"{v:g}" for v in (option.low, option.high))
-    if low is None and high is None:
-        return option.help
-    if low is not None and high is not None:
-        words = f"from {low} to {high}"
-    else:
-        words = f"at least {low}" if low is not None else f"at most {high}"
-    if all(v is None or v in option.help for v in (low, high)):
-        return option.help
-    return f"{option.help.rstrip('.')} ({words})."
 
 
 Engine = Annotated[str, opt("engine", "--engine", "-e")]
@@ -174,9 +80,8 @@ LocalCluster = Annotated[int | None, opt("local_cluster")]
 TaskRetries = Annotated[int, opt("task_retries")]
 Config = Annotated[
     Path | None,
-    typer.Option(metavar="FILE", help="Config file with \\[render], \\[metadata] and "
-                 "\\[lexicon] tables (default: ./letteraudio.toml, else the one in the user "
-                 "config folder)."),
+    typer.Option(help="Config file with \\[render], \\[metadata] and \\[lexicon] tables (default: "
+                 "./letteraudio.toml, else the one in the user config folder)."),
 ]  # fmt: skip
 ARTICLE = ("The article: a text, Markdown or HTML file, - for standard input, or an http(s) "
            "URL to fetch (the only time input is read from the network; proxy settings from "

@@ -23,7 +23,7 @@ Folder = Annotated[
 Text = str | None
 
 
-@o.command(o.app)
+@o.app.command()
 def check(
     mp3: Annotated[Path, typer.Argument(metavar="FILE.mp3", help="The MP3 to check.")],
     loudness: Annotated[
@@ -46,7 +46,7 @@ def check(
             raise typer.Exit(o.EXIT_ERROR)
 
 
-@o.command(o.app)
+@o.app.command()
 def feed(
     folder: Folder,
     base_url: Annotated[Text, typer.Option(help="Public address where the folder will be "
@@ -97,7 +97,7 @@ def report_feed(published: Published, started: float) -> None:
     )
 
 
-@o.command(o.app)
+@o.app.command()
 def serve(
     folder: Annotated[Path, typer.Argument(metavar="OUTPUT_DIR", help="The folder to serve.")],
     port: Annotated[

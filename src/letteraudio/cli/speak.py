@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     from letteraudio.render.model import Episode
     from letteraudio.settings import Settings
 
-Output = Annotated[str | None, typer.Option("--output", "-o", metavar="PATH", help="MP3 file, or a "
-                  "folder "
+Output = Annotated[str | None, typer.Option("--output", "-o", help="MP3 file, or a folder "
                   "(existing, or ending in /) to write ARTICLE.mp3 in (default: output/ARTICLE"
                   ".mp3; for a URL, named from the page's title); with several articles, the "
                   "folder.")]  # fmt: skip
@@ -28,7 +27,7 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the segments, pau
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 
 
-@o.command(o.app)
+@o.app.command()
 def render(
     ctx: typer.Context,
     articles: o.Articles,
@@ -103,7 +102,7 @@ def render(
             publish_after(settings, episode.path.parent)
 
 
-@o.command(o.app)
+@o.app.command()
 def script(
     ctx: typer.Context,
     article: o.Article,
@@ -133,13 +132,13 @@ def script(
             typer.echo("\n".join(planned.to_text()))
 
 
-@o.command(o.app)
+@o.app.command()
 def say(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="The words to say, e.g. a name to audition.")],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FILE", help="Where to write the MP3.")
-    ] = Path("output/say.mp3"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the MP3.")] = Path(
+        "output/say.mp3"
+    ),
     engine: o.Engine = o.D["engine"],
     voice: o.VoiceName = None,
     lang: o.Lang = None,
