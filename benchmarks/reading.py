@@ -354,6 +354,28 @@ def _minus(written: str, reference: str) -> str:
     return re.sub(r"\bnegative (?=\w)", "minus ", reference)
 
 
+def _zip_code(written: str, reference: str) -> str:
+    """A ZIP code (``ZIP code 26278``) is read figure by figure; Kestrel reads it as one
+    large number ("twenty six thousand ...")."""
+    from letteraudio.text.numbers import cardinal, digits
+
+    for figure in re.findall(
+        r"\b(?:ZIP|[Zz]ip|[Pp]ostal)(?: [Cc]ode)?(?: is|:)? (\d{5})\b", written
+    ):
+        reference = reference.replace(cardinal(figure).replace("-", " "), digits(figure))
+    return reference
+
+
+def _attributive_unit(written: str, reference: str) -> str:
+    """An amount or a measure between "a" and its noun (``a $133,000 grant``, ``a 5 km
+    race``) takes its unit in the singular: "a ... dollar grant"; Kestrel says "dollars
+    grant"."""
+    if not re.search(r"\b[Aa]n? (?:US|A|C)?[$\u00a3\u20ac]?[\d.,]+\s?[A-Za-z]*\.? [a-z]", written):
+        return reference
+    units = r"dollar|pound|euro|rupee|\w*meter|\w*gram|ounce|mile|liter|foot|inch|acre|ton|watt"
+    return re.sub(rf"\b({units})s (?=[a-z])", r"\1 ", reference)
+
+
 VARIANTS: dict[str, Callable[[str, str], str]] = {
     "US month-first dates": _month_first,
     "ranges said with 'to'": _ranges,
@@ -368,6 +390,8 @@ VARIANTS: dict[str, Callable[[str, str], str]] = {
     "the article a before spelled letters (scoring)": _article_before_letters,
     "abbreviations said in full": _in_full,
     "a singular unit after per": _per_one,
+    "a singular unit before its noun (a $5 fee)": _attributive_unit,
+    "ZIP codes figure by figure": _zip_code,
     "spelling (Kestrel's British to US)": _spelling,
 }
 """Where a US narrator reads it otherwise than Kestrel: each applied by rule to Kestrel's

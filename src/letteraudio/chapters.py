@@ -73,11 +73,16 @@ def _chapter_starts(
 ) -> list[tuple[int, str]]:
     """(speech start, title) where each block of kind ``opener`` starts speaking."""
     starts: list[tuple[int, str]] = []
-    opened: set[int] = set()
+    opened: dict[int, int] = {}  # paragraph: its place in starts
     for segment, span in zip(segments, spans, strict=True):
-        if span is None or segment.kind != opener or segment.paragraph in opened:
+        if span is None or segment.kind != opener:
             continue
-        opened.add(segment.paragraph)
+        if segment.paragraph in opened:
+            if opener == "heading":  # a heading of two sentences ("Chapter 1. Introduction")
+                at = opened[segment.paragraph]
+                starts[at] = (starts[at][0], f"{starts[at][1]} {segment.written}")
+            continue
+        opened[segment.paragraph] = len(starts)
         name = segment.written if opener == "heading" else first_words(segment.written)
         starts.append((span.start_ms, name))
     return starts

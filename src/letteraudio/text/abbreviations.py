@@ -68,7 +68,7 @@ initial."""
 STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
     "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida",
-    "GA": "Georgia", "ID": "Idaho", "IL": "Illinois", "IA": "Iowa", "KS": "Kansas",
+    "GA": "Georgia", "IL": "Illinois", "IA": "Iowa", "KS": "Kansas",
     "KY": "Kentucky", "LA": "Louisiana", "MD": "Maryland", "MA": "Massachusetts",
     "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri",
     "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
@@ -111,6 +111,26 @@ MONTH_ABBREVIATIONS = {
     "Sep": 9, "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12,
 }  # fmt: skip
 """Short month names (with or without their full stop)."""
+
+SLASHED = {
+    "w/o": "without", "W/O": "without", "w/": "with", "W/": "with", "c/o": "care of",
+    "C/O": "care of", "n/a": "not applicable", "N/A": "not applicable",
+    "a/k/a": "also known as", "A/K/A": "also known as", "b/c": "because",
+}  # fmt: skip
+"""Abbreviations written with a slash (``w/o``, ``c/o``): said in full wherever they
+stand as a word."""
+
+AMBIGUOUS_STATES = {
+    "ID": "Idaho", "IN": "Indiana", "ME": "Maine", "OH": "Ohio", "OR": "Oregon",
+    "HI": "Hawaii",
+}  # fmt: skip
+"""State codes that are also words (``ID``, ``OR``, ``IN``): a state only after a city
+and a comma where the sentence ends or a ZIP code follows (``Dayton, OH``, ``Portland,
+OR 97201``)."""
+
+DRIVE = re.compile(r"(?<=\S )([A-Z][a-z]+) Dr\.(?!\w)(?! [A-Z])")
+"""``Dr.`` that is Drive: after a name inside a sentence with no name to follow (``on Elm
+Dr. and``, ``at Ocean Dr. in Miami``); before a name it is Doctor (``Dr. Patel``)."""
 
 SAINT_OR_STREET = "St."
 """Saint before a name (``St. Michael's``), Street after a name or a number (``5th St.``)."""

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from letteraudio.text.parse import Dropped
+from letteraudio.text.parse import CODE_SAID, Dropped, code_is_plain, table_reason
 
 _SPACES = re.compile(r"\s+")
 _METADATA = ("title", "author", "date", "sitename", "description")
@@ -80,9 +80,10 @@ def _walk(
         elif tag == "list":
             _list(element, blocks, dropped)
         elif tag == "table":
-            _table(element, blocks)
+            _table(element, blocks, dropped)
         elif tag == "code":
-            dropped.append(Dropped(_preview(_text(element)) or "(code)", "code block"))
+            code = _text(element)
+            dropped.append(Dropped.of(code, "code block", None if code.strip() else "(code)"))
         elif tag in ("quote", "div", "main") and _has_blocks(element):
             _walk(element, blocks, dropped)
         elif tag == "graphic":
@@ -93,15 +94,23 @@ def _walk(
             _add(blocks, "paragraph", element.tail or "")
 
 
-def _table(table: Any, blocks: list[tuple[str, str]]) -> None:
+def _table(table: Any, blocks: list[tuple[str, str]], dropped: list[Dropped]) -> None:
     """A table read row by row, as a screen reader does: each row an item of its cells;
-    a layout table (cells holding paragraphs) is read as its blocks."""
+    a layout table (cells holding paragraphs) is read as its blocks; a wide table or one
+    of symbols is listed with its size."""
     if any(_has_blocks(cell) for cell in table.iter("cell")):
         for cell in table.iter("cell"):
             _walk(cell, blocks, [])
         return
-    for row in table.iter("row"):
-        cells = [" ".join(_text(cell).split()) for cell in row if cell.tag == "cell"]
+    grid = [
+        [" ".join(_text(cell).split()) for cell in row if cell.tag == "cell"]
+        for row in table.iter("row")
+    ]
+    reason = table_reason([cells for cells in grid if any(cells)])
+    if reason:
+        dropped.append(Dropped.of(" ".join(map(" ".join, grid)), "table", reason))
+        return
+    for cells in grid:
         _add(blocks, "item", ", ".join(cell for cell in cells if cell))
 
 
@@ -133,10 +142,14 @@ def _own_text(element: Any) -> str:
 
 
 def _text(element: Any) -> str:
-    """All the text of ``element``; a line break is a space."""
+    """All the text of ``element``; a line break is a space; inline code that is not a
+    few plain words is said as "code" (the HTML reader lists it)."""
     parts = [element.text or ""]
     for child in element:
-        parts.append(" " if child.tag == "lb" else _text(child))
+        if child.tag == "code" and not code_is_plain(" ".join(_text(child).split())):
+            parts.append(CODE_SAID)
+        else:
+            parts.append(" " if child.tag == "lb" else _text(child))
         parts.append(child.tail or "")
     return "".join(parts)
 
@@ -145,8 +158,3 @@ def _add(blocks: list[tuple[str, str]], kind: str, text: str) -> None:
     spoken = _SPACES.sub(" ", text).strip()
     if any(ch.isalnum() for ch in spoken):
         blocks.append((kind, spoken))
-
-
-def _preview(text: str) -> str:
-    line = " ".join(text.split())
-    return line[:60] + ("\u2026" if len(line) > 60 else "")

@@ -24,8 +24,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from letteraudio.text.parse import Document, Dropped, document_from_blocks
-from letteraudio.text.webclutter import remove_page_furniture
+from letteraudio.text.parse import (
+    CODE_SAID,
+    Document,
+    Dropped,
+    code_is_plain,
+    document_from_blocks,
+    table_reason,
+)
+from letteraudio.text.webclutter import block_reason, remove_page_furniture
 
 OUTSIDE_ARTICLE = "not part of the article"
 """Why a block of a web page around its article is not spoken."""
@@ -75,11 +82,16 @@ def parse_html(text: str) -> Document:
     from letteraudio.text.article import extract_article
 
     soup, notes, changed = _prepared_soup(text)
-    page = str(soup) if changed else text
+    furniture = _remove_furniture(soup)
+    structural = any(item.reason in ("table of contents", "table") for item in furniture)
+    page = str(soup) if changed or structural else text  # trafilatura reads no image, and
+    # says inline code as letteraudio does: badges and code need no new page
     metadata = _metadata(soup)
     everything = _blocks(_marked_text(soup.body or soup, skip=_INVISIBLE))
+    teasers = _teasers(soup)
     title, blocks, dropped = _read_own(soup, metadata)
-    dropped = notes + dropped
+    own = blocks
+    dropped = notes + furniture + dropped
     extracted = None if notes else extract_article(page)  # flattened: trafilatura's
     # judgement rests on the structure that was taken away; letteraudio reads it all
     if extracted is not None and any(kind != "h1" for kind, _ in extracted.blocks):
@@ -87,8 +99,86 @@ def parse_html(text: str) -> Document:
             if key in extracted.metadata and key not in metadata:
                 metadata[key] = extracted.metadata[key]
         title, blocks, header = _take_title(extracted.blocks, metadata.get("title"))
+        blocks = _restored(blocks, [b for b in own if _comparable(b[1]) not in teasers])
         dropped = [*notes, *extracted.dropped, *header, *dropped]
     return _document(title, blocks, _unspoken(title, blocks, dropped, everything), metadata)
+
+
+RESTORED_KINDS = ("heading", "term")
+"""What trafilatura leaves out between the blocks it keeps that letteraudio puts back:
+the body's headings (DocBook's ``<div class="chapter"><div class="titlepage"><h2>``)
+and the terms of definition lists, which it drops while keeping their meanings."""
+
+
+RESTORED_MAX_WORDS = 12
+"""A heading or term put back is short: a longer "heading" is a standfirst or a teaser."""
+RESTORE_WINDOW = 64
+"""How many of trafilatura's blocks ahead a paragraph is looked for (so a page of
+20,000 blocks costs no more than a short one, block for block)."""
+
+
+def _teasers(soup: Any) -> set[str]:
+    """The headings that are links to other pages (a related story's title), which are
+    never put back."""
+    found = set()
+    for heading in soup.find_all(_HEADINGS):
+        links = heading.find_all("a", href=True)
+        rest = heading.get_text(" ")
+        for link in links:
+            rest = rest.replace(link.get_text(" "), " ", 1)
+        inside = heading.find_parent("a", href=True) is not None
+        if inside or (links and not any(ch.isalnum() for ch in rest)):
+            found.add(_comparable(heading.get_text(" ")))
+    return found
+
+
+def _restored(blocks: list[tuple[str, str]], own: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """trafilatura's ``blocks`` with the headings and defined terms of letteraudio's own
+    reading (``own``, clutter already out) put back in their place when what follows
+    them is kept (a heading over a section trafilatura left out stays out). A heading
+    or term counts as kept only when a block is exactly it; a paragraph, when a block
+    holds it."""
+    kept = [_comparable(text) for _, text in blocks]
+    headed = any(kind == "heading" for kind, _ in blocks)
+    restoring = ("term",) if headed else RESTORED_KINDS
+    exact: dict[str, list[int]] = {}
+    for index, text in enumerate(kept):
+        exact.setdefault(text, []).append(index)
+    if not any(kind in restoring and _comparable(text) not in exact for kind, text in own):
+        return blocks  # nothing to put back (most pages: no cost)
+    found: list[tuple[str, str]] = []
+    pending: list[tuple[str, str]] = []
+    done = 0  # blocks of trafilatura's already placed
+    for kind, text in own:
+        wanted = _comparable(text)
+        short = (
+            kind in restoring
+            and len(text.split()) <= RESTORED_MAX_WORDS
+            and block_reason(text) is None  # not furniture
+        )
+        start = max(done - 1, 0)
+        at = next((i for i in exact.get(wanted, ()) if i >= start), None)
+        if at is None and not short:  # a paragraph held in a block: looked for nearby
+            at = next(
+                (i for i in range(start, min(len(blocks), start + RESTORE_WINDOW))
+                 if wanted in kept[i] or kept[i] in wanted),
+                None,
+            )  # fmt: skip
+        if at is None:
+            if short:
+                pending.append((kind, text))
+            else:
+                pending = []  # a heading over something not kept: a section left out
+            continue
+        if at >= done:
+            found += blocks[done:at]
+            found += pending if done else [b for b in pending if b[0] == "heading"][-1:]
+            found.append(blocks[at])
+            done = at + 1
+        else:
+            found += pending
+        pending = []
+    return found + blocks[done:]
 
 
 def _unspoken(
@@ -114,7 +204,7 @@ def _unspoken(
     for _, block in everything:
         text = _comparable(block)
         if text not in spoken and _comparable(_preview(block).rstrip("\u2026")) not in said:
-            kept.append(Dropped(_preview(block), OUTSIDE_ARTICLE))
+            kept.append(Dropped.of(block, OUTSIDE_ARTICLE))
             said += " " + text
     return kept
 
@@ -122,6 +212,7 @@ def _unspoken(
 def parse_html_own(text: str) -> Document:
     """Parse an HTML page with letteraudio's own parser alone (no trafilatura)."""
     soup, notes, _ = _prepared_soup(text)
+    notes += _remove_furniture(soup)
     metadata = _metadata(soup)
     title, blocks, dropped = _read_own(soup, metadata)
     return _document(title, blocks, notes + dropped, metadata)
@@ -151,6 +242,68 @@ def _prepared_soup(text: str) -> tuple[Any, list[Dropped], bool]:
     unpacked = _unpack_templates(soup)
     notes = _bound_depth(soup)
     return soup, notes, unpacked or bool(notes)
+
+
+def _remove_furniture(soup: Any) -> list[Dropped]:
+    """Take out what a document (a README, a manual) has around its text that is not
+    read: links that hold only images (badges), tables of contents (a list of two or
+    more links within the page and nothing else, with a short label beside it) and data
+    tables too wide or too full of symbols to read aloud. Inline code that is not a few
+    plain words is said as "code" (and listed)."""
+    dropped: list[Dropped] = []
+    for code in soup.find_all("code"):
+        text = code.get_text()
+        if _gone(code) or code.find_parent("pre") is not None or code_is_plain(text.strip()):
+            continue
+        dropped.append(Dropped.of(text, 'inline code, said as "code"'))
+        code.string = CODE_SAID
+    for table in soup.find_all("table"):
+        if _gone(table) or not _attached(table) or not _is_data_table(table):
+            continue
+        grid = _grid(table)
+        reason = table_reason(grid)
+        if reason:
+            dropped.append(Dropped.of(" ".join(map(" ".join, grid)), "table", reason))
+            table.decompose()
+    for link in soup.find_all("a"):
+        if _gone(link) or not link.find("img") or _has_words(link):
+            continue
+        alts = " ".join(str(img.get("alt") or "") for img in link.find_all("img")).strip()
+        dropped.append(Dropped.of(alts, "badge", None if alts else "(an image link)"))
+        link.decompose()
+    for listing in soup.find_all(("ul", "ol", "dl")):
+        if _gone(listing) or not _is_contents(listing):
+            continue
+        holder = listing.parent
+        rest = [c for c in holder.children if c is not listing] if holder is not None else []
+        label = " ".join(c.get_text(" ") if hasattr(c, "get_text") else str(c) for c in rest)
+        whole = holder is not None and holder.name in ("div", "nav", "section") and (
+            len(label.split()) <= 4 and not any(getattr(c, "name", None) in ("ul", "ol", "dl")
+                                                 for c in rest))  # fmt: skip
+        target = holder if whole else listing
+        dropped.append(Dropped.of(target.get_text(" "), "table of contents"))
+        target.decompose()
+    return dropped
+
+
+def _has_words(element: Any) -> bool:
+    from bs4.element import NavigableString
+
+    return any(
+        isinstance(text, NavigableString) and any(ch.isalnum() for ch in text)
+        for text in element.find_all(string=True)
+    )
+
+
+def _is_contents(listing: Any) -> bool:
+    """A list whose every word is in a link to a place in the same page (``#usage``)."""
+    links = listing.find_all("a")
+    if len(links) < 2 or any(not str(a.get("href") or "").startswith("#") for a in links):
+        return False
+    rest = listing.get_text(" ")
+    for link in links:
+        rest = rest.replace(link.get_text(" "), " ", 1)
+    return not any(ch.isalpha() for ch in rest)
 
 
 def _unpack_templates(soup: Any) -> bool:
@@ -285,39 +438,71 @@ def _clean(root: Any, dropped: list[Dropped]) -> None:
         text = element.get_text(" ")
         if len(text) > CLUTTER_MAX_SHARE * total:
             continue  # a wrapper around the article, whatever its class says
-        dropped.append(Dropped(_preview(text), "page clutter"))
+        dropped.append(Dropped.of(text, "page clutter"))
         element.decompose()
     for element in root.find_all(("pre", "table")):
         if _gone(element) or (element.name == "table" and not _is_data_table(element)):
             continue
         if element.name == "table":
-            _read_by_rows(element)
+            if _attached(element):  # not inside a table already read (a nested one)
+                _read_by_rows(element, dropped)
             continue
-        dropped.append(Dropped(_preview(element.get_text(" ")) or "(code)", "code block"))
+        code = element.get_text(" ")
+        dropped.append(Dropped.of(code, "code block", None if code.strip() else "(code)"))
         element.decompose()
     for element in root.find_all(("p", "div", "li")):
         if not _gone(element) and _only_links(element):
-            dropped.append(Dropped(_preview(element.get_text(" ")), "navigation links"))
+            dropped.append(Dropped.of(element.get_text(" "), "navigation links"))
             element.decompose()
 
 
-def _read_by_rows(table: Any) -> None:
+def _read_by_rows(table: Any, dropped: list[Dropped]) -> None:
     """A data table read as a screen reader reads it: a list item per row, its cells
-    joined by commas (as trafilatura's tables are read)."""
-    rows = []
-    for row in table.find_all("tr"):
-        cells = [" ".join(c.get_text(" ").split()) for c in row.find_all(("td", "th"))]
-        if any(cells):
-            rows.append(", ".join(cell for cell in cells if cell))
-    soup = table
-    while soup.parent is not None:
-        soup = soup.parent
+    joined by commas (as trafilatura's tables are read); a wide one or one of symbols
+    is listed with its size instead."""
+    grid = _grid(table)
+    reason = table_reason(grid)
+    if reason:
+        dropped.append(Dropped.of(" ".join(map(" ".join, grid)), "table", reason))
+        table.decompose()
+        return
+    rows = [", ".join(cell for cell in cells if cell) for cells in grid]
+    soup = _top(table)
     holder = soup.new_tag("ul")
     for text in rows:
         item = soup.new_tag("li")
         item.string = text
         holder.append(item)
     table.replace_with(holder)
+
+
+def _top(element: Any) -> Any:
+    while element.parent is not None:
+        element = element.parent
+    return element
+
+
+def _attached(element: Any) -> bool:
+    """Still in the page (not inside a block taken out of it): only there can
+    new tags be made."""
+    from bs4 import BeautifulSoup
+
+    return isinstance(_top(element), BeautifulSoup)
+
+
+def _grid(table: Any) -> list[list[str]]:
+    """The text of each cell of each row of a table that has any (not of tables nested
+    in its cells: a cell's text holds theirs)."""
+    grid = []
+    for row in table.find_all("tr"):
+        if row.find_parent("table") is not table:
+            continue
+        cells = [
+            " ".join(c.get_text(" ").split()) for c in row.find_all(("td", "th"), recursive=False)
+        ]
+        if any(cells):
+            grid.append(cells)
+    return grid
 
 
 def _gone(element: Any) -> bool:
@@ -391,8 +576,8 @@ def _opening(element: Any) -> str:
         return f"\n\n{_MARK}{element.name}{_MARK}"
     if element.name == "p" and _STANDFIRST.search(" ".join(element.get("class", []))):
         return f"\n\n{_MARK}sub{_MARK}"
-    if element.name == "li":
-        return f"\n\n{_MARK}li{_MARK}"
+    if element.name in ("li", "dt"):
+        return f"\n\n{_MARK}{element.name}{_MARK}"
     return "\n\n"
 
 
@@ -404,7 +589,7 @@ def _blocks(text: str) -> list[tuple[str, str]]:
         marked = re.match(rf"\s*{_MARK}(\w+){_MARK}", raw)
         if marked:
             tag = marked.group(1)
-            kinds = {"h1": "h1", "li": "item", "sub": "subtitle"}
+            kinds = {"h1": "h1", "li": "item", "sub": "subtitle", "dt": "term"}
             kind = kinds.get(tag, "heading")
             raw = raw[marked.end() :]
         spoken = _SPACES.sub(

@@ -20,12 +20,15 @@ from collections.abc import Callable, Iterable, Sequence
 from letteraudio.text.abbreviations import (
     ABBREVIATIONS,
     AFTER_A_NAME,
+    AMBIGUOUS_STATES,
     BEFORE_A_NAME,
     BEFORE_A_NUMBER,
     BEFORE_A_YEAR,
     DAYS,
+    DRIVE,
     PREPOSITIVE,
     SAINT_OR_STREET,
+    SLASHED,
     STATES,
     STREET,
 )
@@ -42,8 +45,10 @@ _EMOJI = re.compile(
     "\U000e0020-\U000e007f"  # tag characters (flag sequences)
     "]+"
 )
-_HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z][A-Za-z0-9_]*)")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|_+")
+_HASHTAG = re.compile(r"(?<![\w&])#((?=\d*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_]*)")
+_CAMEL = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])|_+"
+)
 _BRACKETED = re.compile(r"\[([^\[\]]{1,60})\]")
 _CITATION = re.compile(r"\s?\[\d{1,3}\]")
 _NUMBERED = re.compile(r"(?<![\w&])#\s?(\d+)\b")
@@ -91,7 +96,17 @@ _BEFORE_A_NAME = re.compile(rf"(?<![\w.])({_words_of(BEFORE_A_NAME)})(?=\s+[A-Z]
 _AFTER_A_NAME = re.compile(rf"(?<![\w.'-])({_words_of(AFTER_A_NAME)})(?![\w.'-])")
 _STATE = re.compile(
     rf"(\b[A-Z][a-z]+, )(?:({_words_of(s for s in STATES if not s.endswith('.'))})"
-    rf"(?![\w.])(?=[\s,;:)\]\"'.]|$)|({_words_of(s for s in STATES if s.endswith('.'))})(?!\w))"
+    rf"(?!\w|\.\w)(?=[\s,;:)\]\"'.]|$)|({_words_of(s for s in STATES if s.endswith('.'))})(?!\w))"
+)
+_AMBIGUOUS_STATE = re.compile(
+    rf"(\b[A-Z][a-z]+, )({_words_of(AMBIGUOUS_STATES)})"
+    r"(?=[.!?]?[\"'\u201d\u2019)\]]*\s*$|\s+\d{5}(?!\d))"
+)
+"""A state code that is also a word (``OH``, ``ID``), after a city where the sentence
+ends or before a ZIP code."""
+_SLASHED = re.compile(
+    rf"(?<![\w/])(?:({_words_of(a for a in SLASHED if not a.endswith('/'))})(?![\w/])"
+    rf"|({_words_of(a for a in SLASHED if a.endswith('/'))})\s?(?=[A-Za-z])(?!o\b))"
 )
 _DOTLESS_SAINT = re.compile(r"(?<![\w.])[Ss]t(?=\s+[A-Z][a-z])")
 _DOTLESS_STREET = re.compile(r"(\b[A-Z][a-z]+ )[Ss]t(?![\w.'])(?!\s+[A-Z])")
@@ -180,6 +195,12 @@ def expand_abbreviations(text: str) -> str:
         lambda m: m.group(1) + STATES[m.group(2) or m.group(3)] + (_stop(m) if m.group(3) else ""),
         text,
     )
+    text = _AMBIGUOUS_STATE.sub(lambda m: m.group(1) + AMBIGUOUS_STATES[m.group(2)], text)
+    text = DRIVE.sub(lambda m: f"{m.group(1)} Drive{_stop(m)}", text)
+    if "/" in text:
+        text = _SLASHED.sub(
+            lambda m: SLASHED[m.group(1)] if m.group(1) else SLASHED[m.group(2)] + " ", text
+        )
     text = _BEFORE_A_NAME.sub(lambda m: BEFORE_A_NAME[m.group(1)], text)
     text = _AFTER_A_NAME.sub(lambda m: AFTER_A_NAME[m.group(1)], text)
 
@@ -197,7 +218,9 @@ def spell_initialisms(text: str) -> str:
 
 
 _AMPERSAND = re.compile(r"\s*&\s*(?=\w)")
-_EQUALS = re.compile(r"\s*=\s*")
+_EQUALS = re.compile(r"\s*={1,3}\s*")
+_PLUS_PLUS = re.compile(r"(?<=\w)\+\+(?![\w+])")
+"""``C++``, ``Notepad++``: "C plus plus"."""
 _PLUS = re.compile(r"(?<=\w)\s*\+\s*(?=\w)|(?<=\s)\+(?=\s)")
 _ABOUT = re.compile(r"(?<![\w~])[~\u2248]\s?(?=\w)")
 _LESS = re.compile(r"(?<![\w<])(?:<|\u2264)\s?(?=\w)(?![^<>]*>)")
@@ -222,6 +245,7 @@ def say_symbols(text: str) -> str:
         return text
     text = _AMPERSAND.sub(" and ", text)
     text = _EQUALS.sub(" equals ", text)
+    text = _PLUS_PLUS.sub(" plus plus", text)
     text = _PLUS.sub(" plus ", text)
     text = _ABOUT.sub("about ", text)
     text = _LESS.sub("less than ", text)

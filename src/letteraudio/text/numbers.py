@@ -19,7 +19,7 @@ import functools
 import re
 from collections.abc import Callable
 
-from letteraudio.text.abbreviations import MONTH_ABBREVIATIONS, MONTHS
+from letteraudio.text.abbreviations import AMBIGUOUS_STATES, MONTH_ABBREVIATIONS, MONTHS, STATES
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
@@ -68,6 +68,21 @@ def year(figure: str) -> str:
     return _words(int(figure), "year")
 
 
+_ARTICLE = re.compile(r"(?:^|\W)[Aa]n?\s+$")
+_NOUN_NEXT = re.compile(
+    r"\s+(?!(?:of|or|and|to|per|a|an|the|in|on|at|for|each|apiece|is|was)\b)[a-z]"
+)
+
+
+def attributive(match: re.Match[str]) -> bool:
+    """A measure or an amount between "a" and a noun (``a 16 oz. steak``, ``a $5 fee``)
+    names a kind of thing, and its unit is said in the singular: "a sixteen ounce steak"."""
+    start = match.start()
+    return bool(_ARTICLE.search(match.string, max(0, start - 4), start)) and bool(
+        _NOUN_NEXT.match(match.string, match.end())
+    )
+
+
 def _kept_stop(match: re.Match[str]) -> str:
     """A full stop the match took from the end of its sentence, to give back."""
     return "." if match.group(0).endswith(".") and _END.fullmatch(match.string, match.end()) else ""
@@ -79,7 +94,7 @@ _PHONE = re.compile(
     r"(?<![\w.+/-])(?:"
     r"\+\d{1,3}(?:[ .-]?\(\d{1,5}\))?(?:[ .-]\d{1,5}){1,5}"  # +44 20 7946 0958
     r"|\(\d{3}\)\s?\d{3}[-. ]\d{4}"  # (555) 010-9999
-    r"|\d{3}[-.]\d{3}[-.]\d{4}"  # 123-123-5678
+    r"|(?:1[-. ])?\d{3}[-.]\d{3}[-.]\d{4}"  # 123-123-5678, 1-800-555-0199
     r"|\d{3}-\d{4}(?!-)"  # 555-1234
     r")(?![\w/-]|[.,]\d)"
 )
@@ -196,7 +211,14 @@ def _month_year(match: re.Match[str]) -> str:
 _CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d(?!\d|:\d)"
 _HALF = r"(?:\s?(?:[aApP]\.\s?[mM]\.|[aApP][mM]\b))"
 _TIME = rf"(?:{_CLOCK}{_HALF}?|(?:1[0-2]|0?[1-9])(?:\.[0-5]\d)?{_HALF})"
-_TIME_RANGE = re.compile(rf"(?<![\w:.])({_TIME})\s*(?:[-\u2013]|\bto\b)\s*({_TIME})")
+_TIME_WITH_HALF = rf"(?:(?:{_CLOCK}|(?:1[0-2]|0?[1-9])(?:\.[0-5]\d)?){_HALF})"
+_TO = r"\s*(?:[-\u2013]|\bto\b)\s*"
+_TIME_RANGE = re.compile(
+    rf"(?<![\w:.])({_TIME}|(?:1[0-2]|0?[1-9])\.[0-5]\d(?={_TO}{_TIME_WITH_HALF}))"
+    rf"{_TO}({_TIME})"
+)
+"""``4:00 am - 8:12 pm``; ``7.30 to 9.30 p.m.``: a dotted time before one with its half
+of the day is a time too."""
 _ONE_TIME = re.compile(rf"(?<![\w:.])({_TIME})")
 
 
@@ -246,6 +268,8 @@ def _verse(match: re.Match[str]) -> str:
     book, chapter, verse, last = match.groups()
     if book.split()[-1] not in BOOKS:
         return match.group(0)
+    if book[0].isdigit():  # 1 Corinthians: First Corinthians
+        book = f"{_words(int(book[0]), 'ordinal').capitalize()}{book[1:]}"
     said = f"{book} {_words(int(chapter))} {_words(int(verse))}"
     return said + (f" to {_words(int(last))}" if last else "")
 
@@ -313,6 +337,8 @@ def _amount(whole: str, fraction: str | None, scale: str | None, names: tuple[st
 def _money(match: re.Match[str]) -> str:
     per = match.group("per")
     said = _money_amount(match)
+    if not per and attributive(match) and " and " not in said and not said.endswith("cents"):
+        said = re.sub(r"(dollar|pound|euro|rupee)s$", r"\1", said)  # a five dollar fee
     return f"{said} per {per}" if per else said
 
 
@@ -363,6 +389,9 @@ _UNITS = {
     "ha": ("hectare", "hectares"), "nm": ("nanometer", "nanometers"),
     "μm": ("micrometer", "micrometers"), "µm": ("micrometer", "micrometers"),
     "hp": ("horsepower", "horsepower"), "in.": ("inch", "inches"), "yd": ("yard", "yards"),
+    "tbsp": ("tablespoon", "tablespoons"), "Tbsp": ("tablespoon", "tablespoons"),
+    "tsp": ("teaspoon", "teaspoons"), "gal": ("gallon", "gallons"), "qt": ("quart", "quarts"),
+    "yds": ("yard", "yards"), "sec": ("second", "seconds"), "mins": ("minute", "minutes"),
     "mA": ("milliamp", "milliamps"), "kV": ("kilovolt", "kilovolts"), "cc": ("cc", "cc"),
     "g/cm3": ("gram per cubic centimeter", "grams per cubic centimeter"),
     "°F": ("degree Fahrenheit", "degrees Fahrenheit"), "°": ("degree", "degrees"),
@@ -394,6 +423,8 @@ def _measure(match: re.Match[str]) -> str:
     said = _signed_range(sign, whole, fraction, high, high_fraction)
     if per:
         said = f"{said} per {one}"
+    elif attributive(match):
+        said = f"{said} {one}"
     else:
         said = f"{said} {one if whole == '1' and not fraction and not high else many}"
     return said + (_kept_stop(match) if stop or unit.endswith(".") else "")
@@ -449,8 +480,30 @@ def _slash(match: re.Match[str]) -> str:
     whole, top, bottom = match.group(1), int(match.group(2)), int(match.group(3))
     if bottom in _DENOMINATORS and top > 0 and (top < bottom or (whole and top < 10 * bottom)):
         return _fraction(whole, top, bottom)
+    if top == bottom in (5, 10, 100) and not whole:
+        return f"{_words(top)} out of {_words(bottom)}"  # a score: 10/10, 5/5 (not 50/50)
     said = f"{_words(top)} {_words(bottom)}"  # 24/7, 50/50, 9/11: as people say them
     return f"{cardinal(whole)} {said}" if whole else said
+
+
+_FRACTION_UNIT = re.compile(
+    r"(?<![\w./-])(?:(\d+)\s)?(\d{1,2})/(\d{1,2})\s?("
+    + "|".join(
+        re.escape(u) for u in sorted(_UNITS, key=len, reverse=True) if u.isalpha() or u == "in."
+    )
+    + r")(?![\w/])(\.(?!\w))?"
+)
+"""``1/2 tsp.``, ``1 1/2 in.``: a fraction of a unit ("one half teaspoon", "one and a half
+inches")."""
+
+
+def _fraction_unit(match: re.Match[str]) -> str:
+    whole, top, bottom, unit, stop = match.groups()
+    if int(bottom) not in _DENOMINATORS or not 0 < int(top) < int(bottom):
+        return match.group(0)
+    one, many = _UNITS[unit]
+    said = f"{_fraction(whole, int(top), int(bottom))} {many if whole else one}"
+    return said + (_kept_stop(match) if stop else "")
 
 
 def _vulgar(match: re.Match[str]) -> str:
@@ -553,11 +606,13 @@ def _roman(match: re.Match[str]) -> str:
     II`` two; a single D, C, L or M after a name is an initial (``Charles D.``), and a
     single I only a numeral where nothing follows it."""
     word, gap, numeral = match.groups()
-    if not numeral or (len(numeral) == 1 and numeral in "DCLM"):
+    if not numeral or (len(numeral) == 1 and numeral in "DCLM") or f"{word} {numeral}" in _LETTERS:
         return match.group(0)
     value = roman_value(numeral)
+    if len(numeral) == 2 and re.search("[MD]", numeral):
+        return match.group(0)  # MD, CD, DC, MC: letters, not 1500, 400, 600, 1100
     alone = _ALONE.match(match.string, match.end())
-    if word in REGNAL and (value > 1 or alone):
+    if word in REGNAL and (value > 1 or alone) and value < 40:
         return f"{word} the {_words(value, 'ordinal')}"
     if word.lower() in NUMBERED and (numeral != "I" or word[0].isupper()):
         return f"{word}{gap}{_words(value)}"
@@ -571,6 +626,8 @@ def _roman(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+_LETTERS = frozenset(("Malcolm X", "Generation X", "Gen X"))
+"""Names whose X is a letter, not ten."""
 _ALONE = re.compile(r"\s*(?:[,;:)'\u2019.]|$)|\s+of\s+[A-Z]")
 """What may follow a lone "I" that is a numeral: "Charles I, king", "Elizabeth I of England"."""
 _NOT_A_NAME_WORDS = (
@@ -595,7 +652,7 @@ def _year_or_count(match: re.Match[str]) -> str:
 
 
 _COUNTED = re.compile(
-    r"\s+(?:more\s+|new\s+|other\s+)?(?:[a-z]{2,}[^\Wsuiy']s|people|men|women|children|feet)\b"
+    r"\s+(?:more\s+|new\s+|other\s+)?(?:[a-z]{2,}[^\Wsuiy']s|people|men|women|children|feet|sheep|cattle|deer|fish|mice|geese|teeth|oxen)\b"
     r"(?!['\u2019])"
 )
 _QUANTITY_WORDS = (
@@ -623,8 +680,8 @@ _SCORE = re.compile(r"(?<![\w.,/-])(\d{1,3})-(\d{1,3})-(\d{1,3})(?![\w/-]|[.,]\d
 """``49-30-4`` (won, lost, drawn), ``1-2-3``: the numbers one after another."""
 
 
-_CODE = re.compile(r"(?<![\w.'\u2019-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])([A-Za-z\d]+(?:-[A-Za-z\d]+)*)"
-                   r"(?![\w-])")  # fmt: skip
+_CODE = re.compile(r"(?<![\w.,'\u2019-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])"
+                   r"([A-Za-z\d]+(?:-[A-Za-z\d]+)*)(?![\w-])")  # fmt: skip
 """A name with figures in it: ``3D``, ``COVID-19``, ``X42T``, ``MK-4``."""
 
 
@@ -693,7 +750,7 @@ _YEAR_ALONE = re.compile(
     r"(?<![\w.,$\u00a3\u20ac/#-])(1[1-9]\d\d|20\d\d)(?![\w%\"/]|['\u2019](?!s\b)|[.,]\d|-\d)"
 )
 """A year, also one with its possessive (``1999's``)."""
-_HYPHENATED = re.compile(r"(?<![\w.,-])(\d{1,3})(?=-[A-Za-z])")
+_HYPHENATED = re.compile(r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+|\d{1,3})(?=-[A-Za-z])")
 _NEGATIVE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\())[-\u2212](?=\d)")
 _POINT = re.compile(r"(?<![\w.,$])\.(\d+)(?![\w.,]\d|\w)")
 """``.5`` alone: "point five"."""
@@ -702,9 +759,75 @@ _PLAIN = re.compile(
     r"(?![\w%/]|:\d|[.,]\d|-\d)"
 )
 
+_CENTS = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)\s?\u00a2")
+"""``99¢``: ninety-nine cents."""
+_FEET_INCHES = re.compile(r"(?<=\bfeet )(\d{1,2})\s?in\b(?!['\u2019])")
+"""``6 ft 2 in tall``: "in" after a number of feet is inches."""
+_FEET = re.compile(
+    r"(?<![\w.,'\u2018\u2019$])(\d{1,3}(?:\.\d+)?)['\u2032](?!\w|['\u2032])(\s?[x\u00d7]\s?(?=\d))?"
+)
+"""``6' tall``, ``50' x 120'``: a foot mark after a number (not a quotation's closing
+mark: no single quote opens before it)."""
+_OPENING_SINGLE = re.compile(r"(?:^|[\s(\[\"\u201c])['\u2018](?=\w)")
+
+
+def _feet(match: re.Match[str]) -> str:
+    if _OPENING_SINGLE.search(match.string, 0, match.start()):
+        return match.group(0)
+    whole, _, fraction = match.group(1).partition(".")
+    said = f"{decimal(whole, fraction or None)} {'foot' if match.group(1) == '1' else 'feet'}"
+    return said + (" by " if match.group(2) else "")
+
+
+_EARLY_YEAR = re.compile(
+    r"\b((?:[Ii]n|[Yy]ear|[Ss]ince|[Uu]ntil|[Bb]efore|[Aa]fter|[Ff]rom|[Bb]y|circa|around) )"
+    r"(10\d\d)(?![\w%\"/]|['\u2019](?!s\b)|[.,]\d|-\d)"
+)
+"""``in 1066``, ``the year 1066``: a year of the eleventh century after a word of time
+("ten sixty-six"); elsewhere such a figure is more often a count."""
+
+
+def _early_year(match: re.Match[str]) -> str:
+    if _COUNTED.match(match.string, match.end()):
+        return match.group(0)
+    return match.group(1) + year(match.group(2))
+
+
+_STATE_NAMES = "|".join(
+    sorted({*STATES.values(), *AMBIGUOUS_STATES.values()}, key=len, reverse=True)
+)
+_ZIP = re.compile(
+    rf"((?:\b(?:ZIP|[Zz]ip|[Pp]ostal)(?: [Cc]ode)?(?: is|:)?|\b(?:{_STATE_NAMES}),?) )"
+    r"(\d{5})(?:-(\d{4}))?(?![\w-]|[.,]\d)"
+)
+"""A ZIP code, after a state or the word: figure by figure."""
+
+
+def _zip(match: re.Match[str]) -> str:
+    extra = match.group(3)
+    if not extra and _COUNTED.match(match.string, match.end()):
+        return match.group(0)  # Texas 11779 votes: a count
+    return match.group(1) + digits(match.group(2)) + (f", {digits(extra)}" if extra else "")
+
+
+_DIALED = re.compile(
+    r"\b((?:[Cc]all|[Dd]ial|[Dd]ialed|[Dd]ialing|[Cc]alling|[Cc]alled|[Tt]ext)(?: to)? )"
+    r"(\d{3})(?![\w.,:/%-])"
+)
+"""``Call 911``, ``dial 999``: a short service number is dialed figure by figure."""
+
+
+def _dialed(match: re.Match[str]) -> str:
+    if _COUNTED.match(match.string, match.end()):
+        return match.group(0)  # called 100 people
+    return match.group(1) + digits(match.group(2))
+
+
 _FIGURE = re.compile(r"[\d\u00bc-\u00be\u2150-\u215e]")
 RULES: tuple[Rule, ...] = (
     (_IDENTIFIER, _identifier),
+    (_ZIP, _zip),
+    (_DIALED, _dialed),
     (_EQUATION, _equation),
     (_PHONE, _phone),
     (_ISO_DATE, _iso_date),
@@ -720,14 +843,18 @@ RULES: tuple[Rule, ...] = (
     (_RATIO, lambda m: f"{cardinal(m.group(1))} to {cardinal(m.group(2))}"),
     (_VERSION, _version),
     (_MONEY, _money),
+    (_CENTS, lambda m: f"{cardinal(m.group(1))} cent{'' if m.group(1) == '1' else 's'}"),
     (_HEIGHT, _height),
+    (_FEET, _feet),
     (_INCHES, _inches),
     (_PERCENT, _percent),
     (_BY, lambda m: f"{m.group(1)} by "),
     (_ARITHMETIC, lambda m: f"{m.group(1)} {_OPERATORS[m.group(2)]} "),
     (_MEASURE, _measure),
+    (_FEET_INCHES, lambda m: f"{cardinal(m.group(1))} inch{'' if m.group(1) == '1' else 'es'}"),
     (_WATTS, _watts),
     (_VULGAR_FRACTION, _vulgar),
+    (_FRACTION_UNIT, _fraction_unit),
     (_FRACTION, _slash),
     (_SCORE, lambda m: " ".join(cardinal(g) for g in m.groups())),
     (_YEAR_SPAN, _year_span),
@@ -742,6 +869,7 @@ RULES: tuple[Rule, ...] = (
     (_ROMAN_AFTER, _roman),
     (_ERA, lambda m: year(next(g for g in m.groups() if g))),
     (_CODE_NUMBER, lambda m: f"{m.group(1)} {digits(m.group(2))}"),
+    (_EARLY_YEAR, _early_year),
     (_YEAR_ALONE, _year_or_count),
     (_HYPHENATED, lambda m: cardinal(m.group(1))),
     (_CODE, _code),
@@ -768,9 +896,12 @@ def say_numbers(text: str) -> str:
         text = "".join(_QUOTE_MARK if i in closing else c for i, c in enumerate(text))
     for pattern, spoken in RULES:
         text = pattern.sub(spoken, text)
+    text = _A_BEFORE_A_VOWEL.sub(r"\1n ", text)
     return text.replace(_QUOTE_MARK, '"') if closing else text
 
 
+_A_BEFORE_A_VOWEL = re.compile(r"\b([Aa]) (?=(?:eight|eleven|eighteen|eighty)\w*\b)")
+"""``a $80 fee`` was written for "a dollar"; said "an eighty dollar fee"."""
 _ANY_ROMAN = re.compile(r"\b[MDCLXVI]+(?:th)?\b")
 _QUOTE_MARK = "\ue011"
 

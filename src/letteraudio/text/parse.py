@@ -1,7 +1,10 @@
 """Parse plain text into a document: an optional title and subtitle, then paragraphs.
 
 Paragraphs are separated by blank lines (lines of nothing but white space); the
-lines inside one paragraph (hard wraps) are joined with single spaces.
+lines inside one paragraph (hard wraps) are joined with single spaces. A line
+underlined by a line of only ``=``, ``-``, ``~`` or ``*`` (setext style) is a heading;
+a line of nothing but such marks (``----``, ``* * *``) is a rule: both end a paragraph
+and neither is read.
 """
 
 from __future__ import annotations
@@ -21,6 +24,22 @@ _SPACES = re.compile(r"\s+")
 _TITLE_ENDINGS = (".", ",", ";", ":")
 _HEADING_ENDINGS = (*_TITLE_ENDINGS, "!", "?", "\u2026", '"', "'", "\u201d", "\u2019", ")")
 HEADING_MAX_WORDS = 10
+MAX_CODE_WORDS = 3
+"""Inline code of at most this many plain words or names is read as written."""
+_PLAIN_CODE = re.compile(r"^[\w][\w.+/:@-]*$|^--?[\w][\w-]*$")
+"""One word or name of inline code that reads aloud: ``tidelog``, ``pip``, ``--week``,
+``config.toml``; not ``$(tool root)``, ``"$(tool init -)"`` or ``a | b``."""
+CODE_SAID = "code"
+"""What is said for inline code that is not plain words."""
+MAX_TABLE_COLUMNS = 7
+"""A table with more columns than this is a grid to look up, not to hear: dropped and listed."""
+_RULE = re.compile(r"^([-=~*_#])(?: ?\1){2,}$")
+"""A line of three or more of one mark (spaces between allowed): an underline or a rule."""
+UNDERLINE_SHARE = 0.5
+"""An underline is at least this share of its heading's length, and at most 1/share."""
+
+
+PREVIEW_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -28,7 +47,19 @@ class Dropped:
     """A block left out of the narration, and why."""
 
     text: str
+    """What is shown: the block, or its first :data:`PREVIEW_CHARS` characters."""
     reason: str
+    whole: str = field(default="", compare=False)
+    """All the text the entry stands for, when ``text`` shows less of it (a preview, a
+    table's size): nothing is left out without being listed."""
+
+    @classmethod
+    def of(cls, text: str, reason: str, shown: str | None = None) -> Dropped:
+        """An entry for ``text``, shown as ``shown`` or a preview of it."""
+        line = " ".join(text.split())
+        if shown is None:
+            shown = line[:PREVIEW_CHARS] + ("\u2026" if len(line) > PREVIEW_CHARS else "")
+        return cls(shown, reason, line if line != shown else "")
 
 
 @dataclass(frozen=True)
@@ -83,9 +114,9 @@ def looks_like_title(line: str) -> bool:
 
 def parse_text(text: str) -> Document:
     """Parse plain text into a :class:`Document`."""
-    blocks = split_blocks(text)
+    blocks, underlined = _setext(split_blocks(text))
     title = subtitle = None
-    if blocks and _starts_with_title(blocks):
+    if blocks and (id(blocks[0]) in underlined or _starts_with_title(blocks)):
         title = blocks[0].pop(0)
         if not blocks[0]:
             blocks.pop(0)
@@ -95,9 +126,43 @@ def parse_text(text: str) -> Document:
             and looks_like_subtitle(blocks[0][0], blocks[1:])
         ):
             subtitle = blocks.pop(0)[0]
-    headings = tuple(i for i in range(len(blocks)) if _is_heading(blocks, i))
+    headings = tuple(
+        i for i in range(len(blocks)) if id(blocks[i]) in underlined or _is_heading(blocks, i)
+    )
     return Document(
         title=title, subtitle=subtitle, paragraphs=tuple(map(" ".join, blocks)), headings=headings
+    )
+
+
+def _setext(blocks: list[list[str]]) -> tuple[list[list[str]], set[int]]:
+    """The blocks with underlined lines made headings of their own (the ids of their
+    blocks) and rule lines taken out, each ending the paragraph it was in."""
+    found: list[list[str]] = []
+    headings: set[int] = set()
+    for block in blocks:
+        current: list[str] = []
+        for line in block:
+            if not _RULE.match(line):
+                current.append(line)
+                continue
+            if current and _underlines(line, current[-1]):
+                heading = [current.pop()]
+                if current:
+                    found.append(current)
+                found.append(heading)
+                headings.add(id(heading))
+            elif current:
+                found.append(current)
+            current = []
+        if current:
+            found.append(current)
+    return found, headings
+
+
+def _underlines(rule: str, line: str) -> bool:
+    """A rule of one mark without spaces, roughly as long as the line above it."""
+    return (
+        " " not in rule and UNDERLINE_SHARE * len(line) <= len(rule) <= len(line) / UNDERLINE_SHARE
     )
 
 
@@ -135,6 +200,11 @@ def looks_like_subtitle(line: str, body: list[list[str]]) -> bool:
     return words <= SUBTITLE_MAX_WORDS and words <= SHORTER_SHARE * median
 
 
+_KINDS = {"h1": "heading", "term": "item"}
+"""A further ``h1`` is a heading; a defined term is read as a list item is, a short pause
+after it and before its meaning."""
+
+
 def document_from_blocks(
     title: str | None,
     blocks: list[tuple[str, str]],
@@ -143,7 +213,7 @@ def document_from_blocks(
 ) -> Document:
     """Assemble a document from (kind, text) blocks of a structured format (Markdown, HTML):
     a further ``h1`` is a heading; a short first paragraph after the title is the subtitle."""
-    blocks = [("heading" if kind == "h1" else kind, text) for kind, text in blocks]
+    blocks = [(_KINDS.get(kind, kind), text) for kind, text in blocks]
     subtitle = None
     body = [[text] for kind, text in blocks[1:] if kind == "paragraph"] or [[""]]
     first = blocks[0] if blocks else ("", "")
@@ -162,3 +232,26 @@ def document_from_blocks(
         dropped=tuple(dropped),
         metadata=metadata,
     )
+
+
+def table_reason(rows: list[list[str]]) -> str | None:
+    """Why a table (its rows of cell texts) is listed rather than read: wider than
+    :data:`MAX_TABLE_COLUMNS`, or most of its cells without a letter or digit (✓, ✗);
+    None to read it row by row."""
+    columns = max((len(cells) for cells in rows), default=0)
+    cells = [cell for row in rows for cell in row]
+    symbols = sum(not any(ch.isalnum() for ch in cell) for cell in cells)
+    size = f"a table of {len(rows)} rows and {columns} columns"
+    if columns > MAX_TABLE_COLUMNS:
+        return f"{size}: too wide to read aloud"
+    if cells and symbols * 2 > len(cells):
+        return f"{size}: mostly symbols"
+    return None
+
+
+def code_is_plain(code: str) -> bool:
+    """Inline code that reads aloud as written: at most :data:`MAX_CODE_WORDS` words or
+    names (``pip install tidelog``); measured on READMEs, the rest (``eval "$(x init -)"``,
+    ``$(x root)/versions``) is punctuation a voice spells out or a normalizer rewrites."""
+    words = code.split()
+    return len(words) <= MAX_CODE_WORDS and all(_PLAIN_CODE.match(word) for word in words)

@@ -5,9 +5,10 @@ and the transcript times. Sentences are found on the written text (pySBD, the
 rule-based splitter of the English "Golden Rules"), and only then is each one
 normalized for the voice, so no rewrite can make or hide a boundary. A segment keeps
 both: ``written`` for readers (transcripts, chapters, pages) and ``text`` for the
-voice. A sentence whose spoken form is longer than the engine's limit is split at
-clause, then word boundaries (and, for a word longer than the limit, inside the
-word). Nothing is dropped or reordered; blocks with nothing speakable are skipped.
+voice. A sentence whose spoken form is longer than the engine's limit is split on
+its written text at clause, then word boundaries (and, for a word longer than the
+limit, inside the word), and each part is normalized on its own. Nothing is dropped
+or reordered; blocks with nothing speakable are skipped.
 """
 
 from __future__ import annotations
@@ -176,39 +177,91 @@ def spoken_pieces(
 
 
 def _long_sentence(sentence: str, max_chars: int, say: Speak) -> list[tuple[str, str, Boundary]]:
-    """A sentence too long to speak in one call: its clauses, each normalized alone, packed
-    into runs that fit; a clause still too long is cut between (then inside) words, its
-    written words shared out by the spoken characters."""
-    units = [(u, _WHITESPACE.sub(" ", say(u)).strip()) for u in _CLAUSE_END.split(sentence) if u]
+    """A sentence too long to speak in one call, cut on its written text: its clauses
+    packed into runs whose spoken form fits, a run still too long cut between (then
+    inside) its written words. Every piece is normalized on its own, as a sentence is,
+    so each piece's spoken text is what its written text says."""
+
+    def spoken(written: str) -> str:
+        return _WHITESPACE.sub(" ", say(written)).strip()
+
     runs: list[tuple[str, str]] = []
-    for written, said in units:
-        if runs and len(runs[-1][1]) + 1 + len(said) <= max_chars:
-            runs[-1] = (f"{runs[-1][0]} {written}", f"{runs[-1][1]} {said}".strip())
-        else:
-            runs.append((written, said))
+    for unit in filter(None, _CLAUSE_END.split(sentence)):
+        if runs:
+            joined = f"{runs[-1][0]} {unit}"
+            said = spoken(joined)
+            if len(said) <= max_chars:
+                runs[-1] = (joined, said)
+                continue
+        runs.append((unit, spoken(unit)))
     pieces: list[tuple[str, str, Boundary]] = []
     for written, said in runs:
         if len(said) <= max_chars:
             pieces.append((written, said, Boundary.CLAUSE))
             continue
-        parts = _split_words(said, max_chars)
-        shares = _share_words(written.split(" "), [len(part) for part in parts])
-        pieces += [(w, p, Boundary.WORD) for w, p in zip(shares, parts, strict=True)]
+        pieces += [(w, p, Boundary.WORD) for w, p in _fit_words(written, max_chars, spoken)]
         pieces[-1] = (*pieces[-1][:2], Boundary.CLAUSE)
     pieces[-1] = (*pieces[-1][:2], Boundary.SENTENCE)
     return pieces
 
 
-def _share_words(words: list[str], sizes: list[int]) -> list[str]:
-    """Deal ``words`` out in order to parts of the given sizes, in proportion."""
-    total = sum(sizes) or 1
-    shares, start, done = [], 0, 0
-    for size in sizes:
-        done += size
-        end = round(len(words) * done / total)
-        shares.append(" ".join(words[start:end]))
+def _fit_words(written: str, max_chars: int, spoken: Speak) -> list[tuple[str, str]]:
+    """(written, spoken) parts of a run of words, each as many whole written words as
+    fit once spoken (found by halving, so a long run costs few normalizations); a word
+    that alone does not fit is cut into parts of its own."""
+    words = written.split(" ")
+    parts: list[tuple[str, str]] = []
+    start = 0
+    while start < len(words):
+        end, length = start + 1, len(words[start])
+        while end < len(words) and length + 1 + len(words[end]) <= max_chars:
+            length += 1 + len(words[end])
+            end += 1
+        said = spoken(" ".join(words[start:end]))
+        if len(said) > max_chars:
+            low, high, fit = start, end, None  # words[start:high] does not fit
+            while high - low > 1:
+                middle = (low + high) // 2
+                candidate = spoken(" ".join(words[start:middle]))
+                if len(candidate) <= max_chars:
+                    low, fit = middle, candidate
+                else:
+                    high = middle
+            if fit is None:  # its first word alone does not fit
+                parts += _cut_word(words[start], max_chars, spoken)
+                start += 1
+                continue
+            end, said = low, fit
+        parts.append((" ".join(words[start:end]), said))
         start = end
-    return shares
+    return parts
+
+
+def _cut_word(word: str, max_chars: int, spoken: Speak) -> list[tuple[str, str]]:
+    """A written word whose spoken form alone is over the limit. A word longer than the
+    limit as written (a run with no spaces) is cut into written parts that fit once
+    spoken, each normalized alone. A shorter one (``$1,234,567.89`` for a 100-character
+    engine) keeps its reading whole, cut between spoken words: the written word shows
+    with the first part, and the later parts show what they say (the one place where a
+    piece's written text is not what its spoken text was made from)."""
+    if len(word) <= max_chars:
+        first, *rest = _split_words(spoken(word), max_chars) or [""]
+        return [(word, first), *((part, part) for part in rest)]
+    parts: list[tuple[str, str]] = []
+    start = 0
+    while start < len(word):
+        size = min(max_chars, len(word) - start)
+        said = spoken(word[start : start + size])
+        while len(said) > max_chars and size > 1:
+            size //= 2
+            said = spoken(word[start : start + size])
+        if len(said) > max_chars:
+            first, *rest = _split_words(said, max_chars)
+            parts += [(word[start], first), *((part, part) for part in rest)]
+        else:
+            parts.append((word[start : start + size], said))
+        start += size
+    return parts
 
 
 @functools.lru_cache(maxsize=8)

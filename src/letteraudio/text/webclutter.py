@@ -95,22 +95,17 @@ def remove_page_furniture(
         words = len(text.split())
         reason = block_reason(text)
         if reason is not None:
-            dropped.append(Dropped(_preview(text), reason))
+            dropped.append(Dropped.of(text, reason))
             if reason in _SECTIONS:
                 section = reason
             continue
         if section is not None and kind not in ("h1", "heading"):
             limit = AUTHOR_BLURB_MAX_WORDS if section == "author box" else LINK_TITLE_MAX_WORDS
             if kind == "item" or words <= limit:
-                dropped.append(Dropped(_preview(text), section))
+                dropped.append(Dropped.of(text, section))
                 if section == "author box":
                     section = None  # one blurb
                 continue
         section = None
         kept.append((kind, text))
     return kept, dropped
-
-
-def _preview(text: str) -> str:
-    line = " ".join(text.split())
-    return line[:60] + ("\u2026" if len(line) > 60 else "")
