@@ -3,7 +3,10 @@
 Browsers and podcast apps seek with ``Range`` requests (Apple rejects hosts without
 them); Python's own file server ignores them. This one answers ``bytes=a-b``,
 ``bytes=a-`` and ``bytes=-n`` with 206 and ``Content-Range``, an unsatisfiable range
-with 416, and says ``Accept-Ranges: bytes`` on every file. It listens on 127.0.0.1 only.
+with 416, and says ``Accept-Ranges: bytes`` on every file. It listens on 127.0.0.1 only,
+answers only requests for its own address (a page elsewhere that renames itself to
+127.0.0.1, DNS rebinding, gets 421) and serves only files inside the folder (a symlink
+that leads out of it is not found).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import http.server
 import os
 import re
 import shutil
+import sys
 from functools import partial
 from http import HTTPStatus
 from pathlib import Path
@@ -71,7 +75,14 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
     def send_head(self) -> BinaryIO | None:
         """Like the standard handler's, plus ranges for files."""
         self._range = None
-        path = Path(self.translate_path(self.path))
+        if not self._for_us():
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "Not this server's address")
+            return None
+        translated = self.translate_path(self.path)
+        if not self._inside(translated):
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        path = Path(translated)
         header = self.headers.get("Range")
         if path.is_dir() or header is None:
             return super().send_head()
@@ -102,6 +113,25 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         handle.seek(first)
         return handle
 
+    def _for_us(self) -> bool:
+        """Whether the Host header names this server (127.0.0.1 or localhost, its port)."""
+        port = getattr(self.server, "server_port", None)  # HTTPServer sets it
+        host = (self.headers.get("Host") or "").strip().lower()
+        return host in {f"{HOST}:{port}", f"localhost:{port}"} or (
+            port == 80 and host in (HOST, "localhost")
+        )
+
+    def _inside(self, translated: str) -> bool:
+        """Whether a path, its symlinks followed, stays in the served folder."""
+        if "\0" in translated:
+            return False
+        root = Path(self.directory).resolve()
+        try:
+            resolved = Path(translated).resolve()
+        except (OSError, RuntimeError):
+            return False
+        return resolved == root or root in resolved.parents
+
     def end_headers(self) -> None:
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("Cache-Control", "no-cache")
@@ -123,6 +153,19 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         """Quiet: a preview server need not log every request."""
 
 
+class PreviewServer(http.server.ThreadingHTTPServer):
+    """The preview server: a listener that hangs up mid-answer (a player seeking, a page
+    closed) is no error; anything else is one line on standard error, never a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        print(f"serve: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 def make_server(folder: Path, port: int = DEFAULT_PORT) -> http.server.ThreadingHTTPServer:
     """A server for ``folder`` on 127.0.0.1 (port 0 picks a free one); call serve_forever()."""
     if not folder.is_dir():
@@ -131,8 +174,7 @@ def make_server(folder: Path, port: int = DEFAULT_PORT) -> http.server.Threading
         )
     handler = partial(RangeRequestHandler, directory=str(folder))
     try:
-        server = http.server.ThreadingHTTPServer((HOST, port), handler)
+        server = PreviewServer((HOST, port), handler)
     except OSError as error:
         raise InputError(f"cannot listen on {HOST}:{port}: {error.strerror or error}") from error
-    server.daemon_threads = True
     return server
