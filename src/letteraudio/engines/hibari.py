@@ -9,8 +9,8 @@ onnxruntime.
 
 Word times come from the model itself: it rounds each phoneme's duration to whole units
 of 600 samples (25 ms) before it expands them into frames, in a node whose output
-(``/Clip_output_0``) the prepared graph also returns (patched with the ``onnx`` package,
-kept in the cache; without ``onnx``, sentence timing only). The units between the spaces
+(``/Clip_output_0``) the prepared graph also returns (patched in the model's bytes, as
+Piper's is, and kept in the cache). The units between the spaces
 of a sentence's phonemes are its words' lengths, scaled to the stretched audio, and the
 words are found in them as Piper's are (:mod:`letteraudio.engines.wordtimes`).
 
@@ -144,9 +144,9 @@ class HibariEngine(BaseEngine):
     )
     """``speaker`` is taken to be refused with a word on why (its voices have one each)."""
     word_timing: ClassVar[str | None] = "model"
-    packages: ClassVar[tuple[str, ...]] = ("hibari-tts", "onnxruntime", "onnx")
-    """Each clip says where its words are (the model's phoneme lengths, exposed with the
-    ``onnx`` package; without it, sentence timing only)."""
+    packages: ClassVar[tuple[str, ...]] = ("hibari-tts", "onnxruntime")
+    """Each clip says where its words are (the model's phoneme lengths, marked as an output
+    of its graph: see :func:`timed_model`)."""
     phoneme_alphabet: ClassVar[str | None] = "misaki"
     """Lexicon entries may give ``misaki = "..."``: phonemes in hibari's (misaki's) alphabet."""
 
@@ -401,24 +401,19 @@ _PATCHING = threading.Lock()
 
 def timed_model(model: Path) -> Path | bytes:
     """The model with its phoneme lengths (``/Clip_output_0``, the rounded durations before
-    the frames are expanded) added as a graph output, serialized in memory once per
-    process; ``model`` itself without the ``onnx`` package or when the graph has no such
-    node (another export): those voices keep sentence timing."""
+    the frames are expanded) marked as a graph output, patched in its bytes (as Piper's
+    are: :mod:`letteraudio.engines.alignment`) once per process; ``model`` itself when its
+    graph has no such tensor (another export): those voices keep sentence timing."""
+    from letteraudio.engines.alignment import with_output
+
     with _PATCHING:
         if model not in _TIMED:
+            data = model.read_bytes()
             try:
-                import onnx
-            except ImportError:
+                patched = with_output(data, DURATIONS.encode())
+            except ValueError:
                 return model
-            graph = onnx.load(str(model))
-            names = {out for node in graph.graph.node for out in node.output}
-            if DURATIONS not in names:
-                return model
-            if DURATIONS not in {output.name for output in graph.graph.output}:
-                graph.graph.output.append(
-                    onnx.helper.make_tensor_value_info(DURATIONS, onnx.TensorProto.FLOAT, None)
-                )
-            _TIMED[model] = graph.SerializeToString()
+            _TIMED[model] = data if patched is None else patched
         return _TIMED[model]
 
 
