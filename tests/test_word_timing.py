@@ -236,3 +236,18 @@ def test_written_words_take_the_time_of_what_was_said_in_their_place() -> None:
     # Times that are not one per spoken word are not trusted: sentence timing only.
     [untimed] = build_cues([written], [(0, 900)], words=[times[:-1]], spoken=[said])
     assert untimed.words == ()
+
+
+def test_hibari_lengths_are_marked_as_an_output_in_the_models_bytes() -> None:
+    import onnxruntime
+
+    from letteraudio.engines.alignment import with_output
+    from letteraudio.engines.hibari import DURATIONS, bundled_model
+
+    data = bundled_model().read_bytes()
+    patched = with_output(data, DURATIONS.encode())
+    assert patched is not None and with_output(patched, DURATIONS.encode()) is None
+    with pytest.raises(ValueError, match="no node"):
+        with_output(data, b"/No_such_tensor")
+    session = onnxruntime.InferenceSession(patched, providers=["CPUExecutionProvider"])
+    assert [o.name for o in session.get_outputs()][-1] == DURATIONS
