@@ -67,8 +67,14 @@ def feed(
                         "Culture > Documentary'.")] = None,
     explicit: Annotated[bool | None, typer.Option("--explicit/--no-explicit", help="Whether "
                         "the show is explicit (default: not).")] = None,
-    email: Annotated[Text, typer.Option(help="Owner e-mail (itunes:owner; Apple verifies "
+    email: Annotated[Text, typer.Option("--owner-email", "--email", metavar="EMAIL",
+                     help="Owner e-mail (itunes:owner and podcast:locked; Apple verifies "
                      "it).")] = None,
+    locked: Annotated[bool | None, typer.Option("--locked/--unlocked", help="Whether other "
+                      "platforms may import the show (podcast:locked; default: locked).")] = None,
+    show_type: Annotated[Text, typer.Option("--type", metavar="episodic|serial",
+                         help="itunes:type: episodic, newest first (the default), or serial, "
+                         "in order.")] = None,
     config: Annotated[Path | None, typer.Option(help="Config file with a \\[feed] table "
                       "(default: ./letteraudio.toml).")] = None,
 ) -> None:  # fmt: skip
@@ -83,7 +89,8 @@ def feed(
     with o.errors_to_exit_codes():
         options = {"base_url": base_url, "title": title, "description": description,
                    "language": language, "link": link, "author": author, "image": image,
-                   "category": category, "explicit": explicit, "email": email}  # fmt: skip
+                   "category": category, "explicit": explicit, "email": email,
+                   "locked": locked, "type": show_type}  # fmt: skip
         report_feed(publish_with_config(folder, find_config(config), options), started)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from letteraudio.audio.encode import atomic_output
 from letteraudio.errors import InputError, OutputError
 from letteraudio.mp3frames import walk
+from letteraudio.publish import notes
 from letteraudio.publish.artwork import ARTWORK_NAME, artwork_png
 from letteraudio.publish.categories import parse_category
 from letteraudio.publish.episode import (
@@ -43,7 +44,7 @@ from letteraudio.publish.page import GENERATOR, PageEpisode, episode_page, index
 STATE_NAME = "letteraudio-feed.json"
 INDEX_NAME = "index.html"
 CHANNEL_KEYS = ("base_url", "title", "description", "language", "link", "author", "image",
-                "category", "explicit", "email", "guid")  # fmt: skip
+                "category", "explicit", "email", "guid", "locked", "type")  # fmt: skip
 STATE_FORMAT = 1
 
 
@@ -124,8 +125,10 @@ def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, 
     if image and "://" not in str(image):
         image = file_url(settings["base_url"], str(image))
     explicit = settings.get("explicit", False)
-    if not isinstance(explicit, bool):
-        raise InputError(f"explicit must be true or false, not {explicit!r}")
+    locked = settings.get("locked", True)
+    for name, value in (("explicit", explicit), ("locked", locked)):
+        if not isinstance(value, bool):
+            raise InputError(f"{name} must be true or false, not {value!r}")
     # A podcast is given its podcast:guid once, from the feed URL of the time, and keeps it
     # when the feed moves (Podcasting 2.0).
     settings.setdefault("guid", podcast_guid(file_url(settings["base_url"], FEED_NAME)))
@@ -142,6 +145,8 @@ def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, 
         subcategory=subcategory,
         explicit=explicit,
         email=settings.get("email"),
+        locked=locked,
+        type=str(settings.get("type") or "episodic"),
     )
     return channel, settings
 
@@ -266,6 +271,9 @@ def publish_folder(
         seen[episode.info.guid] = mp3
         episodes.append(episode)
     episodes = _one_second_apart(episodes, known)
+    if not channel.author:  # itunes:author: the articles' authors, else the show's title
+        authors = dict.fromkeys(e.info.author for e in episodes if e.info.author)
+        channel = replace(channel, author=", ".join(authors) or None)
     for episode in episodes:
         state.published.setdefault(episode.info.guid, episode.published.isoformat())
     episodes.sort(key=lambda e: (-e.published.timestamp(), e.mp3.name))
@@ -315,7 +323,7 @@ def _item(channel: Channel, episode: EpisodeFile) -> Item:
     return Item(
         guid=info.guid,
         title=info.title,
-        description=info.description or info.title,
+        description=notes.description(info),
         enclosure_url=file_url(base, episode.mp3.name),
         length=episode.size,
         duration=round(episode.duration),
@@ -323,6 +331,7 @@ def _item(channel: Channel, episode: EpisodeFile) -> Item:
         link=info.link or file_url(base, sidecar_path(episode.mp3, ".html").name),
         transcripts=transcripts,
         chapters_url=file_url(base, chapters.name) if chapters else None,
+        content=notes.content_html(info),
     )
 
 

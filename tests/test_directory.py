@@ -1,0 +1,186 @@
+"""A feed every podcast directory accepts (issue 25): PSP-1's required and recommended
+elements, Apple's rules, read back by two independent parsers, feedparser (Python) and
+podcast-partytime (npm, which CI installs into tests/node)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from click.testing import Result
+from conftest import TONE
+from typer.testing import CliRunner
+
+from letteraudio.cli import app
+
+NODE_DIR = Path(__file__).parent / "node"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+BASE = "https://example.test/show/"
+HARBOUR = """# Harbour Notes
+
+## Morning
+
+The tide was out & the boats leaned on their <keels>.
+
+Gulls argued over the quay.
+
+## Noon
+
+The sun stood high over the water.
+
+## Evening
+
+Lamps came on one by one.
+"""
+WALK = "A Short Walk\n\nWe walked to the sea and back before the rain.\n"
+
+
+def invoke(*args: str) -> Result:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def tone_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tone fixture engine, registered for the whole module (see ``tone_installed``)."""
+    where = tmp_path_factory.mktemp("tone")
+    info = where / "letteraudio_tone-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: letteraudio-tone\n"
+                                   "Version: 0.1.0\n")  # fmt: skip
+    (info / "entry_points.txt").write_text(
+        "[letteraudio.engines]\ntone = letteraudio_tone:ToneEngine\n"
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(TONE))
+        patch.syspath_prepend(str(where))
+        yield
+
+
+@pytest.fixture(scope="module")
+def rendered(tone_module: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two articles rendered with the tone engine: one with three chapters and an author."""
+    articles = tmp_path_factory.mktemp("articles")
+    (articles / "harbour.md").write_text(HARBOUR, encoding="utf-8")
+    (articles / "walk.txt").write_text(WALK, encoding="utf-8")
+    site = tmp_path_factory.mktemp("site")
+    for name, extra in (("walk.txt", ()), ("harbour.md", ("--author", "Jo Example"))):
+        result = invoke("render", str(articles / name), "-o", f"{site}/", "--engine", "tone",
+                        "-q", *extra)  # fmt: skip
+        assert result.exit_code == 0, result.output
+    return site
+
+
+@pytest.fixture
+def site(rendered: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(rendered, tmp_path / "site"))
+
+
+def publish(site: Path, *options: str) -> Path:
+    result = invoke("feed", str(site), "--base-url", BASE, "--title", "Harbour & Sea", *options)
+    assert result.exit_code == 0, result.output
+    return site / "feed.xml"
+
+
+def partytime(feed: Path) -> dict[str, Any]:
+    """What podcast-partytime reads; skipped without node or the package, except in CI."""
+    node = shutil.which("node")
+    if node is None or not (NODE_DIR / "node_modules" / "podcast-partytime").is_dir():
+        message = ("podcast-partytime is not installed: `npm install --prefix tests/node` "
+                   "(Node 20) to run this test")  # fmt: skip
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    result = subprocess.run([node, str(NODE_DIR / "read_feed.js"), str(feed)],
+                            capture_output=True, text=True, check=False, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def entries_by_title(parsed: Any) -> dict[str, Any]:
+    return {entry.title: entry for entry in parsed.entries}
+
+
+def test_a_feed_is_directory_ready_by_default(site: Path) -> None:
+    feed = publish(site)
+    parsed = feedparser.parse(str(feed))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    channel = parsed.feed
+    assert channel.author == "Jo Example"  # the articles' author, none given
+    assert channel.itunes_type == "episodic"
+    assert channel.podcast_txt == {"purpose": "ai-content"}
+    root = ET.parse(feed).getroot()
+    locked = root.find(f"channel/{PODCAST}locked")
+    assert locked is not None and locked.text == "yes" and locked.get("owner") is None
+    for parent in (root.find("channel"), *root.findall("channel/item")):
+        assert parent is not None
+        [txt] = parent.findall(f"{PODCAST}txt")
+        assert (txt.get("purpose"), txt.text) == ("ai-content", "true")
+    entries = entries_by_title(parsed)
+    harbour, walk = entries["Harbour Notes"], entries["A Short Walk"]
+    assert harbour.podcast_txt == {"purpose": "ai-content"}
+    # The description: the article's opening (its written words), then its chapters.
+    opening, chapters = harbour.summary.split("\n\n00:00:00 ")
+    assert opening.startswith("The tide was out & the boats leaned on their")
+    assert "Gulls argued over the quay." in opening
+    assert ("00:00:00 " + chapters).splitlines()[0] == "00:00:00 Morning"
+    stamps = [line.split(" ", 1) for line in ("00:00:00 " + chapters).splitlines()]
+    assert [title for _, title in stamps] == ["Morning", "Noon", "Evening"]
+    assert [stamp for stamp, _ in stamps] == sorted(stamp for stamp, _ in stamps)
+    assert len({stamp for stamp, _ in stamps}) == 3
+    # content:encoded: the written text as simple HTML, headings as h2, escaped once.
+    [content] = harbour.content
+    assert content.type == "text/html"
+    assert content.value.startswith("<h2>Morning</h2>\n<p>The tide was out &amp; the boats")
+    assert "<h2>Evening</h2>\n<p>Lamps came on one by one.</p>" in content.value
+    # Fewer than three chapters: no chapter list; the opening alone.
+    assert walk.summary == "We walked to the sea and back before the rain."
+    assert "00:00:00" not in walk.summary
+
+
+def test_owner_author_type_and_unlocked_are_written(site: Path) -> None:
+    feed = publish(site, "--owner-email", "jo@example.test", "--author", "The Crew",
+                   "--type", "serial")  # fmt: skip
+    parsed = feedparser.parse(str(feed)).feed
+    assert parsed.author == "The Crew"
+    assert parsed.publisher_detail == {"name": "The Crew", "email": "jo@example.test"}
+    assert parsed.itunes_type == "serial"
+    assert parsed.podcast_locked == {"owner": "jo@example.test"}
+    read = partytime(feed)
+    show = read["feed"]
+    assert show["locked"] is True and show["podcastOwner"] == "jo@example.test"
+    assert show["owner"] == {"name": "The Crew", "email": "jo@example.test"}
+    assert show["itunesType"] == "serial" and show["author"] == "The Crew"
+    assert read["raw"]["channelTxt"] == [{"purpose": "ai-content", "value": "true"}]
+    assert read["raw"]["itemTxt"] == [[{"purpose": "ai-content", "value": "true"}]] * 2
+    items = {item["title"]: item for item in show["items"]}
+    harbour = items["Harbour Notes"]
+    assert harbour["content"].startswith("<h2>Morning</h2>\n<p>The tide was out & the boats")
+    assert harbour["podcastChapters"]["url"] == BASE + "harbour.chapters.json"
+    assert [t["url"] for t in harbour["podcastTranscripts"]] == [BASE + "harbour.vtt",
+                                                                 BASE + "harbour.srt"]  # fmt: skip
+    guids = json.loads((site / "harbour.episode.json").read_text(encoding="utf-8"))["guid"]
+    assert harbour["guid"] == guids
+    # Unlocked, remembered settings kept: the folder alone is enough next time.
+    result = invoke("feed", str(site), "--unlocked")
+    assert result.exit_code == 0, result.output
+    root = ET.parse(feed).getroot()
+    assert root.findtext(f"channel/{PODCAST}locked") == "no"
+    assert feedparser.parse(str(feed)).feed.itunes_type == "serial"
+
+
+def test_a_bad_show_type_is_one_line_and_exit_2(site: Path) -> None:
+    result = invoke("feed", str(site), "--base-url", BASE, "--title", "T", "--type", "daily")
+    assert result.exit_code == 2
+    assert "episodic or serial" in result.output
+    assert not (site / "feed.xml").exists()
