@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -184,3 +186,62 @@ def test_a_bad_show_type_is_one_line_and_exit_2(site: Path) -> None:
     assert result.exit_code == 2
     assert "episodic or serial" in result.output
     assert not (site / "feed.xml").exists()
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def run_as_written(lines: list[str], where: Path, bin_dir: Path) -> None:
+    """Each README line in bash, in ``where``, with ``letteraudio`` being this checkout."""
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}  # fmt: skip
+    for line in lines:
+        result = subprocess.run(["bash", "-c", line], cwd=where, env=env, capture_output=True,
+                                text=True, check=False, timeout=300)  # fmt: skip
+        assert result.returncode == 0, (line, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_the_readme_publishing_examples_run_as_written_in_an_empty_folder(
+    tmp_path: Path,
+) -> None:
+    readme = README.read_text(encoding="utf-8")
+    (block,) = re.findall(r"Then publish the folder as a podcast:\n\n```sh\n(.*?)```", readme,
+                          re.S)  # fmt: skip
+    lines = block.strip().splitlines()
+    assert lines[-1].startswith("letteraudio serve site")  # runs until Ctrl-C: tested elsewhere
+    (using,) = [line.split("   #")[0] for line in readme.splitlines()
+                if line.startswith("letteraudio render letters/ -o site/ --base-url")]  # fmt: skip
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "letteraudio"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m letteraudio "$@"\n')
+    shim.chmod(0o755)
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    run_as_written(lines[:-1], first, bin_dir)
+    parsed = feedparser.parse(str(first / "site" / "feed.xml"))
+    assert parsed.feed.title == "Letters Read Aloud"
+    assert parsed.feed.author == "Jo Example"
+    assert [tag.term for tag in parsed.feed.tags] == ["Arts", "Books"]
+    assert parsed.feed.publisher_detail.email == "jo@example.com"
+    [entry] = parsed.entries
+    assert entry.enclosures[0].href == "https://example.com/letters/tide.mp3"
+    # The folder remembers: the next render needs only --feed.
+    run_as_written(["letteraudio render letters/ -o site/ --feed"], first, bin_dir)
+    # The command of "Using it", after the same article in a folder of its own.
+    run_as_written([lines[0], using], second, bin_dir)
+    parsed = feedparser.parse(str(second / "site" / "feed.xml"))
+    assert parsed.feed.title == "My Letters"
+    assert parsed.feed.link == "https://example.com/pod/"
+    assert len(parsed.entries) == 1
+
+
+def test_render_feed_without_a_base_url_is_refused_before_any_audio(tmp_path: Path) -> None:
+    article = tmp_path / "tide.txt"
+    article.write_text(WALK, encoding="utf-8")
+    result = invoke("render", str(article), "-o", f"{tmp_path}/site/", "--feed")
+    assert result.exit_code == 2
+    assert "--base-url URL and --show TITLE" in result.output
+    assert not (tmp_path / "site").exists() or not any((tmp_path / "site").iterdir())

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,6 +26,13 @@ Output = Annotated[str | None, typer.Option("--output", "-o", help="MP3 file, or
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the segments, pauses and "
                    "estimated duration; speak nothing.")]  # fmt: skip
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
+BaseUrl = Annotated[str | None, typer.Option(metavar="URL", help="With --feed (implied): the "
+                    "public address where the output folder will be published (remembered; "
+                    "the feed's title is --show).")]  # fmt: skip
+Category = Annotated[str | None, typer.Option(metavar="CATEGORY", help="With --feed: the "
+                     "show's Apple category, e.g. 'Arts > Books'.")]  # fmt: skip
+OwnerEmail = Annotated[str | None, typer.Option(metavar="EMAIL", help="With --feed: the "
+                       "owner's e-mail (itunes:owner, podcast:locked).")]  # fmt: skip
 
 
 @o.app.command()
@@ -71,6 +79,9 @@ def render(
     srt: o.Srt = True,
     chapters_json: o.ChaptersJson = True,
     feed: o.Feed = False,
+    base_url: BaseUrl = None,
+    category: Category = None,
+    owner_email: OwnerEmail = None,
     scheduler: o.Scheduler = None,
     local_cluster: o.LocalCluster = None,
     task_retries: o.TaskRetries = o.D["task_retries"],
@@ -84,7 +95,9 @@ def render(
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
-        settings = o.load_settings(ctx, config)
+        settings = o.load_settings(ctx, config, **({"feed": True} if base_url else {}))
+        channel = {"base_url": base_url, "title": show, "category": category,
+                   "email": owner_email}  # fmt: skip
         if "-" in articles and sys.stdin.isatty() and not quiet:
             typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
         if dry_run:
@@ -92,14 +105,15 @@ def render(
                 planned = la.plan(la.Article.read(name, settings.text_format), settings)
                 typer.echo("\n".join(planned.to_text()))
         elif is_batch(articles):
-            render_batch(articles, settings, output, quiet)
+            render_batch(articles, settings, output, quiet, channel)
         else:
             with segment_bar(not quiet and sys.stderr.isatty()) as progress:
                 text = la.Article.read(articles[0], settings.text_format)
-                publish_after(settings, la.target_for(text, output).parent, check=True)
+                target = la.target_for(text, output).parent
+                publish_after(settings, target, check=True, channel=channel)
                 episode = la.narrate(text, settings, output, progress)
             report(episode, time.perf_counter() - started, quiet)
-            publish_after(settings, episode.path.parent)
+            publish_after(settings, episode.path.parent, channel=channel)
 
 
 @o.app.command()
@@ -167,36 +181,48 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
         typer.echo("\n".join(episode.to_text(seconds)))
 
 
-def render_batch(articles: list[str], settings: Settings, output: str | None, quiet: bool) -> None:
-    """Render every article; a line for each failure, a summary table, exit 1 if any failed."""
+def render_batch(
+    articles: list[str],
+    settings: Settings,
+    output: str | None,
+    quiet: bool,
+    channel: Mapping[str, Any] | None = None,
+) -> None:
+    """Render every article; a line for each failure, a summary table, exit 1 if any failed
+    (``channel``: the feed settings given on the command line)."""
     from letteraudio.progress import BatchBar
     from letteraudio.render.batch import FAILED, folder_for, narrate_many, summary
 
     started, folder = time.perf_counter(), folder_for(output)
-    publish_after(settings, folder, batch=True, check=True)
+    publish_after(settings, folder, batch=True, check=True, channel=channel)
     with BatchBar(not quiet and sys.stderr.isatty()) as bar:
         outcomes = list(narrate_many(articles, settings, output, bar))
     rows, line = summary(outcomes, time.perf_counter() - started)
     if not quiet:
         o.print_columns(rows)
         typer.echo(line)
-    publish_after(settings, folder, batch=True)
+    publish_after(settings, folder, batch=True, channel=channel)
     if any(outcome.status == FAILED for outcome in outcomes):
         raise typer.Exit(o.EXIT_ERROR)
 
 
 def publish_after(
-    settings: Settings, folder: Path, batch: bool = False, check: bool = False
+    settings: Settings,
+    folder: Path,
+    batch: bool = False,
+    check: bool = False,
+    channel: Mapping[str, Any] | None = None,
 ) -> None:
     """Refresh the folder's feed after --feed, or a batch when the config has a [feed]
-    (``check``: only refuse, before rendering, a feed that could not be written)."""
+    (``check``: only refuse, before rendering, a feed that could not be written;
+    ``channel``: feed settings given on the command line, over the config file's)."""
     from letteraudio.cli.publish import report_feed
     from letteraudio.publish import folder as feeds
 
     if not feeds.feed_wanted(settings.feed, settings.config, batch):
         return
     if check:
-        feeds.check_publishable(folder, settings.config)
+        feeds.check_publishable(folder, settings.config, channel)
     else:
         started = time.perf_counter()  # before the work, not after it
-        report_feed(feeds.publish_with_config(folder, settings.config), started)
+        report_feed(feeds.publish_with_config(folder, settings.config, channel), started)

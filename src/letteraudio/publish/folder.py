@@ -221,18 +221,20 @@ def feed_wanted(asked: bool, config: Path | None, batch: bool = False) -> bool:
     return asked or (batch and bool(load_section(config, "feed")))
 
 
-def check_publishable(folder: Path, config: Path | None) -> None:
+def check_publishable(
+    folder: Path, config: Path | None, options: Mapping[str, Any] | None = None
+) -> None:
     """Refuse, before anything is rendered, a feed :func:`publish_with_config` could not
-    write: no base URL or title (config file or what the folder remembers), or artwork
-    named that is not in the folder."""
+    write: no base URL or title (options, config file or what the folder remembers), or
+    artwork named that is not in the folder."""
     state = load_state(folder) if (folder / STATE_NAME).is_file() else State()
     try:
-        _, settings = resolve_channel(state, *_config_layers(config))
+        _, settings = resolve_channel(state, *_config_layers(config), dict(options or {}))
         _check_artwork(folder, settings)
     except InputError as error:
         raise InputError(
-            f"--feed: {error} (give base_url and title in the config file's [feed] "
-            f"table, or run `letteraudio feed {folder} --base-url URL --title TITLE` once)"
+            f"--feed: {error} (give --base-url URL and --show TITLE, or base_url and title "
+            "in the config file's [feed] table; the folder remembers them)"
         ) from None
 
 
