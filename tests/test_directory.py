@@ -245,3 +245,90 @@ def test_render_feed_without_a_base_url_is_refused_before_any_audio(tmp_path: Pa
     assert result.exit_code == 2
     assert "--base-url URL and --show TITLE" in result.output
     assert not (tmp_path / "site").exists() or not any((tmp_path / "site").iterdir())
+
+
+def check_lines(target: Path) -> tuple[int, list[str]]:
+    result = invoke("check", str(target))
+    return result.exit_code, result.output.splitlines()
+
+
+def test_a_fresh_folder_passes_check_except_the_category(site: Path) -> None:
+    feed = publish(site)
+    code, lines = check_lines(site)
+    assert code == 1
+    assert lines == [
+        f"{feed}: channel: no <itunes:category>: Apple requires one from its list (--category)",
+        f"{feed}: 2 episodes checked, 1 problem",
+    ]
+    invoke("feed", str(site), "--category", "Arts > Books")
+    code, lines = check_lines(feed)  # the feed file itself, as well as its folder
+    assert (code, lines) == (0, [f"{feed}: 2 episodes checked, no problems"]), lines
+
+
+def test_check_names_every_directory_problem_in_one_line(site: Path) -> None:
+    from PIL import Image
+
+    feed = publish(site, "--category", "Arts")
+    xml = feed.read_text(encoding="utf-8")
+    guids = re.findall(r'<guid isPermaLink="false">([^<]+)</guid>', xml)
+    sizes = re.findall(r'length="(\d+)"', xml)
+    dates = re.findall(r"<pubDate>([^<]+)</pubDate>", xml)
+    Image.new("RGBA", (1000, 800)).save(site / "cover.jpg", format="PNG")
+    edits = {
+        "<language>en</language>": "<language>xx-YY</language>",
+        f'length="{sizes[0]}"': f'length="{int(sizes[0]) + 1}"',
+        guids[1]: guids[0],
+        "harbour.vtt": "gone.vtt",
+        f"<pubDate>{dates[0]}": "<pubDate>2026-12-06 10:00",
+        'type="audio/mpeg"': 'type="audio/mp3"',
+        "letteraudio-artwork.png": "cover.jpg",
+        "<description>We walked": "<description>" + "é" * 2001 + "We walked",
+    }
+    for old, new in edits.items():
+        assert old in xml, old
+        xml = xml.replace(old, new, 1)
+    feed.write_text(xml, encoding="utf-8")
+    code, lines = check_lines(site)
+    assert code == 1
+    first, second = re.findall(r"<title>([^<]+)</title>", xml)[1:3]
+    url = f"{BASE}gone.vtt"
+    expected = [
+        "channel: language 'xx-YY' is not an ISO 639-1 code (e.g. en or en-GB)",
+        "channel: artwork cover.jpg is 1000x800 px; directories take a square of 1400 to 3000 px",
+        "channel: artwork cover.jpg is RGBA, not RGB",
+        "channel: artwork cover.jpg is PNG: its name says JPEG",
+        f"item 1 ({first}): pubDate '2026-12-06 10:00' is not an RFC 2822 date",
+        f"item 1 ({first}): enclosure type 'audio/mp3', not audio/mpeg",
+        f"item 2 ({second}): guid {guids[0]} is also item 1 ({first})'s: each must be unique",
+    ]
+    for line in expected:
+        assert f"{feed}: {line}" in lines, (line, lines)
+    mp3 = re.findall(r'<enclosure url="[^"]*/([^/"]+)"', xml)
+    length_line = [line for line in lines if "enclosure length" in line]
+    assert len(length_line) == 1 and length_line[0].endswith(f"but {mp3[0]} is {sizes[0]} bytes"), (
+        lines
+    )
+    assert any(f"podcast:transcript {url} is not a file in {site}" in line for line in lines)
+    assert any("the description is 4,0" in line and "at most 4,000" in line for line in lines)
+    assert lines[-1] == f"{feed}: 2 episodes checked, {len(lines) - 1} problems"
+
+
+def test_check_runs_the_mp3_check_on_each_episode(site: Path) -> None:
+    feed = publish(site, "--category", "Arts")
+    mp3 = site / "walk.mp3"
+    data = mp3.read_bytes()
+    mp3.write_bytes(data[: len(data) // 2])  # cut short: the tag's length lies, and the size
+    code, lines = check_lines(site)
+    assert code == 1
+    assert any(line.startswith(f"{mp3}: ") for line in lines), lines
+    assert any("enclosure length" in line and "walk.mp3" in line for line in lines), lines
+    assert str(feed) in lines[-1]
+
+
+def test_check_refuses_what_is_not_a_feed_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "feed.xml").write_text("<html><body>hello</body></html>", encoding="utf-8")
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "not an RSS 2.0 feed" in result.output
+    result = invoke("check", str(tmp_path / "empty"))
+    assert result.exit_code == 2

@@ -25,16 +25,27 @@ Text = str | None
 
 @o.app.command()
 def check(
-    mp3: Annotated[Path, typer.Argument(metavar="FILE.mp3", help="The MP3 to check.")],
+    mp3: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE.mp3",
+            help="The MP3 to check; or a "
+            "published folder (or its feed.xml), checked as a directory would.",
+        ),
+    ],
     loudness: Annotated[
         float, typer.Option(help="Integrated loudness target in LUFS (pass within \u00b11 LU).")
     ] = o.D["loudness"],
     as_json: o.AsJson = False,
 ) -> None:
-    """Check an MP3 as a podcast host would; exit 1 when a rule fails."""
+    """Check an MP3 as a podcast host would, or a published folder's feed and episodes as a
+    directory would; exit 1 when a rule fails."""
     from letteraudio.check import check_mp3
 
     with o.errors_to_exit_codes():
+        if mp3.is_dir() or mp3.suffix.lower() == ".xml":
+            check_folder(mp3, loudness)
+            return
         if not mp3.is_file():
             raise InputError(f"{mp3}: no such file" if not mp3.exists() else f"{mp3}: not a file")
         report = check_mp3(mp3, target_lufs=loudness)
@@ -44,6 +55,25 @@ def check(
             _print_report(report)
         if not report.passed:
             raise typer.Exit(o.EXIT_ERROR)
+
+
+def check_folder(path: Path, loudness: float) -> None:
+    """``check FOLDER``: one line per problem of the feed, then of each episode's MP3."""
+    from letteraudio.check import check_mp3
+    from letteraudio.publish.directory import check_feed
+
+    found = check_feed(path)
+    problems = [f"{found.feed}: {problem}" for problem in found.problems]
+    for mp3 in found.episodes:
+        report = check_mp3(mp3, target_lufs=loudness)
+        problems += [f"{mp3}: {f.check}: {f.value} ({f.detail})".replace(" ()", "")
+                     for f in report.findings if f.status.value == "fail"]  # fmt: skip
+    for problem in problems:
+        typer.echo(problem)
+    typer.echo(f"{found.feed}: {o.plural(len(found.episodes), 'episode')} checked, "
+               f"{o.plural(len(problems), 'problem') if problems else 'no problems'}")  # fmt: skip
+    if problems:
+        raise typer.Exit(o.EXIT_ERROR)
 
 
 @o.app.command()
