@@ -129,15 +129,30 @@ def test_a_paragraph_shared_by_articles_is_spoken_once(
 
 
 def test_articles_that_fail_before_their_first_part_hold_nothing_on_the_cluster(
-    tone_installed: None, tmp_path: Path, threads_cluster: tuple[Any, SeenTasks]
+    tone_installed: None,
+    tmp_path: Path,
+    threads_cluster: tuple[Any, SeenTasks],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Each of these fails in its join before reading a part (its MP3's name is too long
-    for the temporary file beside it): their tasks must not stay in the window, or the
-    batch would stop there without a word about the rest."""
+    """Each of these fails in its join before reading a part (the disk refuses the
+    temporary file beside its MP3; names too long are refused before any task now): their
+    tasks must not stay in the window, or the batch would stop there without a word about
+    the rest."""
+    import errno
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def full_for_some(*args: Any, **kwargs: Any) -> Any:
+        if str(kwargs.get("prefix", "")).startswith((".0-full", ".1-full", ".2-full")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", full_for_some)
     cluster, _ = threads_cluster
     sources = []
     for number in range(3):
-        path = tmp_path / f"{number}{'x' * 244}.txt"
+        path = tmp_path / f"{number}-full.txt"
         paragraphs = "\n\n".join(f"Paragraph {p} of {number}." for p in range(3))
         path.write_text(f"Long {number}\n\n{paragraphs}\n", encoding="utf-8")
         sources.append(path)
@@ -343,18 +358,25 @@ def test_cluster_errors_are_one_line_with_the_exit_code(tmp_path: Path) -> None:
                               cwd=tmp_path, capture_output=True, text=True, timeout=120,
                               check=False)  # fmt: skip
 
+    def said(result: subprocess.CompletedProcess[str], address: str) -> str:
+        """The error after the first line, which says the scheduler is used."""
+        first, *rest = result.stderr.splitlines()
+        assert first.startswith(f"Note: paragraph tasks go to the Dask scheduler at {address} ")
+        return "\n".join(rest) + "\n"
+
     refused = run("--scheduler", "tcp://127.0.0.1:9")  # nothing listens on the discard port
     assert refused.returncode == 1
-    assert refused.stderr.startswith("Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
-    assert len(refused.stderr.splitlines()) == 1
+    error = said(refused, "tcp://127.0.0.1:9")
+    assert error.startswith("Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert len(error.splitlines()) == 1
     both = run("--scheduler", "tcp://127.0.0.1:9", "--local-cluster", "2")
-    assert (both.returncode, both.stderr) == (
+    assert (both.returncode, said(both, "tcp://127.0.0.1:9")) == (
         2,
         "Error: give --scheduler or --local-cluster, not both\n",
     )
     for address in ("nonsense", "http://127.0.0.1:8786", "tcp://127.0.0.1:port"):
         malformed = run("--scheduler", address)
-        assert (malformed.returncode, malformed.stderr) == (
+        assert (malformed.returncode, said(malformed, address)) == (
             2,
             f"Error: --scheduler {address}: give an address like tcp://HOST:8786\n",
         )

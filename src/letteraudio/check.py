@@ -95,7 +95,8 @@ def check_mp3(path: Path, target_lufs: float = DEFAULT_TARGET_LUFS) -> Report:
     stream = walk(data)
     findings = _stream_findings(stream)
     if stream.first is None:
-        return Report(path, findings)
+        damaged = [f for f in _tag_findings(path, 0.0)[:1] if f.value == "damaged"]
+        return Report(path, findings + damaged)  # a tag that hid the audio is named too
     decoded = decode(path, stream.first.sample_rate, stream.first.channels)
     findings += _decode_findings(stream, decoded)
     findings += _loudness_findings(decoded, target_lufs)
@@ -230,7 +231,10 @@ def _loudness_findings(decoded: Decoded, target_lufs: float) -> list[Finding]:
 def _tag_findings(path: Path, duration: float) -> list[Finding]:
     from letteraudio.tags import frame_text, read_tag
 
-    tag = read_tag(path)
+    try:
+        tag = read_tag(path)
+    except InputError as error:
+        return [Finding("ID3 tag", "damaged", Status.FAIL, str(error).split(": ", 1)[-1])]
     if tag is None:
         return [Finding("ID3 tag", "none", Status.FAIL, "no title for players to show")]
     if tag.version[0] < 2:

@@ -23,6 +23,7 @@ typed on every render::
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 CONFIG_NAME = "letteraudio.toml"
+TABLES = ("render", "metadata", "feed", "lexicon")
 METADATA_KEYS = ("title", "author", "show", "description", "language", "cover", "date")
 
 
@@ -80,7 +82,12 @@ def load_section(path: Path | None, name: str) -> dict[str, Any]:
     """One table of a config file (empty without a file or without that table)."""
     if path is None:
         return {}
-    table = read_toml(path, "config").get(name, {})
+    document = read_toml(path, "config")
+    unknown = sorted(set(document) - set(TABLES))
+    if unknown:  # a misspelt table would be ignored in silence
+        raise InputError(f"config {path}: unknown table [{unknown[0]}] "
+                         f"(known: {', '.join(f'[{t}]' for t in TABLES)})")  # fmt: skip
+    table = document.get(name, {})
     if not isinstance(table, dict):
         raise InputError(f"config {path}: [{name}] must be a table")
     return table
@@ -95,7 +102,13 @@ def load_metadata(path: Path | None) -> dict[str, Any]:
             f"config {path}: unknown metadata key {unknown[0]!r} "
             f"(known: {', '.join(METADATA_KEYS)})"
         )
-    values = {key: str(value) for key, value in table.items()}
+    values = {}
+    for key, value in table.items():
+        if isinstance(value, datetime.date) and key == "date":
+            value = value.isoformat()  # date = 2026-01-31, a TOML date
+        if not isinstance(value, str):
+            raise InputError(f"config {path}: [metadata] {key} must be a string, not {value!r}")
+        values[key] = value
     if "cover" in values and path is not None:
         values["cover"] = str((path.parent / values["cover"]).resolve())
     return values

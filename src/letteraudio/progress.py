@@ -1,6 +1,7 @@
 """Progress on a terminal (stderr) for renders: over the segments of one article, and
 over the articles of a batch. What ``letteraudio render`` shows; a Python caller of
-:func:`letteraudio.narrate` or :func:`letteraudio.render.batch.narrate_many` may pass them too."""
+:func:`letteraudio.narrate` or :func:`letteraudio.render.batch.narrate_many` may pass them
+too. And ``letteraudio check``'s report."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from letteraudio.check import Report
     from letteraudio.render.batch import Outcome
     from letteraudio.render.model import Progress
     from letteraudio.text.segment import Segment
@@ -83,3 +85,24 @@ class BatchBar:
             )
         for line in told:  # above the bar, never wrapped
             self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def print_report(report: Report) -> None:
+    """``letteraudio check``'s table: every finding, in colour; paths and values are text,
+    never markup, with control characters shown as escapes."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from letteraudio.values import printable
+
+    colours = {"ok": "green", "warn": "yellow", "fail": "bold red"}
+    title = Text(printable(str(report.path)))  # a path, never markup
+    table = Table("check", "value", "result", "detail", title=title, title_justify="left")
+    for finding in report.findings:
+        status = finding.status.value
+        table.add_row(finding.check, Text(printable(finding.value)),
+                      Text(status, colours[status]), Text(printable(finding.detail)))  # fmt: skip
+    console = Console(highlight=False)
+    console.print(table)
+    console.print("passed" if report.passed else "FAILED: a podcast host would reject this file")

@@ -303,6 +303,13 @@ class Settings:
     def __post_init__(self) -> None:
         check_bitrate(self.bitrate)
 
+    def scheduler_note(self) -> str:
+        """What a render that uses a scheduler says first: which, from where, and that a
+        scheduler can run code in this process."""
+        where = self.sources["scheduler"].source if "scheduler" in self.sources else "given"
+        return (f"paragraph tasks go to the Dask scheduler at {self.scheduler} ({where}); it "
+                "can run code in this process: use only one you trust")  # fmt: skip
+
     @classmethod
     def load(
         cls,
@@ -316,7 +323,7 @@ class Settings:
         may be a :class:`Voice`), else the environment, else the config file (``config``,
         else the one found as :func:`letteraudio.config.find_config` says unless ``find``
         is false), else the defaults."""
-        from letteraudio.config import find_config, load_metadata
+        from letteraudio.config import find_config
 
         path = find_config(config) if find else config
         spec = given.pop("voice", None)
@@ -330,6 +337,13 @@ class Settings:
             raise InputError(f"unknown setting {unknown[0]!r}")
         sources = layered(given, path, os.environ if environ is None else environ)
         value = {key: source.value for key, source in sources.items()}
+        if value["scheduler"] and config is None and sources["scheduler"].source == str(path):
+            # a scheduler runs code in this process: never one named by a file found on disk
+            raise InputError(
+                f"config {path} names a scheduler ({value['scheduler']}); a Dask scheduler "
+                "can run code here, so one is used only from --scheduler, "
+                "LETTERAUDIO_SCHEDULER or a config file given with --config"
+            )
         wanted = {key: value[key] for key, option in OPTIONS.items() if option.voice}
         Voice(value["engine"], **{k: v for k, v in given.items() if k in wanted})  # refused?
         voice = Voice.taking(value["engine"], wanted)
@@ -354,7 +368,7 @@ class Settings:
             lexicon=_lexicon(value["lexicon"], path),
             max_chars=value["max_chars"],
             metadata=metadata,
-            metadata_defaults=load_metadata(path),
+            metadata_defaults=_config_metadata(path),
             sidecars=SidecarChoice(value["vtt"], value["srt"], value["chapters_json"]),
             config=path,
             scheduler=_scheduler(value["scheduler"], value["local_cluster"], sources),
@@ -406,6 +420,20 @@ def load_render_defaults(path: Path | None) -> dict[str, Any]:
         if option.path and path is not None:
             values[key] = str((path.parent / Path(values[key]).expanduser()).resolve())
     return values
+
+
+def _config_metadata(path: Path | None) -> dict[str, Any]:
+    """The config file's ``[metadata]``, its date held to what ``--date`` takes."""
+    from letteraudio.config import load_metadata
+    from letteraudio.tags import check_date
+
+    metadata = load_metadata(path)
+    if metadata.get("date"):
+        try:
+            check_date(metadata["date"])
+        except InputError as error:
+            raise InputError(f"config {path}: [metadata] {error}") from None
+    return metadata
 
 
 def _check_metadata(metadata: Mapping[str, str]) -> None:

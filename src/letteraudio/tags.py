@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from letteraudio.values import Chapter, Metadata
 
 GENRE = "Podcast"
 TOC_ID = "toc"
+MAX_COVER_BYTES = 10 * 2**20
 _IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 # ISO 639-1 -> ISO 639-2/B for the TLAN frame (the languages gTTS and Piper voices cover most).
 _LANGUAGES = {
@@ -41,11 +43,19 @@ def language_code(language: str) -> str | None:
 
 
 def read_cover(path: Path) -> tuple[str, bytes]:
-    """(MIME type, bytes) of a JPEG or PNG cover; anything else is an :class:`InputError`."""
+    """(MIME type, bytes) of a JPEG or PNG cover; anything else is an :class:`InputError`:
+    a cover must be a regular file (never a device or a FIFO, read forever or waited on
+    forever) of at most :data:`MAX_COVER_BYTES`."""
     try:
-        data = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise InputError(f"cover {path}: not a regular file")
+        with path.open("rb") as file:
+            data = file.read(MAX_COVER_BYTES + 1)
     except OSError as error:
         raise InputError(f"cover {path}: cannot read ({error.strerror or error})") from error
+    if len(data) > MAX_COVER_BYTES:
+        raise InputError(f"cover {path}: over {MAX_COVER_BYTES // 2**20} MB; podcast apps "
+                         "want a JPEG or PNG of at most a few hundred KB")  # fmt: skip
     for magic, mime in _IMAGE_TYPES.items():
         if data.startswith(magic):
             return mime, data
@@ -173,21 +183,30 @@ def _time_ordered_id3() -> type:
 
 def read_tag(path: Path) -> Any | None:
     """The ID3 tag of an MP3 (mutagen's ``ID3``), or None when it has none or cannot be read.
-    What ``check`` judges and what ``feed`` shows of an MP3 without an episode file."""
+    What ``check`` judges and what ``feed`` shows of an MP3 without an episode file. A tag
+    that is there but damaged (a foreign version, sizes that are not synchsafe, frames cut
+    short) is an :class:`InputError` saying so."""
+    import struct
+
+    from mutagen import MutagenError
     from mutagen.id3 import ID3, ID3NoHeaderError
 
     try:
         return ID3(path)
     except (ID3NoHeaderError, OSError):
         return None
+    except (MutagenError, ValueError, LookupError, EOFError, struct.error) as error:
+        raise InputError(f"{path}: damaged ID3 tag ({error or type(error).__name__})") from None
 
 
 def frame_text(tag: Any, frame: str) -> str | None:
     """The first text of a frame (``TIT2``, ``TPE1``...), or None when it is missing or empty."""
+    from letteraudio.values import clean_text
+
     found = tag.get(frame)
     if found is None or not getattr(found, "text", None):
         return None
-    return str(found.text[0])
+    return clean_text(str(found.text[0]), newlines=False) or None
 
 
 def tag_chapters(tag: Any) -> list[Chapter]:

@@ -1,5 +1,6 @@
 """Values every stage passes around and that depend on nothing: audio from an engine,
-where speech sits in the timeline, chapters and what the tags say.
+where speech sits in the timeline, chapters and what the tags say; and the one cleaning
+every string from outside gets (:func:`clean_text`), which they apply to themselves.
 
 They live here so that ``engines/``, ``audio/`` and the publishing modules can share
 them without importing one another.
@@ -7,6 +8,8 @@ them without importing one another.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -85,6 +88,14 @@ class Metadata:
     """``YYYY`` or ``YYYY-MM-DD``; no date is written unless one is given."""
     cover: Path | None = None
 
+    def __post_init__(self) -> None:
+        # options, config files and documents all end here: the one cleaning (controls,
+        # escape sequences, bidi overrides), on one line but for the description
+        for name in ("title", "author", "show", "description", "language", "date"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, clean_text(value, newlines=name == "description"))
+
 
 def plural(count: int, noun: str) -> str:
     """``1 segment``, ``1,200 characters``."""
@@ -96,3 +107,51 @@ def clock(seconds: float) -> str:
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+# --- the one cleaning of text from outside, and text for the terminal ---------------
+
+
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
+    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]{0,256}?(?:\x07|\x1b\\|\x9c)"  # OSC...
+    r"|\x1b[ -/]*[0-~]"  # any other escape
+)
+
+
+def clean_text(text: str, newlines: bool = True) -> str:
+    """The one cleaning every string from outside gets once it is decoded (bytes, HTML
+    entities, YAML, TOML, JSON, tags, options): terminal escape sequences, C0 and C1
+    controls, bidi overrides and other format characters removed; tab and newline kept
+    where they mean something (``newlines``), else each becomes a space."""
+    if text.isascii() and text.isprintable():
+        return text  # the usual case, at no cost
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    if not newlines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return "".join(ch for ch in text if not _is_invisible(ch))
+
+
+def _is_invisible(ch: str) -> bool:
+    if ch in "\n\t":
+        return False
+    return unicodedata.category(ch) in ("Cc", "Cf")
+
+
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def printable(text: str) -> str:
+    """Text for the terminal: controls (but newline) and bidi overrides shown as ``\\u001b``
+    escapes, so a file name or a title never moves the cursor, retitles the terminal or
+    reverses the line."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        f"\\u{ord(ch):04x}"
+        if ch != "\n" and (unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS)
+        else ch
+        for ch in text
+    )

@@ -46,17 +46,19 @@ def atomic_output(target: Path, replace: bool = True) -> Iterator[Path]:
 
     With ``replace=False`` an existing target is never replaced, even one that another
     process creates meanwhile (a hard link fails when the name exists)."""
+    prefix = f".{target.name}.{os.getpid()}."
+    temporary: Path | None = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_parts(target)
-        handle, name = tempfile.mkstemp(
-            prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
-        )
-    except OSError as error:
-        raise OutputError(f"cannot write to {target.parent}: {error.strerror or error}") from error
-    os.close(handle)
-    temporary = Path(name)
-    try:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_parts(target)
+            handle, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
+        except OSError as error:
+            raise OutputError(
+                f"cannot write to {target.parent}: {error.strerror or error}"
+            ) from error
+        temporary = Path(name)
+        os.close(handle)
         yield temporary
         _apply_umask(temporary)
         try:
@@ -71,7 +73,11 @@ def atomic_output(target: Path, replace: bool = True) -> Iterator[Path]:
         except OSError as error:
             raise OutputError(f"cannot write {target}: {error.strerror or error}") from error
     finally:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        else:  # interrupted (Ctrl-C, SIGTERM) between the file's creation and its name
+            for part in target.parent.glob(f"{glob.escape(prefix)}*.part"):
+                part.unlink(missing_ok=True)
 
 
 def remove_stale_parts(target: Path) -> list[Path]:

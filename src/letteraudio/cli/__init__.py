@@ -15,12 +15,12 @@ from typing import Any
 import typer
 
 from letteraudio._version import __version__
-from letteraudio.cli.options import EXIT_BAD_INPUT, EXIT_INTERRUPTED, app
+from letteraudio.cli.options import EXIT_BAD_INPUT, EXIT_INTERRUPTED, app, echo
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"letteraudio {__version__}")
+        echo(f"letteraudio {__version__}")
         raise typer.Exit()
 
 
@@ -51,13 +51,13 @@ def main() -> None:
     except exceptions.UsageError as error:
         command = error.ctx.command_path if error.ctx else "letteraudio"
         message = " ".join(error.format_message().split())
-        typer.echo(f"Error: {message} (see: {command} --help)", err=True)
+        echo(f"Error: {message} (see: {command} --help)", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except exceptions.ClickException as error:
-        typer.echo(f"Error: {' '.join(error.format_message().split())}", err=True)
+        echo(f"Error: {' '.join(error.format_message().split())}", err=True)
         sys.exit(error.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("Interrupted: nothing was written.", err=True)
+        echo("Interrupted: nothing was written.", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:  # the reader went away (`letteraudio script a.txt | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -56,9 +56,9 @@ def voices(
         settings = EngineSettings(tld=tld, voices_dir=Path(folder) if folder else None)
         rows, notes = offered_voices(engine, lang, settings)
         for note in notes:
-            typer.echo(f"Note: {note}", err=True)
+            o.echo(f"Note: {note}", err=True)
         if as_json:
-            typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+            o.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
         columns = ("engine", "id", "language", "gender", "quality", "source", "licence",
                    "description")  # fmt: skip
@@ -75,7 +75,7 @@ def cache_info(cache_dir: CacheFolder = None) -> None:
     with o.errors_to_exit_codes():
         cache = ClipCache(cache_dir or default_cache_dir())
         info = cache.info()
-        typer.echo(
+        o.echo(
             f"{cache.folder}: {o.plural(info.clips, 'spoken sentence')}, "
             f"{o.plural(info.chunks, 'encoded paragraph')}, "
             f"{o.plural(info.models, 'prepared voice')}; {info.bytes / 1e6:.1f} MB"
@@ -91,7 +91,7 @@ def cache_clear(cache_dir: CacheFolder = None) -> None:
         cache = ClipCache(cache_dir or default_cache_dir())
         removed = cache.clear()
         entries = "entry" if removed == 1 else "entries"
-        typer.echo(f"Removed {removed:,} {entries} from {cache.folder}")
+        o.echo(f"Removed {removed:,} {entries} from {cache.folder}")
 
 
 @config_app.command(
@@ -116,15 +116,15 @@ def config_show(ctx: typer.Context, as_json: o.AsJson = False) -> None:
                       for k, v in sorted(settings.sources.items())}  # fmt: skip
             document = {"config": str(path) if path else None, "render": render,
                         "metadata": dict(settings.metadata_defaults)}  # fmt: skip
-            typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            o.echo(json.dumps(document, indent=2, ensure_ascii=False))
             return
         looked = f"none (looked for ./letteraudio.toml and {user_config_path()})"
-        typer.echo(f"config file: {path or looked}")
+        o.echo(f"config file: {path or looked}")
         for key, setting in sorted(settings.sources.items()):
             shown = "(none)" if setting.value is None else _plain(setting.value)
-            typer.echo(f"{key.replace('_', '-'):<16} {shown!s:<24} {setting.source}")
+            o.echo(f"{key.replace('_', '-'):<16} {shown!s:<24} {setting.source}")
         for key, text in settings.metadata_defaults.items():
-            typer.echo(f"{key:<16} {text!s:<24} {path} [metadata]")
+            o.echo(f"{key:<16} {text!s:<24} {path} [metadata]")
 
 
 def _plain(value: object) -> Any:

@@ -13,7 +13,7 @@ import typer
 
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
 from letteraudio.settings import OPTIONS
-from letteraudio.values import ChapterMode
+from letteraudio.values import ChapterMode, printable
 from letteraudio.values import plural as plural
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def errors_to_exit_codes() -> Iterator[None]:
     except (typer.Exit, typer.Abort, BrokenPipeError):
         raise
     except KeyboardInterrupt as error:  # a batch says what it had finished
-        typer.echo(f"Interrupted: {''.join(error.args[:1]) or 'nothing was written.'}", err=True)
+        echo(f"Interrupted: {''.join(error.args[:1]) or 'nothing was written.'}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except (InputError, EngineUnavailable) as error:
         fail(str(error), EXIT_BAD_INPUT)
@@ -133,8 +133,13 @@ def errors_to_exit_codes() -> Iterator[None]:
         fail(f"unexpected {type(error).__name__}: {error} (LETTERAUDIO_DEBUG=1 shows more)", 1)
 
 
+def echo(message: str, err: bool = False) -> None:
+    """``typer.echo``, what could steer the terminal shown as escapes (``printable``)."""
+    typer.echo(printable(message), err=err)
+
+
 def fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"Error: {' '.join(message.split())}", err=True)
+    echo(f"Error: {' '.join(message.split())}", err=True)
     raise typer.Exit(code)
 
 
@@ -143,4 +148,4 @@ def print_columns(lines: Sequence[Sequence[str]]) -> None:
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
     for line in lines:
         cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
-        typer.echo("  ".join([*cells, line[-1]]).rstrip())
+        echo("  ".join([*cells, line[-1]]).rstrip())

@@ -14,7 +14,6 @@ from letteraudio.cli import options as o
 from letteraudio.errors import InputError
 
 if TYPE_CHECKING:
-    from letteraudio.check import Report
     from letteraudio.publish.folder import Published
 
 Folder = Annotated[
@@ -41,6 +40,7 @@ def check(
     """Check an MP3 as a podcast host would, or a published folder's feed and episodes as a
     directory would; exit 1 when a rule fails."""
     from letteraudio.check import check_mp3
+    from letteraudio.progress import print_report
 
     with o.errors_to_exit_codes():
         if mp3.is_dir() or mp3.suffix.lower() == ".xml":
@@ -50,9 +50,9 @@ def check(
             raise InputError(f"{mp3}: no such file" if not mp3.exists() else f"{mp3}: not a file")
         report = check_mp3(mp3, target_lufs=loudness)
         if as_json:
-            typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+            o.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         else:
-            _print_report(report)
+            print_report(report)
         if not report.passed:
             raise typer.Exit(o.EXIT_ERROR)
 
@@ -69,8 +69,8 @@ def check_folder(path: Path, loudness: float) -> None:
         problems += [f"{mp3}: {f.check}: {f.value} ({f.detail})".replace(" ()", "")
                      for f in report.findings if f.status.value == "fail"]  # fmt: skip
     for problem in problems:
-        typer.echo(problem)
-    typer.echo(f"{found.feed}: {o.plural(len(found.episodes), 'episode')} checked, "
+        o.echo(problem)
+    o.echo(f"{found.feed}: {o.plural(len(found.episodes), 'episode')} checked, "
                f"{o.plural(len(problems), 'problem') if problems else 'no problems'}")  # fmt: skip
     if problems:
         raise typer.Exit(o.EXIT_ERROR)
@@ -126,8 +126,8 @@ def feed(
 
 def report_feed(published: Published, started: float) -> None:
     for note in published.notes:
-        typer.echo(f"Note: {note}", err=True)
-    typer.echo(
+        o.echo(f"Note: {note}", err=True)
+    o.echo(
         f"Wrote {published.feed}: {o.plural(len(published.episodes), 'episode')}, "
         f"{o.plural(len(published.pages), 'page')} (index.html and one per episode), "
         f"in {time.perf_counter() - started:.1f} s"
@@ -150,29 +150,11 @@ def serve(
     with o.errors_to_exit_codes():
         server = make_server(folder, port)
     host, bound = server.server_address[:2]
-    typer.echo(f"Serving {folder} at http://{host!s}:{bound}/ (Ctrl-C to stop)")
+    o.echo(f"Serving {folder} at http://{host!s}:{bound}/ (Ctrl-C to stop)")
     sys.stdout.flush()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        typer.echo("Stopped.")
+        o.echo("Stopped.")
     finally:
         server.server_close()
-
-
-def _print_report(report: Report) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    colours = {"ok": "green", "warn": "yellow", "fail": "bold red"}
-    table = Table(
-        "check", "value", "result", "detail", title=str(report.path), title_justify="left"
-    )
-    for finding in report.findings:
-        status = finding.status.value
-        table.add_row(finding.check, Text(finding.value), Text(status, colours[status]),
-                      Text(finding.detail))  # fmt: skip
-    console = Console(highlight=False)
-    console.print(table)
-    console.print("passed" if report.passed else "FAILED: a podcast host would reject this file")

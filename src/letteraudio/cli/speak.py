@@ -98,12 +98,14 @@ def render(
         settings = o.load_settings(ctx, config, **({"feed": True} if base_url else {}))
         channel = {"base_url": base_url, "title": show, "category": category,
                    "email": owner_email}  # fmt: skip
+        if settings.scheduler and not dry_run:  # the first line, even with --quiet
+            o.echo(f"Note: {settings.scheduler_note()}", err=True)
         if "-" in articles and sys.stdin.isatty() and not quiet:
-            typer.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
+            o.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
         if dry_run:
             for name in collect(articles):
                 planned = la.plan(la.Article.read(name, settings.text_format), settings)
-                typer.echo("\n".join(planned.to_text()))
+                o.echo("\n".join(planned.to_text()))
         elif is_batch(articles):
             render_batch(articles, settings, output, quiet, channel)
         else:
@@ -141,9 +143,9 @@ def script(
         settings = o.load_settings(ctx, config)
         planned = la.plan(la.Article.read(article, settings.text_format), settings)
         if as_json:
-            typer.echo(json.dumps(planned.to_json(), indent=2, ensure_ascii=False))
+            o.echo(json.dumps(planned.to_json(), indent=2, ensure_ascii=False))
         else:
-            typer.echo("\n".join(planned.to_text()))
+            o.echo("\n".join(planned.to_text()))
 
 
 @o.app.command()
@@ -170,15 +172,15 @@ def say(
             title=text[:100],
         )  # fmt: skip
         episode = la.narrate(la.Article(text), replace(settings, sidecars=None), output)
-        typer.echo(f"Wrote {episode.path}: {episode.duration:.1f} s")
+        o.echo(f"Wrote {episode.path}: {episode.duration:.1f} s")
 
 
 def report(episode: Episode, seconds: float, quiet: bool) -> None:
     """The notes on stderr; unless ``quiet``, what was written and who spoke."""
     for note in episode.notes:
-        typer.echo(f"Note: {note}", err=True)
+        o.echo(f"Note: {note}", err=True)
     if not quiet:
-        typer.echo("\n".join(episode.to_text(seconds)))
+        o.echo("\n".join(episode.to_text(seconds)))
 
 
 def render_batch(
@@ -200,7 +202,7 @@ def render_batch(
     rows, line = summary(outcomes, time.perf_counter() - started)
     if not quiet:
         o.print_columns(rows)
-        typer.echo(line)
+        o.echo(line)
     publish_after(settings, folder, batch=True, channel=channel)
     if any(outcome.status == FAILED for outcome in outcomes):
         raise typer.Exit(o.EXIT_ERROR)

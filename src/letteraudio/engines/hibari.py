@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from letteraudio.engines import BaseEngine, EngineSettings, Voice
+from letteraudio.engines import BaseEngine, EngineSettings, Voice, prepared
 from letteraudio.errors import EngineUnavailable
 from letteraudio.languages import speaks
 from letteraudio.values import Clip, empty_clip
@@ -312,22 +312,22 @@ def prepared_model(model: Path, cache_dir: Path | None) -> Path:
     samples (checked on ``--deterministic`` output)."""
     if cache_dir is None:
         return model
-    prepared = cache_dir / "models" / f"hibari-{_machine_key(model)}.onnx"
-    if prepared.is_file():
-        return prepared
+    folder, stem = cache_dir / "models", f"hibari-{_machine_key(model)}"
+    found = prepared.find(folder, stem)  # only a file whose bytes match its name
+    if found is not None:
+        return found
     try:
         import onnxruntime
 
-        prepared.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = prepared.with_name(f".{prepared.name}.{os.getpid()}.tmp")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = folder / f".{stem}.onnx.{os.getpid()}.tmp"
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
         options.log_severity_level = 3
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.optimized_model_filepath = str(partial)
         onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-        partial.replace(prepared)
-        return prepared
+        return prepared.keep(partial, folder, stem)
     except Exception:  # noqa: BLE001 (the original model still works)
         return model
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import BaseEngine, EngineSettings, Voice
+from letteraudio.engines import BaseEngine, EngineSettings, Voice, prepared
 from letteraudio.errors import EngineUnavailable
 from letteraudio.languages import speaks
 from letteraudio.values import Clip, empty_clip
@@ -376,7 +376,8 @@ def _prepared_session(
 
     onnxruntime optimizes a model's graph every time it loads it, and can save the result;
     the saved graph may use this CPU's instructions, so its name covers the model, the
-    onnxruntime version and the CPU. It is written once, atomically, and a file that does
+    onnxruntime version and the CPU. It is written once, atomically, under its digest (see
+    :mod:`letteraudio.engines.prepared`), and a file that does
     not load is removed and made again.
     """
     import onnxruntime
@@ -386,24 +387,25 @@ def _prepared_session(
         return onnxruntime.InferenceSession(
             _model_source(model, aligned), sess_options=options, providers=providers
         )
-    prepared = cache_dir / "models" / f"{_prepared_name(model, aligned)}.onnx"
-    if prepared.is_file():
+    folder, stem = cache_dir / "models", _prepared_name(model, aligned)
+    found = prepared.find(folder, stem)  # only a file whose bytes match its name
+    if found is not None:
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         try:
             return onnxruntime.InferenceSession(
-                str(prepared), sess_options=options, providers=providers
+                str(found), sess_options=options, providers=providers
             )
         except Exception:  # noqa: BLE001 (any failure: rebuild it)
-            prepared.unlink(missing_ok=True)
+            found.unlink(missing_ok=True)
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
-        prepared.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = prepared.with_name(f".{prepared.name}.{os.getpid()}.tmp")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = folder / f".{stem}.onnx.{os.getpid()}.tmp"
         options.optimized_model_filepath = str(partial)
         session = onnxruntime.InferenceSession(
             _model_source(model, aligned), sess_options=options, providers=providers
         )
-        partial.replace(prepared)
+        prepared.keep(partial, folder, stem)
         return session
     except OSError:
         options.optimized_model_filepath = ""

@@ -28,13 +28,20 @@ SMALLEST_FONT = 90
 LINE_SPACING = 1.25
 
 
+MAX_TITLE_CHARS = 160
+"""A longer show title is drawn cut at a word, with an ellipsis."""
+
+
 def artwork_png(title: str) -> bytes:
     """The artwork for ``title``, as a PNG file's bytes."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (SIZE, SIZE), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    font, lines = _fit(draw, " ".join(title.split()) or "Podcast")
+    words = " ".join(title.split()) or "Podcast"
+    if len(words) > MAX_TITLE_CHARS:  # no one reads more on a square; Pillow would refuse it
+        words = words[:MAX_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:-") + "\u2026"
+    font, lines = _fit(draw, words)
     height = font.size * LINE_SPACING
     top = (SIZE - height * len(lines)) / 2
     for number, line in enumerate(lines):

@@ -54,7 +54,7 @@ class EpisodeInfo:
     def from_json(cls, text: str, where: Path) -> EpisodeInfo:
         """Read what :meth:`to_json` wrote; anything else is an :class:`InputError`."""
         try:
-            data = json.loads(text)
+            data = _cleaned(json.loads(text))
             return cls(
                 guid=str(data["guid"]),
                 title=str(data["title"]),
@@ -140,3 +140,18 @@ def chapters_json(
     return (
         json.dumps(chapters_document(chapters, title, author), indent=1, ensure_ascii=False) + "\n"
     )
+
+
+def _cleaned(data: Any) -> Any:
+    """JSON with the one cleaning (:func:`letteraudio.text.read.clean_text`) given to
+    every string in it: an episode file from elsewhere reaches the feed, the pages and the
+    terminal."""
+    from letteraudio.values import clean_text
+
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, list):
+        return [_cleaned(item) for item in data]
+    if isinstance(data, dict):
+        return {key: _cleaned(value) for key, value in data.items()}
+    return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -90,9 +91,25 @@ def load_state(folder: Path) -> State:
         return State()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return State(dict(data["channel"]), dict(data["published"]), list(data.get("pages", [])))
+        published = {str(guid): str(when) for guid, when in dict(data["published"]).items()}
+        for when in published.values():
+            datetime.datetime.fromisoformat(when)
+        pages = [str(name) for name in list(data.get("pages", []))]
+        return State(dict(data["channel"]), published, pages)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise InputError(f"{path}: cannot read the folder's feed settings ({error})") from error
+
+
+def in_folder(folder: Path, name: str) -> Path | None:
+    """``folder / name`` when ``name`` is a plain file name whose path stays in ``folder``
+    (no separator, no ``..``, not absolute, not a symlink); None otherwise. What the feed
+    state file and the settings name is never followed elsewhere."""
+    if not name or name in (".", "..") or name != Path(name).name or "\\" in name or "\0" in name:
+        return None
+    path = folder / name
+    if path.is_symlink() or path.resolve().parent != folder.resolve():
+        return None
+    return path
 
 
 def save_state(folder: Path, state: State) -> None:
@@ -124,6 +141,13 @@ def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, 
     image = settings.get("image")
     if image and "://" not in str(image):
         image = file_url(settings["base_url"], str(image))
+    for key in ("link", "image"):
+        value = settings.get(key)
+        if value and (key == "link" or "://" in str(value)) and not _web_address(str(value)):
+            raise InputError(f"--{key} must be an http or https address, not {value!r}")
+    email = settings.get("email")
+    if email and not _EMAIL.fullmatch(str(email)):
+        raise InputError(f"--email must be an e-mail address (name@example.com), not {email!r}")
     explicit = settings.get("explicit", False)
     locked = settings.get("locked", True)
     for name, value in (("explicit", explicit), ("locked", locked)):
@@ -149,6 +173,16 @@ def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, 
         type=str(settings.get("type") or "episodic"),
     )
     return channel, settings
+
+
+_EMAIL = re.compile(r"[^@\s\"'<>()\[\],;:\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def _web_address(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and value.isprintable()
 
 
 def read_episode(mp3: Path, published: dict[str, str], now: datetime.datetime) -> EpisodeFile:
@@ -180,13 +214,14 @@ def read_episode(mp3: Path, published: dict[str, str], now: datetime.datetime) -
 def _info_from_tags(mp3: Path, data: bytes, audio_start: int) -> EpisodeInfo:
     """Title and chapters from the ID3 tag; the guid from the audio bytes."""
     from letteraudio.tags import frame_text, read_tag, tag_chapters
+    from letteraudio.values import clean_text
 
     guid = str(uuid.uuid5(GUID_NAMESPACE, hashlib.sha256(data[audio_start:]).hexdigest()))
     tag = read_tag(mp3)
     if tag is None:
         return EpisodeInfo(guid=guid, title=mp3.stem)
     comments = tag.getall("COMM")
-    description = str(comments[0].text[0]) if comments and comments[0].text else None
+    description = clean_text(str(comments[0].text[0])) if comments and comments[0].text else None
     title = frame_text(tag, "TIT2") or mp3.stem
     author = frame_text(tag, "TPE1")
     return EpisodeInfo(guid, title, description, author, chapters=tag_chapters(tag))
@@ -264,7 +299,11 @@ def publish_folder(
     seen: dict[str, Path] = {}
     known = set(state.published)
     for mp3 in sorted(folder.glob("*.mp3")):
-        episode = read_episode(mp3, state.published, now)
+        try:
+            episode = read_episode(mp3, state.published, now)
+        except InputError as error:  # one damaged or foreign file never blocks the rest
+            notes.append(f"{error}: left out")
+            continue
         if episode.info.guid in seen:
             notes.append(
                 f"{mp3.name} is the same episode as {seen[episode.info.guid].name}: left out"
@@ -292,7 +331,7 @@ def _check_artwork(folder: Path, settings: Mapping[str, Any]) -> None:
     """Refuse a feed whose artwork is a file name not in the folder: it would point
     podcast apps at nothing (a URL is taken as it is)."""
     named = settings.get("image")
-    if named and "://" not in str(named) and not (folder / str(named)).is_file():
+    if named and "://" not in str(named) and not _is_file(in_folder(folder, str(named))):
         raise InputError(f"the artwork {named} is not in {folder}: put it there, or give "
                          "--image a URL")  # fmt: skip
 
@@ -368,12 +407,18 @@ def _write_pages(
             continue
         _write(path, text)
         written.append(path)
-    for stale in set(state.pages) - set(texts):
-        path = folder / stale
-        if path.is_file() and _ours(path):
-            path.unlink()
+    for stale in sorted(set(state.pages) - set(texts)):
+        found = in_folder(folder, stale)
+        if found is None:
+            notes.append(f"{STATE_NAME} names {stale!r}, not a page in the folder: left alone")
+        elif found.is_file() and _ours(found):
+            found.unlink()
     state.pages = sorted(texts)
     return written
+
+
+def _is_file(path: Path | None) -> bool:
+    return path is not None and path.is_file()
 
 
 def _ours(path: Path) -> bool:

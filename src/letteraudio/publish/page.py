@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from importlib.resources import files
+from urllib.parse import quote
 
 from letteraudio.publish.transcript import Cue
 from letteraudio.values import Chapter, clock
@@ -42,6 +43,12 @@ class PageEpisode:
     chapters: Sequence[Chapter] = ()
     cues: Sequence[Cue] = ()
     language: str = "en"
+
+
+def _link(name: str) -> str:
+    """A file name in the folder as an attribute value: percent-encoded and ``./``-prefixed,
+    so ``a#b?c.mp3`` stays one file and ``javascript:x.mp3`` is never read as a scheme."""
+    return escape("./" + quote(name, safe=""))
 
 
 def _asset(name: str) -> str:
@@ -80,16 +87,16 @@ def episode_page(episode: PageEpisode, show: str) -> str:
     html.append(f'<p class="time">{escape(DOT.join(facts))}</p>')
     html += ["</header>", "<main>"]
     html.append('<section aria-label="Player">')
-    html.append(f'<audio id="player" controls preload="metadata" src="{escape(episode.audio)}"'
+    html.append(f'<audio id="player" controls preload="metadata" src="{_link(episode.audio)}"'
                 f' aria-label="{escape(episode.title)}">')  # fmt: skip
     if episode.transcript:
-        language, transcript = escape(episode.language), escape(episode.transcript)
+        language, transcript = escape(episode.language), _link(episode.transcript)
         html.append(f'<track kind="captions" label="Transcript" srclang="{language}"'
                     f' src="{transcript}" default>')  # fmt: skip
-    html.append(f'<a href="{escape(episode.audio)}">Download the episode (MP3)</a>')
+    html.append(f'<a href="{_link(episode.audio)}">Download the episode (MP3)</a>')
     html.append("</audio>")
     html.append('<p id="status" class="status" role="status" aria-live="polite"></p>')
-    html.append(f'<p><a href="{escape(episode.audio)}" download>Download the MP3</a></p>')
+    html.append(f'<p><a href="{_link(episode.audio)}" download>Download the MP3</a></p>')
     html.append("</section>")
     if episode.chapters:
         html.append('<nav class="chapters" aria-labelledby="chapters-heading">')
@@ -98,7 +105,7 @@ def episode_page(episode: PageEpisode, show: str) -> str:
         for chapter in episode.chapters:
             start = chapter.start_ms / 1000
             html.append(
-                f'<li><a href="{escape(episode.audio)}#t={start:.3f}" data-start="{start:.3f}">'
+                f'<li><a href="{_link(episode.audio)}#t={start:.3f}" data-start="{start:.3f}">'
                 f'{escape(chapter.title)}</a> <span class="time">{clock(start)}</span></li>'
             )
         html += ["</ol>", "</nav>"]
@@ -108,7 +115,7 @@ def episode_page(episode: PageEpisode, show: str) -> str:
         html.append('<p class="visually-hidden">Select a sentence to listen from there.</p>')
         html.append('<div id="transcript">')
         numbered = list(enumerate(episode.cues, start=1))
-        audio = escape(episode.audio)
+        audio = _link(episode.audio)
         for _, group in itertools.groupby(numbered, key=lambda pair: pair[1].block):
             sentences = [
                 f'<a id="s{number}" href="{audio}#t={cue.start_ms / 1000:.3f}"'
@@ -153,7 +160,7 @@ def index_page(episodes: Sequence[PageEpisode], show: str, description: str, lan
             facts = [clock(episode.duration)] + ([episode.published] if episode.published else [])
             target = episode.page or episode.audio
             html.append(
-                f'<li><a href="{escape(target)}">{escape(episode.title)}</a>'
+                f'<li><a href="{_link(target)}">{escape(episode.title)}</a>'
                 f' <span class="time">{escape(DOT.join(facts))}</span></li>'
             )
         html.append("</ol>")

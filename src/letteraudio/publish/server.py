@@ -3,7 +3,10 @@
 Browsers and podcast apps seek with ``Range`` requests (Apple rejects hosts without
 them); Python's own file server ignores them. This one answers ``bytes=a-b``,
 ``bytes=a-`` and ``bytes=-n`` with 206 and ``Content-Range``, an unsatisfiable range
-with 416, and says ``Accept-Ranges: bytes`` on every file. It listens on 127.0.0.1 only.
+with 416, and says ``Accept-Ranges: bytes`` on every file. It listens on 127.0.0.1 only,
+answers only requests for its own address (a page elsewhere that renames itself to
+127.0.0.1, DNS rebinding, gets 421) and serves only files inside the folder (a symlink
+that leads out of it is not found).
 """
 
 from __future__ import annotations
@@ -71,7 +74,14 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
     def send_head(self) -> BinaryIO | None:
         """Like the standard handler's, plus ranges for files."""
         self._range = None
-        path = Path(self.translate_path(self.path))
+        if not self._for_us():
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "Not this server's address")
+            return None
+        translated = self.translate_path(self.path)
+        if not self._inside(translated):
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        path = Path(translated)
         header = self.headers.get("Range")
         if path.is_dir() or header is None:
             return super().send_head()
@@ -101,6 +111,25 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         handle.seek(first)
         return handle
+
+    def _for_us(self) -> bool:
+        """Whether the Host header names this server (127.0.0.1 or localhost, its port)."""
+        port = getattr(self.server, "server_port", None)  # HTTPServer sets it
+        host = (self.headers.get("Host") or "").strip().lower()
+        return host in {f"{HOST}:{port}", f"localhost:{port}"} or (
+            port == 80 and host in (HOST, "localhost")
+        )
+
+    def _inside(self, translated: str) -> bool:
+        """Whether a path, its symlinks followed, stays in the served folder."""
+        if "\0" in translated:
+            return False
+        root = Path(self.directory).resolve()
+        try:
+            resolved = Path(translated).resolve()
+        except (OSError, RuntimeError):
+            return False
+        return resolved == root or root in resolved.parents
 
     def end_headers(self) -> None:
         self.send_header("Accept-Ranges", "bytes")

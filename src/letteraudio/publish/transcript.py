@@ -203,6 +203,12 @@ def _cut_at_words(
     ]
 
 
+def _srt_text(line: str) -> str:
+    """SRT has no escapes, and players read ``<b>``, ``<font>`` (and ``-->``) in its text:
+    angle brackets become the single guillemets that look like them."""
+    return line.replace("<", "\u2039").replace(">", "\u203a")
+
+
 def to_srt(cues: Sequence[Cue]) -> str:
     """An SRT file: numbered cues of at most two lines of 32 characters."""
     blocks = []
@@ -211,5 +217,5 @@ def to_srt(cues: Sequence[Cue]) -> str:
         for part, lines in split_for_subtitles(cue):
             number += 1
             times = f"{timestamp(part.start_ms, ',')} --> {timestamp(part.end_ms, ',')}"
-            blocks.append(f"{number}\n{times}\n" + "\n".join(lines))
+            blocks.append(f"{number}\n{times}\n" + "\n".join(map(_srt_text, lines)))
     return "\n\n".join(blocks) + "\n" if blocks else ""

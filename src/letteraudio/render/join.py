@@ -1,12 +1,14 @@
 """The parts of a plan joined, in order, into one tagged MP3 with its sidecars: frames
 copied as they come (no audio is decoded or kept), the loudness summed from each part's
-blocks, the chapters and tags written to a temporary file renamed into place at the end.
+blocks, the chapters and tags written to a temporary file renamed into place at the end,
+after the sidecars (written to temporaries and renamed in their turn): the episode is one
+set, replaced whole or not at all.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,9 +23,10 @@ from letteraudio.chapters import build_chapters
 from letteraudio.errors import SynthesisError
 from letteraudio.render.model import Episode, Part, Plan, Progress, Task
 from letteraudio.render.sidecars import write_episode_sidecars
-from letteraudio.render.speak import describe_block
+from letteraudio.render.speak import describe, describe_block
 from letteraudio.tags import write_tags
-from letteraudio.values import Span
+from letteraudio.text.segment import Segment
+from letteraudio.values import Span, plural
 
 NOTE_LOUDNESS_OFF_LU = 0.5
 """Say so when the episode is further than this from the target (check allows 1 LU)."""
@@ -48,7 +51,10 @@ def join(
                     joined.add(joiner, planned.tasks[part.index], part)
                 if not any(joined.spans):
                     raise SynthesisError(
-                        f"the {settings.voice.engine} engine produced no audio for this article"
+                        f"no speech: the {settings.voice.engine} voice said nothing for any of "
+                        f"the {plural(len(script.segments), 'segment')} "
+                        f"({silent_segments(script.segments, joined.spans)}); see the "
+                        "README's Voices for the scripts each voice speaks"
                     )
                 length_ms = round(joiner.finish() * 1000 / OUTPUT_RATE)
             chapters = build_chapters(
@@ -56,24 +62,28 @@ def join(
                 script.document.title,
             )  # fmt: skip
             write_tags(temporary, planned.metadata, chapters, length_ms, id3v24=settings.id3v24)
+            loudness = None
+            if settings.loudness is not None:
+                loudness = Loudness(integrated_from_blocks(joined.blocks), joined.peak)
+            episode = Episode(
+                path=target,
+                duration=length_ms / 1000,
+                size=temporary.stat().st_size,
+                segments=len(script.segments),
+                chapters=chapters,
+                loudness=loudness,
+                speakers=joined.speakers,
+                spans=tuple(joined.spans),
+            )
+            # the sidecars go into place first, the MP3 last (leaving this block): a file
+            # that cannot be written leaves the old episode whole, never new audio beside
+            # old transcripts
+            finished = _finished(planned, episode, joined)
     finally:
         close = getattr(parts, "close", None)
         if callable(close):
             close()
-    loudness = None
-    if settings.loudness is not None:
-        loudness = Loudness(integrated_from_blocks(joined.blocks), joined.peak)
-    episode = Episode(
-        path=target,
-        duration=length_ms / 1000,
-        size=target.stat().st_size,
-        segments=len(script.segments),
-        chapters=chapters,
-        loudness=loudness,
-        speakers=joined.speakers,
-        spans=tuple(joined.spans),
-    )
-    return _finished(planned, episode, joined)
+    return finished
 
 
 def _in_order(parts: Iterable[Part], count: int) -> Iterator[Part]:
@@ -136,6 +146,13 @@ def _finished(planned: Plan, episode: Episode, joined: _Joined) -> Episode:
     if settings.sidecars is not None:
         sidecars = write_episode_sidecars(planned, episode, joined.identity, settings.sidecars)
     notes = list(joined.notes)
+    silent = [span is None for span in episode.spans]
+    if any(silent):  # a paragraph in a script the voice does not speak, say
+        notes.append(
+            f"no speech from {plural(sum(silent), 'segment')}, missing from the audio (does "
+            f"the voice speak their script?): "
+            f"{silent_segments(planned.script.segments, episode.spans)}"
+        )
     target = settings.loudness
     if target is not None and episode.loudness is not None:
         reached = episode.loudness.integrated_lufs
@@ -152,3 +169,12 @@ def _finished(planned: Plan, episode: Episode, joined: _Joined) -> Episode:
     ))  # fmt: skip
     return replace(episode, sidecars=tuple(sidecars), notes=tuple(notes),
                    fallback=fallback if blocks else None, fallback_blocks=blocks)  # fmt: skip
+
+
+def silent_segments(
+    segments: Sequence[Segment], spans: Sequence[Span | None], most: int = 5
+) -> str:
+    """The segments that made no sound, named: ``paragraph 3 ("The boats came…")``."""
+    named = [describe(s) for s, span in zip(segments, spans, strict=True) if span is None]
+    more = f" and {len(named) - most} more" if len(named) > most else ""
+    return ", ".join(named[:most]) + more

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from letteraudio.audio.encode import check_writable
 from letteraudio.errors import InputError
+from letteraudio.publish.sidecars import check_episode_files
 from letteraudio.render.model import Article
 from letteraudio.settings import Settings
 
@@ -37,6 +38,7 @@ def check_target(article: Article, target: Path, settings: Settings) -> None:
     if article.path is not None and target.exists() and target.resolve() == article.path.resolve():
         raise InputError(f"the output {target} is the article itself: choose another -o")
     check_writable(target)
+    check_episode_files(target, article.path)  # its sidecars too
     if not settings.replace and target.exists():
         raise InputError(f"{target} exists (--no-clobber): choose another -o or remove it")
     if target.is_file() and target.suffix.lower() != ".mp3":

@@ -1,18 +1,24 @@
 """Fetch an article from an http or https URL: the only way input touches the network.
 
-Limits: a timeout on connecting and on every read, a deadline on the whole download, a
-size cap, at most :data:`MAX_REDIRECTS` redirects, http and https only (a redirect to
-any other scheme is refused), TLS certificates verified, the environment's proxy
-settings (``HTTPS_PROXY``, ``NO_PROXY``...) honoured, and a User-Agent naming
-letteraudio. Every failure is a :class:`NetworkError` of one line naming the URL.
+Limits: a timeout on connecting and on every read, a deadline on the whole download
+(connecting, the headers and the body: when it passes, the connection is shut, whatever
+the server is trickling), a size cap, at most :data:`MAX_REDIRECTS` redirects, http and
+https only (a redirect to any other scheme is refused), TLS certificates verified, the
+environment's proxy settings (``HTTPS_PROXY``, ``NO_PROXY``...) honoured, and a
+User-Agent naming letteraudio. Every failure is a :class:`NetworkError` of one line naming the URL.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import re
+import socket
+import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from letteraudio._version import __version__
@@ -81,17 +87,120 @@ def fetch(url: str, limits: Limits | None = None) -> Page:
     limits = limits or Limits()
     started = time.monotonic()
     current = url
-    with requests.Session() as session:
-        session.headers.update({"User-Agent": USER_AGENT, "Accept": _ACCEPT})
-        for _ in range(limits.max_redirects + 1):
-            _check_scheme(url, current)
-            response = _get(session, url, current, limits, started)
-            with response:
-                if response.status_code in _REDIRECTS and response.headers.get("Location"):
-                    current = urljoin(current, response.headers["Location"])
-                    continue
-                return _page(url, current, response, limits, started)
+    deadline = _Deadline(limits.total_timeout)
+    token = _DEADLINE.set(deadline)
+    try:
+        with requests.Session() as session:
+            session.mount("http://", _adapter_class()())
+            session.mount("https://", _adapter_class()())
+            session.headers.update({"User-Agent": USER_AGENT, "Accept": _ACCEPT})
+            for _ in range(limits.max_redirects + 1):
+                _check_scheme(url, current)
+                response = _get(session, url, current, limits, started)
+                with response:
+                    if response.status_code in _REDIRECTS and response.headers.get("Location"):
+                        current = urljoin(current, response.headers["Location"])
+                        continue
+                    page = _page(url, current, response, limits, started)
+                    if deadline.passed:  # shut mid-body: what came is not the whole page
+                        raise _too_slow(url, limits)
+                    return page
+    except NetworkError:
+        if deadline.passed:
+            raise _too_slow(url, limits) from None
+        raise
+    finally:
+        deadline.cancel()
+        _DEADLINE.reset(token)
     raise NetworkError(f"{url}: more than {limits.max_redirects} redirects")
+
+
+def _too_slow(url: str, limits: Limits) -> NetworkError:
+    return NetworkError(f"{url}: the download took more than {limits.total_timeout:g} s")
+
+
+class _Deadline:
+    """Shuts every connection of one fetch when its time is up: a server sending a header
+    byte now and then never trips a read timeout, and reads are checked only between
+    chunks."""
+
+    def __init__(self, seconds: float) -> None:
+        self.passed = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.passed:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.passed = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+_DEADLINE: contextvars.ContextVar[_Deadline | None] = contextvars.ContextVar(
+    "letteraudio_fetch_deadline", default=None
+)
+
+
+def _watched_pools() -> dict[str, Any]:
+    """urllib3 connection pools whose new sockets the current fetch's deadline watches."""
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    def watched(connection: type[Any]) -> type[Any]:
+        class Watched(connection):  # type: ignore[misc]
+            def _new_conn(self) -> socket.socket:
+                sock: socket.socket = super()._new_conn()
+                deadline = _DEADLINE.get()
+                if deadline is not None:
+                    deadline.watch(sock)
+                return sock
+
+        return Watched
+
+    class Http(HTTPConnectionPool):
+        ConnectionCls = watched(HTTPConnection)
+
+    class Https(HTTPSConnectionPool):
+        ConnectionCls = watched(HTTPSConnection)
+
+    return {"http": Http, "https": Https}
+
+
+@functools.cache
+def _adapter_class() -> type[Any]:
+    from requests.adapters import HTTPAdapter
+
+    pools = _watched_pools()
+
+    class WatchedAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = pools
+
+        def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+            manager = super().proxy_manager_for(proxy, **kwargs)
+            if hasattr(manager, "pool_classes_by_scheme") and not proxy.startswith("socks"):
+                manager.pool_classes_by_scheme = pools
+            return manager
+
+    return WatchedAdapter
 
 
 _ACCEPT = "text/html,application/xhtml+xml,text/markdown;q=0.9,text/plain;q=0.8,*/*;q=0.1"
@@ -156,7 +265,7 @@ def _page(
             if len(body) > limits.max_bytes:
                 raise too_big
             if time.monotonic() - started > limits.total_timeout:
-                raise NetworkError(f"{url}: the download took more than {limits.total_timeout:g} s")
+                raise _too_slow(url, limits)
     except (requests.Timeout, urllib3.exceptions.TimeoutError):
         raise NetworkError(f"{url}: no answer within {limits.read_timeout:g} s") from None
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:

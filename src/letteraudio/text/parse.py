@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from letteraudio.text.read import normalize_newlines
+from letteraudio.values import clean_text
 
 TITLE_MAX_WORDS = 20
 SUBTITLE_MAX_WORDS = 30
@@ -76,6 +77,22 @@ class Document:
     dropped: tuple[Dropped, ...] = ()
     metadata: Mapping[str, str] = field(default_factory=dict)
     """What the document says about itself (Markdown front matter, HTML meta tags)."""
+
+    def __post_init__(self) -> None:
+        # every reader ends here: what entities, front matter and markup decoded to gets
+        # the one cleaning raw bytes got (values.clean_text)
+        single = functools.partial(clean_text, newlines=False)
+        for name in ("title", "subtitle"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, single(value))
+        object.__setattr__(self, "paragraphs", tuple(map(clean_text, self.paragraphs)))
+        dropped = tuple(Dropped(clean_text(d.text), d.reason, clean_text(d.whole))
+                        for d in self.dropped)  # fmt: skip
+        object.__setattr__(self, "dropped", dropped)
+        metadata = {key: single(value) if isinstance(value, str) else value
+                    for key, value in self.metadata.items()}  # fmt: skip
+        object.__setattr__(self, "metadata", metadata)
 
     def kind(self, index: int) -> str:
         """The kind of body block ``index``: heading, item or paragraph."""

@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 
 from letteraudio.errors import InputError
+from letteraudio.values import clean_text
 
 STDIN = "-"
 MAX_BYTES = 64 * 2**20
@@ -110,18 +111,12 @@ def strip_invisible(text: str) -> str:
     controls = sum(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text)
     if _looks_binary(controls, len(text)):
         raise InputError("the input looks binary (full of control characters), not text")
-    return "".join(ch for ch in text if not _is_invisible(ch))
+    return clean_text(text)
 
 
 def _looks_binary(controls: int, length: int) -> bool:
     """Text has a stray control character or two; binary data is full of them."""
     return controls > max(MIN_BINARY_CONTROLS, MAX_CONTROL_SHARE * length)
-
-
-def _is_invisible(ch: str) -> bool:
-    if ch in "\n\t":
-        return False
-    return unicodedata.category(ch) in ("Cc", "Cf")
 
 
 def normalize_newlines(text: str) -> str:

@@ -15,6 +15,10 @@ from letteraudio.text.formats import detect_format
 from letteraudio.text.read import STDIN, decode_text, looks_like_html, read_article
 
 SLUG_MAX_CHARS = 80
+MAX_STEM_BYTES = 200
+"""An output name's stem, in UTF-8 bytes: with the longest sidecar suffix
+(``.chapters.json``) and a temporary file's (``.NAME.PID.RANDOM.part``) it stays under
+the 255 bytes most file systems allow in a name (80 CJK characters are 240 bytes)."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class Source:
         title, else the last part of its path, else its host."""
         if self.url is None:
             stem = Path(self.name).stem if self.name != STDIN else "article"
-            return re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "article"
+            return _fit(re.sub(r"[^\w.-]+", "-", stem).strip("-.")) or "article"
         parts = urlsplit(self.url)
         path = PurePosixPath(unquote(parts.path))
         return slug(title or "") or slug(path.stem) or slug(parts.hostname or "") or "article"
@@ -44,7 +48,16 @@ def slug(text: str) -> str:
     words = re.sub(r"[^\w]+", "-", text.casefold()).strip("-_")
     if len(words) > SLUG_MAX_CHARS:
         words = words[:SLUG_MAX_CHARS].rsplit("-", 1)[0]
-    return words
+    return _fit(words)
+
+
+def _fit(stem: str) -> str:
+    """``stem`` cut to :data:`MAX_STEM_BYTES` of UTF-8, at a word when there is one."""
+    data = stem.encode("utf-8")
+    if len(data) <= MAX_STEM_BYTES:
+        return stem
+    cut = data[:MAX_STEM_BYTES].decode("utf-8", "ignore")
+    return (cut.rsplit("-", 1)[0] if "-" in cut else cut).strip("-.")
 
 
 def read_source(article: str, requested_format: str | None = None) -> Source:

@@ -383,6 +383,17 @@ def _check_address(address: str) -> None:
 
     parts = urlsplit(address)
     if parts.scheme == "inproc":  # a scheduler in this process (notebooks, tests)
+        from distributed.comm.addressing import parse_address
+        from distributed.comm.inproc import global_manager
+
+        try:
+            listening = global_manager.get_listener_for(parse_address(address)[1]) is not None
+        except ValueError:  # another process's, or no address at all
+            listening = False
+        if not listening:
+            raise InputError(f"--scheduler {address}: no scheduler of this process is there "
+                             "(inproc:// is for one in the same Python process); give an "
+                             "address like tcp://HOST:8786")  # fmt: skip
         return
     wrong = InputError(f"--scheduler {address}: give an address like tcp://HOST:8786")
     try:
@@ -409,6 +420,29 @@ def _check_address(address: str) -> None:
                 f"{where} does not answer as a Dask scheduler (nothing in {CONNECT_SECONDS} s; "
                 "the dashboard's port, 8787, is not the scheduler's)"
             )
+    _handshake(address, where)
+
+
+def _handshake(address: str, where: str) -> None:
+    """Exchange Dask's greeting, on a connection of its own, before a client is made: a
+    server that speaks something else fails here in one line, not in the client, which
+    would leave a traceback and wait 20 s to close."""
+    import asyncio
+
+    from distributed.comm.core import connect
+
+    async def greet() -> None:
+        arguments = distributed.Security().get_connection_args("client")
+        comm = await connect(address, timeout=CONNECT_SECONDS, **arguments)
+        await comm.close()
+
+    try:
+        asyncio.run(greet())
+    except Exception as error:  # noqa: BLE001 - whatever the bytes made Dask raise
+        raise ClusterError(
+            f"{where} does not answer as a Dask scheduler ({type(error).__name__}: "
+            f"{' '.join(str(error).split())[:120]})"
+        ) from None
 
 
 def _greets(connection: Any) -> bool:
