@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,6 +16,7 @@ from letteraudio.cli import options as o
 from letteraudio.values import ChapterMode
 
 if TYPE_CHECKING:
+    from letteraudio.render.batch import FeedEntry
     from letteraudio.render.model import Episode
     from letteraudio.settings import Settings
 
@@ -31,6 +32,8 @@ BaseUrl = Annotated[str | None, typer.Option(metavar="URL", help="With --feed (i
                     "the feed's title is --show).")]  # fmt: skip
 Category = Annotated[str | None, typer.Option(metavar="CATEGORY", help="With --feed: the "
                      "show's Apple category, e.g. 'Arts > Books'.")]  # fmt: skip
+Limit = Annotated[int | None, typer.Option(metavar="N", min=1, help="With a feed as ARTICLE "
+                  "(RSS or Atom): only its N newest entries.")]  # fmt: skip
 OwnerEmail = Annotated[str | None, typer.Option(metavar="EMAIL", help="With --feed: the "
                        "owner's e-mail (itunes:owner, podcast:locked).")]  # fmt: skip
 
@@ -82,6 +85,7 @@ def render(
     base_url: BaseUrl = None,
     category: Category = None,
     owner_email: OwnerEmail = None,
+    limit: Limit = None,
     scheduler: o.Scheduler = None,
     local_cluster: o.LocalCluster = None,
     task_retries: o.TaskRetries = o.D["task_retries"],
@@ -91,11 +95,12 @@ def render(
     """Narrate each ARTICLE into one tagged MP3 with pauses between paragraphs."""
     import letteraudio as la
     from letteraudio.progress import segment_bar
-    from letteraudio.render.batch import collect, is_batch
+    from letteraudio.render.batch import collect, is_batch, read_input
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
         settings = o.load_settings(ctx, config, **({"feed": True} if base_url else {}))
+        settings = _show_remembered(settings, output)
         channel = {"base_url": base_url, "title": show, "category": category,
                    "email": owner_email}  # fmt: skip
         if settings.scheduler and not dry_run:  # the first line, even with --quiet
@@ -104,13 +109,15 @@ def render(
             o.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
         if dry_run:
             for name in collect(articles):
-                planned = la.plan(la.Article.read(name, settings.text_format), settings)
+                planned = la.plan(la.Article.read(str(name), settings.text_format), settings)
                 o.echo("\n".join(planned.to_text()))
         elif is_batch(articles):
             render_batch(articles, settings, output, quiet, channel)
+        elif isinstance(read := read_input(articles[0], settings.text_format, limit), list):
+            render_batch(read, settings, output, quiet, channel)  # a feed's entries
         else:
             with segment_bar(not quiet and sys.stderr.isatty()) as progress:
-                text = la.Article.read(articles[0], settings.text_format)
+                text = read
                 target = la.target_for(text, output).parent
                 publish_after(settings, target, check=True, channel=channel)
                 episode = la.narrate(text, settings, output, progress)
@@ -175,6 +182,22 @@ def say(
         o.echo(f"Wrote {episode.path}: {episode.duration:.1f} s")
 
 
+def _show_remembered(settings: Settings, output: str | None) -> Settings:
+    """Episodes written into a published folder are tagged with its show's title (TALB)
+    unless --show or the config file says otherwise, so that a later ``render --feed``
+    finds them up to date."""
+    from letteraudio.publish.folder import remembered_title
+    from letteraudio.render.batch import folder_for
+
+    if settings.metadata_defaults.get("show"):
+        return settings
+    folder = Path(output).parent if output and output.lower().endswith(".mp3") else None
+    title = remembered_title(folder or folder_for(output))
+    if title is None:
+        return settings
+    return replace(settings, metadata_defaults={**settings.metadata_defaults, "show": title})
+
+
 def report(episode: Episode, seconds: float, quiet: bool) -> None:
     """The notes on stderr; unless ``quiet``, what was written and who spoke."""
     for note in episode.notes:
@@ -184,7 +207,7 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
 
 
 def render_batch(
-    articles: list[str],
+    articles: Sequence[str | FeedEntry],
     settings: Settings,
     output: str | None,
     quiet: bool,

@@ -256,6 +256,17 @@ def feed_wanted(asked: bool, config: Path | None, batch: bool = False) -> bool:
     return asked or (batch and bool(load_section(config, "feed")))
 
 
+def remembered_title(folder: Path) -> str | None:
+    """The show's title the folder's feed remembers (None: none, or unreadable)."""
+    if not (folder / STATE_NAME).is_file():
+        return None
+    try:
+        title = load_state(folder).channel.get("title")
+    except InputError:
+        return None
+    return str(title) if title else None
+
+
 def check_publishable(
     folder: Path, config: Path | None, options: Mapping[str, Any] | None = None
 ) -> None:
