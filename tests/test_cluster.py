@@ -21,6 +21,8 @@ import pytest
 
 distributed = pytest.importorskip("distributed", reason="the test extra brings Dask")
 
+from signals import interruptible  # noqa: E402
+
 import letteraudio as la  # noqa: E402
 from letteraudio.render.batch import FAILED, RENDERED, narrate_many  # noqa: E402
 from letteraudio.render.maps.dask import ClusterError, ClusterMap  # noqa: E402
@@ -280,7 +282,7 @@ def test_ctrl_c_stops_a_local_cluster_batch_in_one_line(tmp_path: Path) -> None:
         [sys.executable, "-m", "letteraudio", "render", "a.txt", "b.txt", "c.txt", "-o", "site",
          "-e", "tone-trouble", "--local-cluster", "2", "-q"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=interruptible,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while not (tmp_path / "site" / "a.mp3").exists() and process.poll() is None:

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -350,6 +351,30 @@ def stop_server(process: subprocess.Popen[str]) -> str:
     assert process.returncode in (0, 130), err
     assert "Traceback" not in err
     return out + err
+
+
+def test_serve_takes_listeners_hanging_up_mid_answer_quietly(tmp_path: Path) -> None:
+    """A player that seeks or a page that closes drops its connection mid-file: the
+    server goes on serving, with no traceback on standard error."""
+    import socket
+    import struct
+
+    (tmp_path / "big.mp3").write_bytes(bytes(8 * 1024 * 1024))
+    process, url = start_server(tmp_path)
+    try:
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+        for _ in range(5):
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                sock.sendall(f"GET /big.mp3 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+                assert sock.recv(1024).startswith(b"HTTP/1.")
+                # Hang up with a reset, as a browser cancelling a media request does.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        time.sleep(0.5)
+        with urllib.request.urlopen(url + "big.mp3", timeout=10) as answer:
+            assert len(answer.read()) == 8 * 1024 * 1024  # still serving
+    finally:
+        output = stop_server(process)
+    assert "Error" not in output
 
 
 def test_serve_answers_ranges_with_the_exact_bytes(tmp_path: Path) -> None:

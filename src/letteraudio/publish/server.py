@@ -15,6 +15,7 @@ import http.server
 import os
 import re
 import shutil
+import sys
 from functools import partial
 from http import HTTPStatus
 from pathlib import Path
@@ -152,6 +153,19 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         """Quiet: a preview server need not log every request."""
 
 
+class PreviewServer(http.server.ThreadingHTTPServer):
+    """The preview server: a listener that hangs up mid-answer (a player seeking, a page
+    closed) is no error; anything else is one line on standard error, never a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        print(f"serve: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 def make_server(folder: Path, port: int = DEFAULT_PORT) -> http.server.ThreadingHTTPServer:
     """A server for ``folder`` on 127.0.0.1 (port 0 picks a free one); call serve_forever()."""
     if not folder.is_dir():
@@ -160,8 +174,7 @@ def make_server(folder: Path, port: int = DEFAULT_PORT) -> http.server.Threading
         )
     handler = partial(RangeRequestHandler, directory=str(folder))
     try:
-        server = http.server.ThreadingHTTPServer((HOST, port), handler)
+        server = PreviewServer((HOST, port), handler)
     except OSError as error:
         raise InputError(f"cannot listen on {HOST}:{port}: {error.strerror or error}") from error
-    server.daemon_threads = True
     return server
