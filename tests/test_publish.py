@@ -197,6 +197,22 @@ def feed_args(folder: Path, *extra: str) -> list[str]:
             *extra]  # fmt: skip
 
 
+def test_a_page_shows_the_articles_own_date_else_the_render_date(folder: Path) -> None:
+    import datetime
+
+    article = folder.parent / "dated.txt"
+    article.write_text("A Dated Letter\n\nIt was written long before it was read.\n", "utf-8")
+    render(article, folder / "dated.mp3", "--date", "2025-03-14")
+    assert invoke(*feed_args(folder)).exit_code == 0
+    dated = (folder / "dated.html").read_text(encoding="utf-8")
+    assert "14 March 2025" in dated
+    rendered_on = datetime.datetime.fromtimestamp(
+        int((folder / "coast.mp3").stat().st_mtime), datetime.timezone.utc
+    )
+    undated = (folder / "coast.html").read_text(encoding="utf-8")
+    assert f"{rendered_on:%d %B %Y}".lstrip("0") in undated and "2025" not in undated
+
+
 @pytest.mark.slow
 def test_feed_has_every_required_element(folder: Path) -> None:
     result = invoke(*feed_args(folder))

@@ -128,6 +128,21 @@ def test_stdin_article(runner: CliRunner, tmp_path: Path) -> None:
     assert 0.5 < len(decode(out)) / RATE < 4
 
 
+def test_stdin_never_takes_the_name_of_an_episode_made_from_a_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without -o, standard input is ``output/stdin.mp3``: piping ``article.txt`` in leaves
+    ``output/article.mp3``, rendered from the file (perhaps with other settings), alone."""
+    monkeypatch.chdir(tmp_path)
+    Path("article.txt").write_text("Made from a file.\n", encoding="utf-8")
+    assert runner.invoke(app, ["render", "article.txt", "-q"]).exit_code == 0
+    from_file = Path("output/article.mp3").read_bytes()
+    result = runner.invoke(app, ["render", "-", "-q"], input="Hello from a pipe.\n")
+    assert result.exit_code == 0, result.output
+    assert Path("output/article.mp3").read_bytes() == from_file
+    assert 0.5 < len(decode(Path("output/stdin.mp3"))) / RATE < 4
+
+
 def test_seed_article_renders_end_to_end(seed_article: Path, tmp_path: Path) -> None:
     out = tmp_path / "letter.mp3"
     result = subprocess.run(

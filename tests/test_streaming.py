@@ -90,6 +90,21 @@ def test_long_paragraphs_are_cut_into_several_between_sentences() -> None:
     assert groups[0].lead_in_ms == pauses.lead_in and groups[-1].pause_after_ms == pauses.tail
 
 
+def test_a_paragraph_without_sentence_ends_is_cut_too() -> None:
+    """One 3,000-character sentence of clauses (or a table without full stops): cut between
+    its clauses, so what is mastered at once stays small whatever the paragraph."""
+    from letteraudio.render.plan import LONGEST_PARAGRAPH
+
+    clause = "the river ran past the mill and the baker counted his loaves"
+    paragraph = "; ".join([clause] * 48) + "."  # about 3,000 characters, one sentence
+    script = build_script(f"{paragraph}\n", 600, Pauses())
+    parts = split_paragraphs(script.segments, script.pauses)
+    assert [s for p in parts for s in p.segments] == script.segments
+    assert len(parts) >= 2
+    longest = max(sum(len(s.text) for s in p.segments) for p in parts)
+    assert longest <= LONGEST_PARAGRAPH * PARAGRAPH_CHARS + 600
+
+
 def test_cache_info_and_clear(short_article: Path, tmp_path: Path, _test_cache: Path) -> None:
     # Piper: it also keeps its voice prepared for this machine in the cache.
     render_in_process(short_article, tmp_path / "episode.mp3", "-e", "piper")

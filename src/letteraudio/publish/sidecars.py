@@ -113,6 +113,7 @@ def episode_info(
     spoken: Sequence[str] | None = None,
     link: str | None = None,
     render: str | None = None,
+    date: str | None = None,
 ) -> EpisodeInfo:
     """Gather an episode's data: cues from each segment's text, span and word times (of
     the words ``spoken``, when they are not the text's); ``link`` is the web page the
@@ -121,7 +122,7 @@ def episode_info(
 
     cues: list[Cue] = build_cues(texts, spans, blocks, words, spoken)
     return EpisodeInfo(
-        guid, title, description, author, language, list(chapters), cues, link, render
+        guid, title, description, author, language, list(chapters), cues, link, render, date
     )
 
 

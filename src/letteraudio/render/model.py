@@ -259,7 +259,7 @@ class Plan:
         ]  # fmt: skip
         return {
             "title": script.document.title,
-            "language": script.language,
+            "language": script.language or "en",  # None: English, as it was read
             "engine": self.settings.voice.engine,
             "estimated_seconds": round(self.estimated_seconds, 1),
             "segments": segments,

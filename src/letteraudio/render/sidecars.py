@@ -42,6 +42,7 @@ def write_episode_sidecars(
         description=metadata.description,
         author=metadata.author,
         language=metadata.language,
+        date=metadata.date,
         link=planned.link,
         words=[span.words if span else None for span in episode.spans],
         spoken=texts,

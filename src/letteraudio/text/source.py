@@ -38,9 +38,10 @@ class Source:
 
     def stem(self, title: str | None = None) -> str:
         """The output file's name without ``.mp3``: a file's stem; for a URL the page's
-        title, else the last part of its path, else its host."""
+        title, else the last part of its path, else its host; ``stdin`` for standard input
+        (never a name a file's episode may have had: ``article``, from ``article.txt``)."""
         if self.url is None:
-            stem = Path(self.name).stem if self.name != STDIN else "article"
+            stem = Path(self.name).stem if self.name != STDIN else "stdin"
             return _fit(re.sub(r"[^\w.-]+", "-", stem).strip("-.")) or "article"
         parts = urlsplit(self.url)
         path = PurePosixPath(unquote(parts.path))
