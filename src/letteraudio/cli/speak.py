@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,7 +15,6 @@ from letteraudio.cli import options as o
 from letteraudio.values import ChapterMode
 
 if TYPE_CHECKING:
-    from letteraudio.render.batch import FeedEntry
     from letteraudio.render.model import Episode
     from letteraudio.settings import Settings
 
@@ -27,15 +25,9 @@ Output = Annotated[str | None, typer.Option("--output", "-o", help="MP3 file, or
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the segments, pauses and "
                    "estimated duration; speak nothing.")]  # fmt: skip
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
-BaseUrl = Annotated[str | None, typer.Option(metavar="URL", help="With --feed (implied): the "
-                    "public address where the output folder will be published (remembered; "
-                    "the feed's title is --show).")]  # fmt: skip
-Category = Annotated[str | None, typer.Option(metavar="CATEGORY", help="With --feed: the "
-                     "show's Apple category, e.g. 'Arts > Books'.")]  # fmt: skip
-Limit = Annotated[int | None, typer.Option(metavar="N", min=1, help="With a feed as ARTICLE "
-                  "(RSS or Atom): only its N newest entries.")]  # fmt: skip
-OwnerEmail = Annotated[str | None, typer.Option(metavar="EMAIL", help="With --feed: the "
-                       "owner's e-mail (itunes:owner, podcast:locked).")]  # fmt: skip
+BaseUrl = Annotated[str | None, typer.Option(metavar="URL", help="Public address of the output "
+                    "folder: implies --feed, titled --show (remembered).")]  # fmt: skip
+Limit = Annotated[int | None, typer.Option(metavar="N", min=1, help="A feed's N newest only.")]
 
 
 @o.app.command()
@@ -83,8 +75,6 @@ def render(
     chapters_json: o.ChaptersJson = True,
     feed: o.Feed = False,
     base_url: BaseUrl = None,
-    category: Category = None,
-    owner_email: OwnerEmail = None,
     limit: Limit = None,
     scheduler: o.Scheduler = None,
     local_cluster: o.LocalCluster = None,
@@ -95,14 +85,12 @@ def render(
     """Narrate each ARTICLE into one tagged MP3 with pauses between paragraphs."""
     import letteraudio as la
     from letteraudio.progress import segment_bar
-    from letteraudio.render.batch import collect, is_batch, read_input
+    from letteraudio.render.batch import collect, is_batch, read_input, show_remembered
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
-        settings = o.load_settings(ctx, config, **({"feed": True} if base_url else {}))
-        settings = _show_remembered(settings, output)
-        channel = {"base_url": base_url, "title": show, "category": category,
-                   "email": owner_email}  # fmt: skip
+        settings = show_remembered(o.load_settings(ctx, config), output, bool(base_url))
+        channel = {"base_url": base_url, "title": show}
         if settings.scheduler and not dry_run:  # the first line, even with --quiet
             o.echo(f"Note: {settings.scheduler_note()}", err=True)
         if "-" in articles and sys.stdin.isatty() and not quiet:
@@ -117,10 +105,8 @@ def render(
             render_batch(read, settings, output, quiet, channel)  # a feed's entries
         else:
             with segment_bar(not quiet and sys.stderr.isatty()) as progress:
-                text = read
-                target = la.target_for(text, output).parent
-                publish_after(settings, target, check=True, channel=channel)
-                episode = la.narrate(text, settings, output, progress)
+                publish_after(settings, la.target_for(read, output).parent, True, True, channel)
+                episode = la.narrate(read, settings, output, progress)
             report(episode, time.perf_counter() - started, quiet)
             publish_after(settings, episode.path.parent, channel=channel)
 
@@ -182,22 +168,6 @@ def say(
         o.echo(f"Wrote {episode.path}: {episode.duration:.1f} s")
 
 
-def _show_remembered(settings: Settings, output: str | None) -> Settings:
-    """Episodes written into a published folder are tagged with its show's title (TALB)
-    unless --show or the config file says otherwise, so that a later ``render --feed``
-    finds them up to date."""
-    from letteraudio.publish.folder import remembered_title
-    from letteraudio.render.batch import folder_for
-
-    if settings.metadata_defaults.get("show"):
-        return settings
-    folder = Path(output).parent if output and output.lower().endswith(".mp3") else None
-    title = remembered_title(folder or folder_for(output))
-    if title is None:
-        return settings
-    return replace(settings, metadata_defaults={**settings.metadata_defaults, "show": title})
-
-
 def report(episode: Episode, seconds: float, quiet: bool) -> None:
     """The notes on stderr; unless ``quiet``, what was written and who spoke."""
     for note in episode.notes:
@@ -206,15 +176,9 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
         o.echo("\n".join(episode.to_text(seconds)))
 
 
-def render_batch(
-    articles: Sequence[str | FeedEntry],
-    settings: Settings,
-    output: str | None,
-    quiet: bool,
-    channel: Mapping[str, Any] | None = None,
-) -> None:
-    """Render every article; a line for each failure, a summary table, exit 1 if any failed
-    (``channel``: the feed settings given on the command line)."""
+def render_batch(articles: list[Any], settings: Settings, output: str | None, quiet: bool,
+                 channel: dict[str, str | None] | None = None) -> None:  # fmt: skip
+    """Render every article; a line for each failure, a summary table, exit 1 if any failed."""
     from letteraudio.progress import BatchBar
     from letteraudio.render.batch import FAILED, folder_for, narrate_many, summary
 
@@ -231,16 +195,10 @@ def render_batch(
         raise typer.Exit(o.EXIT_ERROR)
 
 
-def publish_after(
-    settings: Settings,
-    folder: Path,
-    batch: bool = False,
-    check: bool = False,
-    channel: Mapping[str, Any] | None = None,
-) -> None:
+def publish_after(settings: Settings, folder: Path, batch: bool = False, check: bool = False,
+                  channel: dict[str, str | None] | None = None) -> None:  # fmt: skip
     """Refresh the folder's feed after --feed, or a batch when the config has a [feed]
-    (``check``: only refuse, before rendering, a feed that could not be written;
-    ``channel``: feed settings given on the command line, over the config file's)."""
+    (``check``: only refuse, before rendering, a feed that could not be written)."""
     from letteraudio.cli.publish import report_feed
     from letteraudio.publish import folder as feeds
 

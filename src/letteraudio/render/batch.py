@@ -96,6 +96,23 @@ def _entries(data: bytes, source: str, limit: int | None) -> list[FeedEntry]:
     return [FeedEntry(entry, source) for entry in entries[:limit]]
 
 
+def show_remembered(settings: Settings, output: str | None, feed: bool = False) -> Settings:
+    """Episodes written into a published folder are tagged with its show's title (TALB)
+    unless --show or the config file says otherwise, so that a later ``render --feed``
+    finds them up to date (``feed``: refresh the feed after, as --base-url asks)."""
+    from letteraudio.publish.folder import remembered_title
+
+    if feed:
+        settings = replace(settings, feed=True)
+    if settings.metadata_defaults.get("show"):
+        return settings
+    folder = Path(output).parent if output and output.lower().endswith(".mp3") else None
+    title = remembered_title(folder or folder_for(output))
+    if title is None:
+        return settings
+    return replace(settings, metadata_defaults={**settings.metadata_defaults, "show": title})
+
+
 def collect(sources: Sequence[str | Path | FeedEntry]) -> list[str | FeedEntry]:
     """The articles named: files, URLs, ``-`` and feed entries as given; for a folder,
     every file in it with an article's extension (not its subfolders), sorted by name. A
