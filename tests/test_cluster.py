@@ -6,6 +6,7 @@ nodes whose versions differ refused."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -209,7 +210,14 @@ def test_a_failing_task_is_retried_then_fails_only_its_article(
 def test_worker_processes_with_the_bundled_voice_give_the_bytes_of_the_cli(
     tmp_path: Path,
 ) -> None:
-    """The command line's own --local-cluster 2 against its local render."""
+    """The command line's own --local-cluster 2 against its local render; Dask's default
+    HTTP port (8787) is taken meanwhile, as a user's own Dask may hold it: nothing said."""
+    import socket
+
+    taken = socket.socket()
+    with contextlib.suppress(OSError):  # already taken by someone else: just as good
+        taken.bind(("127.0.0.1", 8787))
+        taken.listen()
     (tmp_path / "ferry.txt").write_text(
         "The Night Ferry\n\nThe ferry left at nine.\n\nA child counted the waves.\n",
         encoding="utf-8",
@@ -224,6 +232,7 @@ def test_worker_processes_with_the_bundled_voice_give_the_bytes_of_the_cli(
         assert done.returncode == 0, done.stderr
         assert done.stderr == "", done.stderr  # Dask's own log lines stay out of it
         outputs[name] = (tmp_path / f"{name}.mp3").read_bytes()
+    taken.close()
     assert outputs["cluster"] == outputs["local"]
 
 

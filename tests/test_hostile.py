@@ -634,7 +634,8 @@ def scheduler(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     info = folder / "scheduler.json"
     process = subprocess.Popen(
         [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-         "--port", "0", "--no-dashboard", "--scheduler-file", str(info),
+         "--port", "0", "--no-dashboard", "--dashboard-address", "127.0.0.1:0",
+         "--scheduler-file", str(info),
          "--preload", str(folder / "marker.py")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -647,7 +648,11 @@ def scheduler(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         yield json.loads(info.read_text(encoding="utf-8"))["address"], folder / "connected"
     finally:
         process.terminate()
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:  # never leave a scheduler behind
+            process.kill()
+            process.wait(30)
 
 
 def test_a_scheduler_in_a_config_found_on_disk_is_never_contacted(

@@ -163,6 +163,10 @@ class ClusterMap:
                 cluster = distributed.LocalCluster(
                     n_workers=settings.local_cluster, threads_per_worker=1, processes=True,
                     host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL,
+                    # No dashboard, but the scheduler serves its HTTP routes all the same:
+                    # by default on every interface at port 8787 (and a warning on stderr
+                    # when that port is taken). Loopback, a free port.
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 )  # fmt: skip
                 client = distributed.Client(cluster, set_as_default=False)
             else:
