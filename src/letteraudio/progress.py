@@ -106,3 +106,23 @@ def print_report(report: Report) -> None:
     console = Console(highlight=False)
     console.print(table)
     console.print("passed" if report.passed else "FAILED: a podcast host would reject this file")
+
+
+def print_folder_report(path: Path, target_lufs: float) -> int:
+    """``letteraudio check FOLDER``: a line per problem of the folder's feed as a directory
+    sees it (:mod:`letteraudio.publish.directory`), then per rule an episode's MP3 fails,
+    then a count, on stdout; returns the number of problems."""
+    from letteraudio.check import Status, check_mp3
+    from letteraudio.publish.directory import check_feed
+    from letteraudio.values import plural, printable
+
+    found = check_feed(path)
+    lines = [f"{found.feed}: {problem}" for problem in found.problems]
+    for mp3 in found.episodes:
+        failed = [f for f in check_mp3(mp3, target_lufs).findings if f.status is Status.FAIL]
+        lines += [f"{mp3}: {f.check}: {f.value}" + (f" ({f.detail})" if f.detail else "")
+                  for f in failed]  # fmt: skip
+    told = plural(len(lines), "problem") if lines else "no problems"
+    for line in [*lines, f"{found.feed}: {plural(len(found.episodes), 'episode')} checked, {told}"]:
+        print(printable(line))
+    return len(lines)

@@ -24,17 +24,19 @@ Text = str | None
 
 @o.app.command()
 def check(
-    mp3: Annotated[Path, typer.Argument(metavar="FILE.mp3", help="The MP3 to check.")],
-    loudness: Annotated[
-        float, typer.Option(help="Integrated loudness target in LUFS (pass within \u00b11 LU).")
-    ] = o.D["loudness"],
+    mp3: Annotated[Path, typer.Argument(metavar="FILE.mp3", help="The MP3 to check; or a "
+                   "published folder (or its feed.xml), checked as a directory would.")],
+    loudness: Annotated[float, typer.Option(help="Integrated loudness target in LUFS (pass "
+                        "within \u00b11 LU).")] = o.D["loudness"],
     as_json: o.AsJson = False,
-) -> None:
-    """Check an MP3 as a podcast host would; exit 1 when a rule fails."""
+) -> None:  # fmt: skip
+    """Check an MP3 as a podcast host would (a folder: as a directory would); exit 1 on a fail."""
     from letteraudio.check import check_mp3
-    from letteraudio.progress import print_report
+    from letteraudio.progress import print_folder_report, print_report
 
     with o.errors_to_exit_codes():
+        if mp3.is_dir() or mp3.suffix.lower() == ".xml":  # a published folder, or its feed
+            raise typer.Exit(o.EXIT_ERROR if print_folder_report(mp3, loudness) else 0)
         if not mp3.is_file():
             raise InputError(f"{mp3}: no such file" if not mp3.exists() else f"{mp3}: not a file")
         report = check_mp3(mp3, target_lufs=loudness)
@@ -67,8 +69,12 @@ def feed(
                         "Culture > Documentary'.")] = None,
     explicit: Annotated[bool | None, typer.Option("--explicit/--no-explicit", help="Whether "
                         "the show is explicit (default: not).")] = None,
-    email: Annotated[Text, typer.Option(help="Owner e-mail (itunes:owner; Apple verifies "
-                     "it).")] = None,
+    email: Annotated[Text, typer.Option("--owner-email", "--email", metavar="EMAIL", help="Owner "
+                     "e-mail (itunes:owner, podcast:locked; Apple verifies it).")] = None,
+    locked: Annotated[bool | None, typer.Option("--locked/--unlocked", help="Whether other "
+                      "platforms may not import the show (default: locked).")] = None,
+    type: Annotated[Text, typer.Option(metavar="episodic|serial", help="itunes:type (default: "
+                    "episodic, newest first; serial: in order).")] = None,
     config: Annotated[Path | None, typer.Option(help="Config file with a \\[feed] table "
                       "(default: ./letteraudio.toml).")] = None,
 ) -> None:  # fmt: skip
@@ -77,13 +83,11 @@ def feed(
     Settings are remembered in the folder: next time, OUTPUT_DIR alone is enough.
     """
     from letteraudio.config import find_config
-    from letteraudio.publish.folder import publish_with_config
+    from letteraudio.publish.folder import CHANNEL_KEYS, publish_with_config
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
-        options = {"base_url": base_url, "title": title, "description": description,
-                   "language": language, "link": link, "author": author, "image": image,
-                   "category": category, "explicit": explicit, "email": email}  # fmt: skip
+        options = {k: v for k, v in locals().items() if k in CHANNEL_KEYS}  # named as settings
         report_feed(publish_with_config(folder, find_config(config), options), started)
 
 
