@@ -106,3 +106,54 @@ def print_report(report: Report) -> None:
     console = Console(highlight=False)
     console.print(table)
     console.print("passed" if report.passed else "FAILED: a podcast host would reject this file")
+
+
+def print_file_report(mp3: Path, target_lufs: float, as_json: bool) -> bool:
+    """``letteraudio check FILE.mp3``: its table (or JSON); whether it passed."""
+    import json
+
+    from letteraudio.check import check_mp3
+
+    report = check_mp3(mp3, target_lufs=target_lufs)
+    if as_json:
+        _echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_report(report)
+    return report.passed
+
+
+def print_speech_report(mp3: Path, article: Path | None, speech: bool, as_json: bool) -> bool:
+    """``letteraudio check --speech``: the worst sentences (or JSON); whether all passed."""
+    from letteraudio.render.plan import spoken_sentences
+    from letteraudio.speech import speech_check
+
+    return speech_check(mp3, article, speech, as_json, spoken_sentences, _echo)
+
+
+def _echo(message: str, err: bool = False) -> None:
+    """``typer.echo``, what could steer the terminal shown as escapes."""
+    import typer
+
+    from letteraudio.values import printable
+
+    typer.echo(printable(message), err=err)
+
+
+def print_folder_report(path: Path, target_lufs: float) -> int:
+    """``letteraudio check FOLDER``: a line per problem of the folder's feed as a directory
+    sees it (:mod:`letteraudio.publish.directory`), then per rule an episode's MP3 fails,
+    then a count, on stdout; returns the number of problems."""
+    from letteraudio.check import Status, check_mp3
+    from letteraudio.publish.directory import check_feed
+    from letteraudio.values import plural, printable
+
+    found = check_feed(path)
+    lines = [f"{found.feed}: {problem}" for problem in found.problems]
+    for mp3 in found.episodes:
+        failed = [f for f in check_mp3(mp3, target_lufs).findings if f.status is Status.FAIL]
+        lines += [f"{mp3}: {f.check}: {f.value}" + (f" ({f.detail})" if f.detail else "")
+                  for f in failed]  # fmt: skip
+    told = plural(len(lines), "problem") if lines else "no problems"
+    for line in [*lines, f"{found.feed}: {plural(len(found.episodes), 'episode')} checked, {told}"]:
+        print(printable(line))
+    return len(lines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from letteraudio import helptext
 from letteraudio.cli import options as o
 from letteraudio.errors import InputError
 
@@ -24,36 +24,25 @@ Text = str | None
 
 @o.app.command()
 def check(
-    mp3: Annotated[Path, typer.Argument(metavar="FILE.mp3", help="The MP3 to check.")],
-    loudness: Annotated[
-        float, typer.Option(help="Integrated loudness target in LUFS (pass within \u00b11 LU).")
-    ] = o.D["loudness"],
+    mp3: Annotated[Path, typer.Argument(metavar="FILE.mp3", help="The MP3 to check; or a "
+                   "published folder (or its feed.xml), checked as a directory would.")],
+    loudness: Annotated[float, typer.Option(help="Integrated loudness target in LUFS (pass "
+                        "within \u00b11 LU).")] = o.D["loudness"],
     as_json: o.AsJson = False,
-    speech: Annotated[bool, typer.Option("--speech", help="Instead: does the audio say the "
-                      "script? (offline; pip install 'letteraudio[align]')")] = False,
-    text: Annotated[Path | None, typer.Option(metavar="ARTICLE", help="With --speech: the "
-                    "article it was rendered from (default: its .episode.json).")] = None,
+    speech: Annotated[bool, typer.Option("--speech", help=helptext.SPEECH)] = False,
+    text: Annotated[Path | None, typer.Option(metavar="ARTICLE", help=helptext.TEXT)] = None,
 ) -> None:  # fmt: skip
-    """Check an MP3 as a podcast host would; exit 1 when a rule fails."""
-    from letteraudio.check import check_mp3
-    from letteraudio.progress import print_report
+    """Check an MP3 as a podcast host would (a folder: as a directory would); exit 1 on a fail."""
+    from letteraudio.progress import print_file_report, print_folder_report, print_speech_report
 
     with o.errors_to_exit_codes():
+        if mp3.is_dir() or mp3.suffix.lower() == ".xml":  # a published folder, or its feed
+            raise typer.Exit(o.EXIT_ERROR if print_folder_report(mp3, loudness) else 0)
         if not mp3.is_file():
             raise InputError(f"{mp3}: no such file" if not mp3.exists() else f"{mp3}: not a file")
-        if speech or text is not None:
-            from letteraudio.api import spoken_sentences
-            from letteraudio.speech import speech_check
-
-            passed = speech_check(mp3, text, speech, as_json, spoken_sentences, o.echo)
-            raise typer.Exit(0 if passed else o.EXIT_ERROR)
-        report = check_mp3(mp3, target_lufs=loudness)
-        if as_json:
-            o.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-        else:
-            print_report(report)
-        if not report.passed:
-            raise typer.Exit(o.EXIT_ERROR)
+        if speech or text is not None:  # does the audio say the script?
+            raise typer.Exit(0 if print_speech_report(mp3, text, speech, as_json) else o.EXIT_ERROR)
+        raise typer.Exit(0 if print_file_report(mp3, loudness, as_json) else o.EXIT_ERROR)
 
 
 @o.app.command()
@@ -77,8 +66,12 @@ def feed(
                         "Culture > Documentary'.")] = None,
     explicit: Annotated[bool | None, typer.Option("--explicit/--no-explicit", help="Whether "
                         "the show is explicit (default: not).")] = None,
-    email: Annotated[Text, typer.Option(help="Owner e-mail (itunes:owner; Apple verifies "
-                     "it).")] = None,
+    email: Annotated[Text, typer.Option("--owner-email", "--email", metavar="EMAIL", help="Owner "
+                     "e-mail (itunes:owner, podcast:locked; Apple verifies it).")] = None,
+    locked: Annotated[bool | None, typer.Option("--locked/--unlocked", help="Whether other "
+                      "platforms may not import the show (default: locked).")] = None,
+    type: Annotated[Text, typer.Option(metavar="episodic|serial", help="itunes:type (default: "
+                    "episodic, newest first; serial: in order).")] = None,
     config: Annotated[Path | None, typer.Option(help="Config file with a \\[feed] table "
                       "(default: ./letteraudio.toml).")] = None,
 ) -> None:  # fmt: skip
@@ -87,13 +80,11 @@ def feed(
     Settings are remembered in the folder: next time, OUTPUT_DIR alone is enough.
     """
     from letteraudio.config import find_config
-    from letteraudio.publish.folder import publish_with_config
+    from letteraudio.publish.folder import CHANNEL_KEYS, publish_with_config
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
-        options = {"base_url": base_url, "title": title, "description": description,
-                   "language": language, "link": link, "author": author, "image": image,
-                   "category": category, "explicit": explicit, "email": email}  # fmt: skip
+        options = {k: v for k, v in locals().items() if k in CHANNEL_KEYS}  # named as settings
         report_feed(publish_with_config(folder, find_config(config), options), started)
 
 

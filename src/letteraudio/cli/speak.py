@@ -7,7 +7,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,6 +25,9 @@ Output = Annotated[str | None, typer.Option("--output", "-o", help="MP3 file, or
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the segments, pauses and "
                    "estimated duration; speak nothing.")]  # fmt: skip
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
+BaseUrl = Annotated[str | None, typer.Option(metavar="URL", help="Public address of the output "
+                    "folder: implies --feed, titled --show (remembered).")]  # fmt: skip
+Limit = Annotated[int | None, typer.Option(metavar="N", min=1, help="A feed's N newest only.")]
 
 
 @o.app.command()
@@ -71,6 +74,8 @@ def render(
     srt: o.Srt = True,
     chapters_json: o.ChaptersJson = True,
     feed: o.Feed = False,
+    base_url: BaseUrl = None,
+    limit: Limit = None,
     scheduler: o.Scheduler = None,
     local_cluster: o.LocalCluster = None,
     task_retries: o.TaskRetries = o.D["task_retries"],
@@ -80,28 +85,30 @@ def render(
     """Narrate each ARTICLE into one tagged MP3 with pauses between paragraphs."""
     import letteraudio as la
     from letteraudio.progress import segment_bar
-    from letteraudio.render.batch import collect, is_batch
+    from letteraudio.render.batch import collect, is_batch, read_input, show_remembered
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
-        settings = o.load_settings(ctx, config)
+        settings = show_remembered(o.load_settings(ctx, config), output, bool(base_url))
+        channel = {"base_url": base_url, "title": show}
         if settings.scheduler and not dry_run:  # the first line, even with --quiet
             o.echo(f"Note: {settings.scheduler_note()}", err=True)
         if "-" in articles and sys.stdin.isatty() and not quiet:
             o.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
         if dry_run:
             for name in collect(articles):
-                planned = la.plan(la.Article.read(name, settings.text_format), settings)
+                planned = la.plan(la.Article.read(str(name), settings.text_format), settings)
                 o.echo("\n".join(planned.to_text()))
         elif is_batch(articles):
-            render_batch(articles, settings, output, quiet)
+            render_batch(articles, settings, output, quiet, channel)
+        elif isinstance(read := read_input(articles[0], settings.text_format, limit), list):
+            render_batch(read, settings, output, quiet, channel)  # a feed's entries
         else:
             with segment_bar(not quiet and sys.stderr.isatty()) as progress:
-                text = la.Article.read(articles[0], settings.text_format)
-                publish_after(settings, la.target_for(text, output).parent, check=True)
-                episode = la.narrate(text, settings, output, progress)
+                publish_after(settings, la.target_for(read, output).parent, True, True, channel)
+                episode = la.narrate(read, settings, output, progress)
             report(episode, time.perf_counter() - started, quiet)
-            publish_after(settings, episode.path.parent)
+            publish_after(settings, episode.path.parent, channel=channel)
 
 
 @o.app.command()
@@ -169,27 +176,27 @@ def report(episode: Episode, seconds: float, quiet: bool) -> None:
         o.echo("\n".join(episode.to_text(seconds)))
 
 
-def render_batch(articles: list[str], settings: Settings, output: str | None, quiet: bool) -> None:
+def render_batch(articles: list[Any], settings: Settings, output: str | None, quiet: bool,
+                 channel: dict[str, str | None] | None = None) -> None:  # fmt: skip
     """Render every article; a line for each failure, a summary table, exit 1 if any failed."""
     from letteraudio.progress import BatchBar
     from letteraudio.render.batch import FAILED, folder_for, narrate_many, summary
 
     started, folder = time.perf_counter(), folder_for(output)
-    publish_after(settings, folder, batch=True, check=True)
+    publish_after(settings, folder, batch=True, check=True, channel=channel)
     with BatchBar(not quiet and sys.stderr.isatty()) as bar:
         outcomes = list(narrate_many(articles, settings, output, bar))
     rows, line = summary(outcomes, time.perf_counter() - started)
     if not quiet:
         o.print_columns(rows)
         o.echo(line)
-    publish_after(settings, folder, batch=True)
+    publish_after(settings, folder, batch=True, channel=channel)
     if any(outcome.status == FAILED for outcome in outcomes):
         raise typer.Exit(o.EXIT_ERROR)
 
 
-def publish_after(
-    settings: Settings, folder: Path, batch: bool = False, check: bool = False
-) -> None:
+def publish_after(settings: Settings, folder: Path, batch: bool = False, check: bool = False,
+                  channel: dict[str, str | None] | None = None) -> None:  # fmt: skip
     """Refresh the folder's feed after --feed, or a batch when the config has a [feed]
     (``check``: only refuse, before rendering, a feed that could not be written)."""
     from letteraudio.cli.publish import report_feed
@@ -198,7 +205,7 @@ def publish_after(
     if not feeds.feed_wanted(settings.feed, settings.config, batch):
         return
     if check:
-        feeds.check_publishable(folder, settings.config)
+        feeds.check_publishable(folder, settings.config, channel)
     else:
         started = time.perf_counter()  # before the work, not after it
-        report_feed(feeds.publish_with_config(folder, settings.config), started)
+        report_feed(feeds.publish_with_config(folder, settings.config, channel), started)

@@ -7,7 +7,9 @@ templates, so every value is escaped by lxml:
 - ``itunes:explicit`` as ``true``/``false`` (Apple's current values; feedgen only knows
   yes/no/clean), on the channel and on each item;
 - ``itunes:image`` for ``.jpeg`` names too (feedgen drops anything but .jpg/.png);
-- ``podcast:guid`` (UUIDv5 of the feed URL), ``podcast:transcript`` and ``podcast:chapters``.
+- ``podcast:guid`` (UUIDv5 of the feed URL), ``podcast:transcript`` and ``podcast:chapters``;
+- ``podcast:locked`` (with its owner's address) and ``podcast:txt purpose="ai-content"``,
+  ``true`` on the channel and each item: the voice is synthetic.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ MAX_DESCRIPTION_BYTES = 4000
 """Apple's limit for channel and episode descriptions."""
 FEED_NAME = "feed.xml"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+SHOW_TYPES = ("episodic", "serial")
+AI_CONTENT = "ai-content"
+"""The podcast:txt purpose saying whether the content is made by AI (a synthetic voice)."""
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -87,8 +92,14 @@ class Channel:
     """Owner e-mail (itunes:owner), which Apple uses to verify the show."""
     guid: str | None = None
     """The podcast:guid, once assigned (default: derived from the feed URL)."""
+    locked: bool = True
+    """podcast:locked: other platforms may not import the show (PSP-1 recommends it)."""
+    type: str = "episodic"
+    """itunes:type: episodic (newest first) or serial (in order)."""
 
     def __post_init__(self) -> None:
+        if self.type not in SHOW_TYPES:
+            raise InputError(f"type {self.type!r}: give {' or '.join(SHOW_TYPES)}")
         size = len(self.description.encode("utf-8"))
         if size > MAX_DESCRIPTION_BYTES:
             raise InputError(
@@ -134,16 +145,20 @@ class Item:
     link: str | None = None
     transcripts: Sequence[Transcript] = field(default_factory=tuple)
     chapters_url: str | None = None
+    content: str | None = None
+    """The article's written text as simple HTML (content:encoded)."""
 
 
 class _FeedTags(BaseExtension):  # type: ignore[misc]
     """Channel tags feedgen cannot write: itunes:explicit true/false, any itunes:image,
-    podcast:guid."""
+    podcast:guid, podcast:locked, podcast:txt."""
 
     def __init__(self) -> None:
         self.explicit: bool | None = None
         self.image: str | None = None
         self.guid: str | None = None
+        self.locked: bool | None = None
+        self.owner: str | None = None
 
     def extend_ns(self) -> dict[str, str]:
         return {"itunes": ITUNES_NS, "podcast": PODCAST_NS}
@@ -156,6 +171,12 @@ class _FeedTags(BaseExtension):  # type: ignore[misc]
             xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = _boolean(self.explicit)
         if self.guid:
             xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self.guid
+        if self.locked is not None:
+            locked = xml_elem(f"{{{PODCAST_NS}}}locked", channel)
+            locked.text = "yes" if self.locked else "no"
+            if self.owner:
+                locked.attrib["owner"] = self.owner
+        _ai_content(channel)
         return rss_feed
 
 
@@ -184,7 +205,15 @@ class _ItemTags(BaseEntryExtension):  # type: ignore[misc]
             element = xml_elem(f"{{{PODCAST_NS}}}chapters", item)
             element.attrib["url"] = self.chapters_url
             element.attrib["type"] = "application/json+chapters"
+        _ai_content(item)
         return item
+
+
+def _ai_content(parent: Any) -> None:
+    """``<podcast:txt purpose="ai-content">true</podcast:txt>``: a synthetic voice reads."""
+    element = xml_elem(f"{{{PODCAST_NS}}}txt", parent)
+    element.attrib["purpose"] = AI_CONTENT
+    element.text = "true"
 
 
 def _boolean(value: bool) -> str:
@@ -209,8 +238,8 @@ def build_feed(channel: Channel, items: Sequence[Item]) -> bytes:
     generator.generator("letteraudio")
     generator.docs("https://www.rssboard.org/rss-specification")
     podcast = generator.podcast
-    if channel.author:
-        podcast.itunes_author(channel.author)
+    podcast.itunes_author(channel.author or channel.title)
+    podcast.itunes_type(channel.type)
     if channel.category:
         entry = {"cat": channel.category}
         if channel.subcategory:
@@ -225,6 +254,7 @@ def build_feed(channel: Channel, items: Sequence[Item]) -> bytes:
         channel.image,
         channel.guid or podcast_guid(channel.feed_url),
     )
+    tags.locked, tags.owner = channel.locked, channel.email
     if items:
         generator.lastBuildDate(max(item.published for item in items))
     for item in items:
@@ -237,6 +267,8 @@ def _add_item(generator: Any, item: Item, explicit: bool) -> None:
     entry = generator.add_entry(order="append")
     entry.title(item.title)
     entry.description(clip_bytes(item.description or item.title))
+    if item.content:
+        entry.content(item.content)  # lxml escapes it: content:encoded holds HTML as text
     entry.guid(item.guid, permalink=False)
     entry.enclosure(item.enclosure_url, str(item.length), "audio/mpeg")
     entry.pubDate(item.published)

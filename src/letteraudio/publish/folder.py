@@ -20,6 +20,7 @@ from typing import Any
 from letteraudio.audio.encode import atomic_output
 from letteraudio.errors import InputError, OutputError
 from letteraudio.mp3frames import walk
+from letteraudio.publish import notes
 from letteraudio.publish.artwork import ARTWORK_NAME, artwork_png
 from letteraudio.publish.categories import parse_category
 from letteraudio.publish.episode import (
@@ -44,7 +45,7 @@ from letteraudio.publish.page import GENERATOR, PageEpisode, episode_page, index
 STATE_NAME = "letteraudio-feed.json"
 INDEX_NAME = "index.html"
 CHANNEL_KEYS = ("base_url", "title", "description", "language", "link", "author", "image",
-                "category", "explicit", "email", "guid")  # fmt: skip
+                "category", "explicit", "email", "guid", "locked", "type")  # fmt: skip
 STATE_FORMAT = 1
 
 
@@ -148,8 +149,10 @@ def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, 
     if email and not _EMAIL.fullmatch(str(email)):
         raise InputError(f"--email must be an e-mail address (name@example.com), not {email!r}")
     explicit = settings.get("explicit", False)
-    if not isinstance(explicit, bool):
-        raise InputError(f"explicit must be true or false, not {explicit!r}")
+    locked = settings.get("locked", True)
+    for name, value in (("explicit", explicit), ("locked", locked)):
+        if not isinstance(value, bool):
+            raise InputError(f"{name} must be true or false, not {value!r}")
     # A podcast is given its podcast:guid once, from the feed URL of the time, and keeps it
     # when the feed moves (Podcasting 2.0).
     settings.setdefault("guid", podcast_guid(file_url(settings["base_url"], FEED_NAME)))
@@ -166,6 +169,8 @@ def resolve_channel(state: State, *layers: Mapping[str, Any]) -> tuple[Channel, 
         subcategory=subcategory,
         explicit=explicit,
         email=settings.get("email"),
+        locked=locked,
+        type=str(settings.get("type") or "episodic"),
     )
     return channel, settings
 
@@ -252,18 +257,31 @@ def feed_wanted(asked: bool, config: Path | None, batch: bool = False) -> bool:
     return asked or (batch and bool(load_section(config, "feed")))
 
 
-def check_publishable(folder: Path, config: Path | None) -> None:
+def remembered_title(folder: Path) -> str | None:
+    """The show's title the folder's feed remembers (None: none, or unreadable)."""
+    if not (folder / STATE_NAME).is_file():
+        return None
+    try:
+        title = load_state(folder).channel.get("title")
+    except InputError:
+        return None
+    return str(title) if title else None
+
+
+def check_publishable(
+    folder: Path, config: Path | None, options: Mapping[str, Any] | None = None
+) -> None:
     """Refuse, before anything is rendered, a feed :func:`publish_with_config` could not
-    write: no base URL or title (config file or what the folder remembers), or artwork
-    named that is not in the folder."""
+    write: no base URL or title (options, config file or what the folder remembers), or
+    artwork named that is not in the folder."""
     state = load_state(folder) if (folder / STATE_NAME).is_file() else State()
     try:
-        _, settings = resolve_channel(state, *_config_layers(config))
+        _, settings = resolve_channel(state, *_config_layers(config), dict(options or {}))
         _check_artwork(folder, settings)
     except InputError as error:
         raise InputError(
-            f"--feed: {error} (give base_url and title in the config file's [feed] "
-            f"table, or run `letteraudio feed {folder} --base-url URL --title TITLE` once)"
+            f"--feed: {error} (give --base-url URL and --show TITLE, or base_url and title "
+            "in the config file's [feed] table; the folder remembers them)"
         ) from None
 
 
@@ -306,6 +324,9 @@ def publish_folder(
         seen[episode.info.guid] = mp3
         episodes.append(episode)
     episodes = _one_second_apart(episodes, known)
+    if not channel.author:  # itunes:author: the articles' authors, else the show's title
+        authors = dict.fromkeys(e.info.author for e in episodes if e.info.author)
+        channel = replace(channel, author=", ".join(authors) or None)
     for episode in episodes:
         state.published.setdefault(episode.info.guid, episode.published.isoformat())
     episodes.sort(key=lambda e: (-e.published.timestamp(), e.mp3.name))
@@ -355,7 +376,7 @@ def _item(channel: Channel, episode: EpisodeFile) -> Item:
     return Item(
         guid=info.guid,
         title=info.title,
-        description=info.description or info.title,
+        description=notes.description(info),
         enclosure_url=file_url(base, episode.mp3.name),
         length=episode.size,
         duration=round(episode.duration),
@@ -363,6 +384,7 @@ def _item(channel: Channel, episode: EpisodeFile) -> Item:
         link=info.link or file_url(base, sidecar_path(episode.mp3, ".html").name),
         transcripts=transcripts,
         chapters_url=file_url(base, chapters.name) if chapters else None,
+        content=notes.content_html(info),
     )
 
 

@@ -27,6 +27,7 @@ from letteraudio.render.plan import plan
 from letteraudio.render.sidecars import up_to_date
 from letteraudio.render.target import DEFAULT_OUTPUT_DIR, check_target, target_for
 from letteraudio.settings import Settings
+from letteraudio.text.feeds import FEED_SUFFIXES, Entry, entry_page, feed_kind, parse_feed
 from letteraudio.text.segment import Segment
 from letteraudio.values import clock, plural
 
@@ -35,12 +36,92 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 RENDERED, UP_TO_DATE, FAILED = "rendered", "up to date", "failed"
 
 
-def collect(sources: Sequence[str | Path]) -> list[str]:
-    """The articles named: files, URLs and ``-`` as given; for a folder, every file in it
-    with an article's extension (not its subfolders), sorted by name. A folder without
-    any is an :class:`InputError`; a name given twice is read once."""
-    found: list[str] = []
+@dataclass(frozen=True)
+class FeedEntry:
+    """A post of a feed given as input, as a batch's article: its content when the feed
+    carries it, else the page at its link (fetched as any URL is, when its turn comes)."""
+
+    entry: Entry
+    feed: str
+    """The feed it came from (for its name when it has no link)."""
+
+    def __str__(self) -> str:
+        return self.entry.link or f"{self.feed}#{self.entry.guid}"
+
+    def article(self, format: str | None = None) -> Article:
+        entry = self.entry
+        date = entry.date.date().isoformat() if entry.date else None
+        metadata = {key: value for key, value in (("title", entry.title),
+                    ("author", entry.author), ("date", date)) if value}  # fmt: skip
+        if entry.content:
+            return Article(entry_page(entry), "html", str(self), entry.link, metadata)
+        assert entry.link is not None  # an entry has content or a link (parse_feed)
+        return replace(Article.read(entry.link, format), metadata=metadata)
+
+
+def read_input(
+    source: str, format: str | None = None, limit: int | None = None
+) -> Article | list[FeedEntry]:
+    """One ARTICLE given: the article, or, when it is an RSS 2.0 or Atom feed (a file or a
+    URL, told by its content), its newest ``limit`` entries. A URL is fetched once."""
+    from letteraudio.text.fetch import fetch, is_url
+    from letteraudio.text.source import source_from_page
+
+    if is_url(source):
+        page = fetch(source)
+        kind = feed_kind(page.body)
+        xml = (page.media_type or "").endswith(("/xml", "+xml")) and "xhtml" not in str(
+            page.media_type
+        )
+        if kind in ("rss", "atom") or (kind == "xml" and xml):
+            return _entries(page.body, source, limit)
+        read = source_from_page(source, page, format)
+        return Article(read.text, read.format, read.name, read.url)
+    path = Path(source)
+    if source != "-" and path.is_file():
+        try:
+            with path.open("rb") as file:
+                head = file.read(1024)
+            data = path.read_bytes() if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<" else b""
+        except OSError:
+            data = b""  # Article.read says what is wrong with it
+        kind = feed_kind(data) if data else None
+        if kind in ("rss", "atom") or (kind == "xml" and path.suffix.lower() in FEED_SUFFIXES):
+            return _entries(data, source, limit)
+    return Article.read(source, format)
+
+
+def _entries(data: bytes, source: str, limit: int | None) -> list[FeedEntry]:
+    entries = parse_feed(data, source).entries
+    return [FeedEntry(entry, source) for entry in entries[:limit]]
+
+
+def show_remembered(settings: Settings, output: str | None, feed: bool = False) -> Settings:
+    """Episodes written into a published folder are tagged with its show's title (TALB)
+    unless --show or the config file says otherwise, so that a later ``render --feed``
+    finds them up to date (``feed``: refresh the feed after, as --base-url asks)."""
+    from letteraudio.publish.folder import remembered_title
+
+    if feed:
+        settings = replace(settings, feed=True)
+    if settings.metadata_defaults.get("show"):
+        return settings
+    folder = Path(output).parent if output and output.lower().endswith(".mp3") else None
+    title = remembered_title(folder or folder_for(output))
+    if title is None:
+        return settings
+    return replace(settings, metadata_defaults={**settings.metadata_defaults, "show": title})
+
+
+def collect(sources: Sequence[str | Path | FeedEntry]) -> list[str | FeedEntry]:
+    """The articles named: files, URLs, ``-`` and feed entries as given; for a folder,
+    every file in it with an article's extension (not its subfolders), sorted by name. A
+    folder without any is an :class:`InputError`; a name given twice is read once."""
+    found: list[str | FeedEntry] = []
     for source in sources:
+        if isinstance(source, FeedEntry):
+            found.append(source)
+            continue
         path = Path(source)
         if "://" not in str(source) and path.is_dir():
             inside = sorted(p for p in path.iterdir()
@@ -58,9 +139,11 @@ def folder_for(output: str | Path | None = None) -> Path:
     return Path(output).expanduser() if output else DEFAULT_OUTPUT_DIR
 
 
-def is_batch(sources: Sequence[str | Path]) -> bool:
+def is_batch(sources: Sequence[str | Path | FeedEntry]) -> bool:
     """Whether these inputs make a batch (several articles, or a folder)."""
-    return len(sources) > 1 or any("://" not in str(s) and Path(s).is_dir() for s in sources)
+    return len(sources) > 1 or any(
+        isinstance(s, FeedEntry) or ("://" not in str(s) and Path(s).is_dir()) for s in sources
+    )
 
 
 @dataclass(frozen=True)
@@ -92,6 +175,7 @@ class BatchProgress(Protocol):
 class _Item:
     number: int
     source: str
+    entry: FeedEntry | None = None
     planned: Plan | None = None
     target: Path | None = None
     error: str | None = None
@@ -100,7 +184,7 @@ class _Item:
 
 
 def narrate_many(
-    sources: Sequence[str | Path],
+    sources: Sequence[str | Path | FeedEntry],
     settings: Settings,
     output_dir: str | Path | None = None,
     progress: BatchProgress | None = None,
@@ -119,9 +203,10 @@ def narrate_many(
 
         def prepare(item: _Item) -> Plan | None:
             try:
-                article = Article.read(item.source, settings.text_format)
+                article = (item.entry.article(settings.text_format) if item.entry
+                           else Article.read(item.source, settings.text_format))  # fmt: skip
                 item.planned = plan(article, settings)
-                title = item.planned.script.document.title
+                title = (article.metadata or {}).get("title") or item.planned.script.document.title
                 target = target_for(article, folder, title, folder=True)
                 if target in claimed:
                     raise InputError(f"its MP3 would be {target}, as {claimed[target]}'s is")
@@ -139,7 +224,8 @@ def narrate_many(
                 return None
             return item.planned
 
-        items = (_Item(n, source) for n, source in enumerate(names, start=1))
+        items = (_Item(n, str(source), source if isinstance(source, FeedEntry) else None)
+                 for n, source in enumerate(names, start=1))  # fmt: skip
         if progress is not None:
             progress.begin(len(names))
         done = 0

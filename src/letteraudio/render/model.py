@@ -40,6 +40,9 @@ class Article:
     """Where it came from: a path, ``-`` (standard input, bytes, text) or a URL."""
     url: str | None = None
     """The page's URL (after redirects) when it was read from the web."""
+    metadata: Mapping[str, str] | None = None
+    """What its source says of it, over what the text says (a feed entry's title, author
+    and date)."""
 
     @classmethod
     def read(cls, source: str | Path | bytes, format: str | None = None) -> Article:

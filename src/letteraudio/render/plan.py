@@ -136,6 +136,7 @@ def document_metadata(script: Script, article: Article) -> dict[str, str]:
     YYYY-MM-DD (or is a year), a cover only when it is a readable image beside the
     article; anything else is left out rather than refused."""
     metadata = script.document.metadata
+    metadata = {**metadata, **(article.metadata or {})}
     kept = {k: str(v) for k, v in metadata.items() if k in _DOCUMENT_KEYS}
     date = re.match(r"\d{4}-\d{2}-\d{2}|\d{4}$", str(metadata.get("date", "")).strip())
     if date:

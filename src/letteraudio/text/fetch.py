@@ -286,7 +286,12 @@ def _content_type(header: str | None) -> tuple[str | None, str | None]:
 
 
 def _is_text(media_type: str) -> bool:
-    return media_type in FORMATS_BY_TYPE or media_type.startswith("text/")
+    """Text, HTML, or XML (a feed given as input is told by its content)."""
+    return (
+        media_type in FORMATS_BY_TYPE
+        or media_type.startswith("text/")
+        or media_type in ("application/xml", "application/rss+xml", "application/atom+xml")
+    )
 
 
 def format_of(page: Page) -> str | None:

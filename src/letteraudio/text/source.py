@@ -9,10 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from letteraudio.text.formats import detect_format
 from letteraudio.text.read import STDIN, decode_text, looks_like_html, read_article
+
+if TYPE_CHECKING:
+    from letteraudio.text.fetch import Page
 
 SLUG_MAX_CHARS = 80
 MAX_STEM_BYTES = 200
@@ -69,10 +73,17 @@ def read_source(article: str, requested_format: str | None = None) -> Source:
     if not is_url(article):
         text = read_article(article)
         return Source(article, text, detect_format(article, text, requested_format))
-    from letteraudio.errors import InputError, NetworkError
-    from letteraudio.text.fetch import fetch, format_of
+    from letteraudio.text.fetch import fetch
 
-    page = fetch(article)
+    return source_from_page(article, fetch(article), requested_format)
+
+
+def source_from_page(article: str, page: Page, requested_format: str | None = None) -> Source:
+    """The article of a page fetched from ``article`` (a URL), its format decided as
+    :func:`read_source` does."""
+    from letteraudio.errors import InputError, NetworkError
+    from letteraudio.text.fetch import format_of
+
     fmt = requested_format or format_of(page)
     html = fmt == "html" or (fmt is None and looks_like_html(page.body))
     try:
