@@ -29,6 +29,18 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+def require_recognizer() -> None:
+    """pocketsphinx (the ``align`` extra); in CI its absence fails the test instead."""
+    import importlib.util
+
+    if importlib.util.find_spec("pocketsphinx") is not None:
+        return
+    message = "pocketsphinx is not installed (pip install 'letteraudio[align]')"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def decoder() -> str:
     """The system ffmpeg (Debian's, which CI installs): a judge independent of letteraudio."""
     return require_tool("ffmpeg")

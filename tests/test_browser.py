@@ -149,12 +149,15 @@ def test_episode_page_plays_with_transcript_and_chapters(
     print(f"page load, play and seek: {time.perf_counter() - started:.2f} s")
 
 
-@pytest.fixture(scope="module")
-def piper_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """A short article spoken by Piper (which times its words), published and served."""
-    folder = tmp_path_factory.mktemp("piper-site")
+@pytest.fixture(scope="module", params=["piper", "hibari"])
+def piper_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, str]]:
+    """A short article spoken by an engine that times its words (Piper, then the default
+    voice, hibari), published and served."""
+    folder = tmp_path_factory.mktemp(f"{request.param}-site")
     article = Path(__file__).resolve().parents[1] / "examples" / "morning-harbour.txt"
-    render(article, folder, "-e", "piper", "--deterministic")
+    render(article, folder, "-e", request.param, "--deterministic")
     result = invoke("feed", str(folder), "--base-url", "https://example.test/harbour/",
                     "--title", "Harbour")  # fmt: skip
     assert result.exit_code == 0, result.output

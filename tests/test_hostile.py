@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -291,7 +292,8 @@ def test_controls_from_entities_and_front_matter_reach_nothing(tmp_path: Path) -
         assert _unclean(json.loads(json.dumps(text))) == [], suffix
         if suffix.endswith(".json"):
             assert _unclean(json.dumps(json.loads(text), ensure_ascii=False)) == [], suffix
-    assert "came in at dawn" in out.with_suffix(".vtt").read_text(encoding="utf-8")
+    vtt = out.with_suffix(".vtt").read_text(encoding="utf-8")
+    assert "came in at dawn" in re.sub(r"<[\d:.]+>", "", vtt)  # without word timestamps
     result = invoke("feed", str(out.parent), *FEED)
     assert result.exit_code == 0, result.output
 

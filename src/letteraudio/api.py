@@ -32,6 +32,7 @@ from letteraudio.render.narrate import narrate as narrate
 from letteraudio.render.paragraph import render_paragraph as render_paragraph
 from letteraudio.render.paragraph import task_key as task_key
 from letteraudio.render.plan import plan as plan
+from letteraudio.render.plan import spoken_sentences as spoken_sentences
 from letteraudio.render.sidecars import render_digest as render_digest
 from letteraudio.render.sidecars import up_to_date as up_to_date
 from letteraudio.render.target import DEFAULT_OUTPUT_DIR as DEFAULT_OUTPUT_DIR

@@ -108,6 +108,37 @@ def print_report(report: Report) -> None:
     console.print("passed" if report.passed else "FAILED: a podcast host would reject this file")
 
 
+def print_file_report(mp3: Path, target_lufs: float, as_json: bool) -> bool:
+    """``letteraudio check FILE.mp3``: its table (or JSON); whether it passed."""
+    import json
+
+    from letteraudio.check import check_mp3
+
+    report = check_mp3(mp3, target_lufs=target_lufs)
+    if as_json:
+        _echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_report(report)
+    return report.passed
+
+
+def print_speech_report(mp3: Path, article: Path | None, speech: bool, as_json: bool) -> bool:
+    """``letteraudio check --speech``: the worst sentences (or JSON); whether all passed."""
+    from letteraudio.render.plan import spoken_sentences
+    from letteraudio.speech import speech_check
+
+    return speech_check(mp3, article, speech, as_json, spoken_sentences, _echo)
+
+
+def _echo(message: str, err: bool = False) -> None:
+    """``typer.echo``, what could steer the terminal shown as escapes."""
+    import typer
+
+    from letteraudio.values import printable
+
+    typer.echo(printable(message), err=err)
+
+
 def print_folder_report(path: Path, target_lufs: float) -> int:
     """``letteraudio check FOLDER``: a line per problem of the folder's feed as a directory
     sees it (:mod:`letteraudio.publish.directory`), then per rule an episode's MP3 fails,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from letteraudio import helptext
 from letteraudio.cli import options as o
 from letteraudio.errors import InputError
 
@@ -29,23 +29,20 @@ def check(
     loudness: Annotated[float, typer.Option(help="Integrated loudness target in LUFS (pass "
                         "within \u00b11 LU).")] = o.D["loudness"],
     as_json: o.AsJson = False,
+    speech: Annotated[bool, typer.Option("--speech", help=helptext.SPEECH)] = False,
+    text: Annotated[Path | None, typer.Option(metavar="ARTICLE", help=helptext.TEXT)] = None,
 ) -> None:  # fmt: skip
     """Check an MP3 as a podcast host would (a folder: as a directory would); exit 1 on a fail."""
-    from letteraudio.check import check_mp3
-    from letteraudio.progress import print_folder_report, print_report
+    from letteraudio.progress import print_file_report, print_folder_report, print_speech_report
 
     with o.errors_to_exit_codes():
         if mp3.is_dir() or mp3.suffix.lower() == ".xml":  # a published folder, or its feed
             raise typer.Exit(o.EXIT_ERROR if print_folder_report(mp3, loudness) else 0)
         if not mp3.is_file():
             raise InputError(f"{mp3}: no such file" if not mp3.exists() else f"{mp3}: not a file")
-        report = check_mp3(mp3, target_lufs=loudness)
-        if as_json:
-            o.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-        else:
-            print_report(report)
-        if not report.passed:
-            raise typer.Exit(o.EXIT_ERROR)
+        if speech or text is not None:  # does the audio say the script?
+            raise typer.Exit(0 if print_speech_report(mp3, text, speech, as_json) else o.EXIT_ERROR)
+        raise typer.Exit(0 if print_file_report(mp3, loudness, as_json) else o.EXIT_ERROR)
 
 
 @o.app.command()

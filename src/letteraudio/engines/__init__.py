@@ -138,8 +138,12 @@ class BaseEngine:
     written ``[[ ... ]]``; ``misaki``: hibari's); None: it takes words only."""
     can_cancel: ClassVar[bool] = False
     """Whether :meth:`cancel` cuts waits short when a render stops."""
-    word_timing: ClassVar[bool] = False
-    """Whether its clips say where each word is (see :attr:`Clip.words`)."""
+    word_timing: ClassVar[str | bool | None] = None
+    """Where its word times come from (see :attr:`Clip.words`): ``"model"``, its clips say
+    where each word is (the model's phoneme lengths); ``"aligned"``, the words are found in
+    its audio by forced alignment (the ``align`` extra, English speech); None, sentence
+    timing. ``True``
+    (the older declaration) counts as ``"model"``."""
     jobs: int = 1
     """How many :meth:`synthesize` calls may run at once from different threads."""
     packages: ClassVar[tuple[str, ...]] = ()
@@ -254,6 +258,9 @@ def phoneme_alphabet(engine: type[Any] | Any) -> str | None:
     return alphabet if isinstance(alphabet, str) else None
 
 
-def word_timing(engine: type[Any] | Any) -> bool:
-    """Whether an engine's clips say where their words are."""
-    return bool(declared(engine, "word_timing"))
+def word_timing(engine: type[Any] | Any) -> str | None:
+    """Where an engine's word times come from: ``"model"``, ``"aligned"`` or None."""
+    kind = declared(engine, "word_timing")
+    if kind is True:
+        return "model"
+    return kind if kind in ("model", "aligned") else None

@@ -56,6 +56,33 @@ def with_alignment_output(model: bytes | mmap.mmap) -> bytes | None:
         return b"".join((view[:field_start], header, view[start:end], output, view[end:]))
 
 
+def with_output(model: bytes | mmap.mmap, name: bytes) -> bytes | None:
+    """``model`` with the tensor ``name`` (made by one of its nodes) as a graph output
+    too; None when it is one already, ``ValueError`` when no node makes it (hibari's
+    phoneme lengths, ``/Clip_output_0``, the same way as Piper's above)."""
+    graphs = [f for f in _fields(model, 0, len(model)) if f[0] == _MODEL_GRAPH]
+    if len(graphs) != 1 or graphs[0][1] != _LENGTH_DELIMITED:
+        raise ValueError("not an ONNX model with one graph")
+    _, _, field_start, start, end = graphs[0]
+    made: set[bytes] = set()
+    outputs: set[bytes] = set()
+    for number, kind, _, a, b in _fields(model, start, end):
+        if kind != _LENGTH_DELIMITED:
+            continue
+        if number == _GRAPH_NODE:
+            made.update(model[x:y] for n, _, _, x, y in _fields(model, a, b) if n == _NODE_OUTPUT)
+        elif number == _GRAPH_OUTPUT:
+            outputs.update(model[x:y] for n, _, _, x, y in _fields(model, a, b) if n == _VALUE_NAME)
+    if name not in made:
+        raise ValueError(f"no node of the model makes {name.decode(errors='replace')}")
+    if name in outputs:
+        return None
+    output = _field(_GRAPH_OUTPUT, _field(_VALUE_NAME, name))
+    header = _key(_MODEL_GRAPH) + _encode_varint(end - start + len(output))
+    with memoryview(model) as view:
+        return b"".join((view[:field_start], header, view[start:end], output, view[end:]))
+
+
 def _fields(
     data: bytes | mmap.mmap, start: int, end: int
 ) -> Iterator[tuple[int, int, int, int, int]]:

@@ -132,6 +132,8 @@ class EspeakEngine(BaseEngine):
     name: ClassVar[str] = "espeak"
     description: ClassVar[str] = "eSpeak NG, offline, many languages (system espeak-ng; --lang)"
     online: ClassVar[bool] = False
+    word_timing: ClassVar[str | None] = "aligned"
+    """Its words are found in its audio with the ``align`` extra (English), else sentence timing."""
     max_chars: ClassVar[int] = 600
     chars_per_second: ClassVar[float] = 15.0
 

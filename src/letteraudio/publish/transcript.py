@@ -43,6 +43,9 @@ class Cue:
     """The paragraph (or heading) it belongs to, from 1; 0 for the title and subtitle."""
     words: tuple[CueWord, ...] = ()
     """Its words (the text split at whitespace) with their times; empty when unknown."""
+    spoken: str = ""
+    """What the voice was given, when it is not the text ("eighteen eighty-seven" for
+    "1887"): what ``check --speech`` expects to hear."""
 
 
 WordTimes = Sequence[tuple[int, int]] | None
@@ -75,7 +78,9 @@ def build_cues(
         placed = _place_words(shown, said.split(), times) if times is not None else None
         if placed is not None:
             timed = tuple(CueWord(a, b, word) for (a, b), word in zip(placed, shown, strict=True))
-        cues.append(Cue(span[0], span[1], " ".join(shown), block, timed))
+        said_text = " ".join(said.split())
+        spoken_text = said_text if said_text != " ".join(shown) else ""
+        cues.append(Cue(span[0], span[1], " ".join(shown), block, timed, spoken_text))
     return cues
 
 

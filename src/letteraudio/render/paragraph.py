@@ -25,6 +25,7 @@ from pathlib import Path
 from letteraudio.audio.mastering import MasteringSettings, master_chunk
 from letteraudio.audio.stitch import stitch
 from letteraudio.cache import ClipCache, cache_key, chunk_key
+from letteraudio.engines.align import aligns
 from letteraudio.errors import NetworkError
 from letteraudio.render.model import Paragraph, Part, RenderedParagraph, Task
 from letteraudio.render.speak import Spoken, Voices, speak
@@ -182,7 +183,14 @@ def build_voices(
         notes = (f"{error.args[0].split(';')[0]}; {backup.name} speaks it all.",)
         engine, backup = backup, None
     cache = ClipCache(cache_dir) if cache_dir is not None else None
-    return Voices(engine=engine, fallback=backup, cache=cache, jobs=jobs), notes
+    align = aligns(voice.options.get("lang") or _voice_language(voice))
+    return Voices(engine=engine, fallback=backup, cache=cache, jobs=jobs, align=align), notes
+
+
+def _voice_language(voice: Voice) -> str | None:
+    """The language an espeak voice's name gives (``de``, ``en-us``); None for others."""
+    name = voice.options.get("voice")
+    return str(name) if voice.engine == "espeak" and name else None
 
 
 _voices = functools.lru_cache(maxsize=4)(build_voices)

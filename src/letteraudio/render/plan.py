@@ -18,7 +18,7 @@ from letteraudio.audio.stitch import OUTPUT_RATE
 from letteraudio.engines import phoneme_alphabet
 from letteraudio.errors import InputError
 from letteraudio.render.model import Article, Paragraph, Plan, Script, Task
-from letteraudio.settings import MAX_ARTICLE_CHARS, Settings
+from letteraudio.settings import MAX_ARTICLE_CHARS, Settings, Voice
 from letteraudio.tags import check_date, read_cover
 from letteraudio.text.formats import detect_format, parser
 from letteraudio.text.lexicon import Lexicon
@@ -185,3 +185,12 @@ def split_paragraphs(segments: list[Segment], pauses: Pauses) -> list[Paragraph]
         )
         for number, members in enumerate(paragraphs)
     ]
+
+
+def spoken_sentences(article: Path, language: str | None) -> list[str]:
+    """What the voice is given for each segment of ``article`` that says something (its
+    spoken script, read with the default settings in ``language``): what ``check
+    --speech --text`` expects to hear."""
+    voice = Voice(lang=language) if language else Voice()
+    planned = plan(Article.read(article, None), Settings(voice=voice))
+    return [segment.text for segment in planned.script.segments if segment.text.strip()]

@@ -13,11 +13,11 @@ import threading
 from collections import deque
 from collections.abc import Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from letteraudio.cache import ClipCache, cache_key
 from letteraudio.chapters import first_words
-from letteraudio.engines import Engine
+from letteraudio.engines import Engine, word_timing
 from letteraudio.errors import EngineUnavailable, LetterAudioError, SynthesisError
 from letteraudio.text.segment import Segment
 from letteraudio.values import Clip
@@ -35,6 +35,9 @@ class Voices:
     cache: ClipCache | None = None
     jobs: int | None = None
     """Segments spoken at once; None lets the engine choose (see :func:`engine_jobs`)."""
+    align: bool = False
+    """Find the words in the audio of an engine that does not time them (the ``align``
+    extra, English: see :mod:`letteraudio.engines.align`)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class _Failover:
                     raise SynthesisError(f"the {voices.engine.name} engine failed earlier")
             else:
                 clip, key = speak_one(voices.engine, segment.text, voices.cache)
+            clip = self.timed(voices.engine, clip, segment.text, key)
             return Spoken(segment, clip, voices.engine.name, key)
         except EngineUnavailable:
             raise
@@ -133,7 +137,25 @@ class _Failover:
                     f"{describe(segment)}: {error}; the fallback {voices.fallback.name} "
                     f"failed too: {second}"
                 ) from second
+            clip = self.timed(voices.fallback, clip, segment.text, key)
             return Spoken(segment, clip, voices.fallback.name, key)
+
+    def timed(self, engine: Engine, clip: Clip, text: str, key: str) -> Clip:
+        """``clip`` with its words found in its audio, when the render aligns and the engine
+        declares its words ``"aligned"`` (kept in the cache with them; the samples are
+        untouched). An engine that declares nothing keeps sentence timing: its audio may
+        not be speech the aligner knows (a test engine's tones)."""
+        if not self.voices.align or clip.words is not None or word_timing(engine) != "aligned":
+            return clip
+        from letteraudio.engines.align import align
+
+        words = align(clip, text)
+        if words is None:
+            return clip
+        clip = replace(clip, words=words)
+        if self.voices.cache is not None:
+            self.voices.cache.put(key, clip)
+        return clip
 
 
 class _Stopped(SynthesisError):
