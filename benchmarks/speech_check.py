@@ -74,7 +74,8 @@ def bench(engine_name: str, article: Path) -> None:
     worst = sorted(clean, key=lambda s: -s.badness)[:3]
     for s in worst:
         print(
-            f"    worst clean: {s.score:.2f} aligned={s.aligned} phones={s.phones}: {s.expected[:70]}"
+            f"    worst clean: {s.score:.2f} aligned={s.aligned} phones={s.phones}: "
+            f"{s.expected[:70]}"
         )
 
 
