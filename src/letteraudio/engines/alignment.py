@@ -30,40 +30,23 @@ def with_alignment_output(model: bytes | mmap.mmap) -> bytes | None:
     None when it is one already, ``ValueError`` for a model without exactly one. The
     model (mostly weights: 63 MB) is read in place, a mapped file as well as bytes, and
     copied once."""
-    graphs = [f for f in _fields(model, 0, len(model)) if f[0] == _MODEL_GRAPH]
-    if len(graphs) != 1 or graphs[0][1] != _LENGTH_DELIMITED:
-        raise ValueError("not an ONNX model with one graph")
-    _, _, field_start, start, end = graphs[0]
+    _, start, end = _graph(model)
     ceil: set[bytes] = set()
-    outputs: set[bytes] = set()
     for number, kind, _, a, b in _fields(model, start, end):
-        if kind != _LENGTH_DELIMITED:
-            continue
-        if number == _GRAPH_NODE:
+        if kind == _LENGTH_DELIMITED and number == _GRAPH_NODE:
             node = list(_fields(model, a, b))
             if any(n == _NODE_OP_TYPE and model[x:y] == b"Ceil" for n, _, _, x, y in node):
                 ceil.update(model[x:y] for n, _, _, x, y in node if n == _NODE_OUTPUT)
-        elif number == _GRAPH_OUTPUT:
-            outputs.update(model[x:y] for n, _, _, x, y in _fields(model, a, b) if n == _VALUE_NAME)
     if len(ceil) != 1:
         raise ValueError(f"the model has {len(ceil)} Ceil tensors, not one")
-    (name,) = ceil
-    if name in outputs:
-        return None
-    output = _field(_GRAPH_OUTPUT, _field(_VALUE_NAME, name))
-    header = _key(_MODEL_GRAPH) + _encode_varint(end - start + len(output))
-    with memoryview(model) as view:
-        return b"".join((view[:field_start], header, view[start:end], output, view[end:]))
+    return with_output(model, ceil.pop())
 
 
 def with_output(model: bytes | mmap.mmap, name: bytes) -> bytes | None:
     """``model`` with the tensor ``name`` (made by one of its nodes) as a graph output
     too; None when it is one already, ``ValueError`` when no node makes it (hibari's
     phoneme lengths, ``/Clip_output_0``, the same way as Piper's above)."""
-    graphs = [f for f in _fields(model, 0, len(model)) if f[0] == _MODEL_GRAPH]
-    if len(graphs) != 1 or graphs[0][1] != _LENGTH_DELIMITED:
-        raise ValueError("not an ONNX model with one graph")
-    _, _, field_start, start, end = graphs[0]
+    field_start, start, end = _graph(model)
     made: set[bytes] = set()
     outputs: set[bytes] = set()
     for number, kind, _, a, b in _fields(model, start, end):
@@ -81,6 +64,15 @@ def with_output(model: bytes | mmap.mmap, name: bytes) -> bytes | None:
     header = _key(_MODEL_GRAPH) + _encode_varint(end - start + len(output))
     with memoryview(model) as view:
         return b"".join((view[:field_start], header, view[start:end], output, view[end:]))
+
+
+def _graph(model: bytes | mmap.mmap) -> tuple[int, int, int]:
+    """Where the model's one graph field starts, and where its value starts and ends."""
+    graphs = [f for f in _fields(model, 0, len(model)) if f[0] == _MODEL_GRAPH]
+    if len(graphs) != 1 or graphs[0][1] != _LENGTH_DELIMITED:
+        raise ValueError("not an ONNX model with one graph")
+    _, _, field_start, start, end = graphs[0]
+    return field_start, start, end
 
 
 def _fields(
