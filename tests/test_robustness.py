@@ -280,6 +280,46 @@ def test_an_interrupted_render_leaves_no_trace(
     pytest.fail("the render always finished before the signal arrived")
 
 
+# What a lock's release raises when KeyboardInterrupt lands inside it (CI, 2026-12-06:
+# SIGINT during encoding gave "unexpected RuntimeError: cannot release un-acquired lock").
+UNWINDING = """
+import os, signal, sys, threading, time
+import typer
+from letteraudio.cli.options import errors_to_exit_codes
+from letteraudio.interrupt import install_handlers
+install_handlers()
+try:
+    with errors_to_exit_codes():
+        try:
+            if sys.argv[1] != "none":
+                os.kill(os.getpid(), getattr(signal, sys.argv[1]))
+                time.sleep(30)
+        finally:
+            threading.Lock().release()
+except typer.Exit as done:  # as click does for a command
+    sys.exit(done.exit_code)
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_an_error_raised_while_unwinding_from_a_signal_is_the_interruption(sig: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", UNWINDING, sig], capture_output=True, text=True, timeout=60,
+        preexec_fn=interruptible, check=False,
+    )  # fmt: skip
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.strip().splitlines() == ["Interrupted: nothing was written."]
+
+
+def test_an_error_without_a_signal_is_still_reported_as_one() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", UNWINDING, "none"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "unexpected RuntimeError: release unlocked lock" in result.stderr
+
+
 def test_after_sigkill_the_next_render_cleans_up(tmp_path: Path, long_article: Path) -> None:
     out = tmp_path / "letter.mp3"
     out.write_bytes(b"the previous episode")

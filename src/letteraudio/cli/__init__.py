@@ -8,7 +8,6 @@ group of commands; the options they share are in :mod:`letteraudio.cli.options`.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from typing import Any
 
@@ -38,10 +37,11 @@ from letteraudio.cli import info, publish, speak  # noqa: E402, F401  (they add 
 
 def main() -> None:
     """Entry point for the ``letteraudio`` script: usage errors, too, are one line."""
+    from letteraudio.interrupt import INTERRUPTED, MESSAGE, install_handlers
     from letteraudio.memory import limit_heap_growth
 
     exceptions = _click_exceptions()
-    signal.signal(signal.SIGTERM, _terminate)
+    install_handlers()
     limit_heap_growth()
     try:
         code = app(standalone_mode=False)
@@ -56,12 +56,14 @@ def main() -> None:
     except exceptions.ClickException as error:
         echo(f"Error: {' '.join(error.format_message().split())}", err=True)
         sys.exit(error.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        echo("Interrupted: nothing was written.", err=True)
-        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:  # the reader went away (`letteraudio script a.txt | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
+    except (typer.Abort, KeyboardInterrupt, Exception) as error:
+        if not isinstance(error, typer.Abort | KeyboardInterrupt) and not INTERRUPTED.is_set():
+            raise
+        echo(f"Interrupted: {MESSAGE}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -72,8 +74,3 @@ def _click_exceptions() -> Any:
     except ImportError:  # pragma: no cover - older typer uses click itself
         from click import exceptions  # type: ignore[no-redef]
     return exceptions
-
-
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM unwinds like Ctrl-C, so temporary files are removed on the way out."""
-    raise KeyboardInterrupt

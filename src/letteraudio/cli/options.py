@@ -13,6 +13,7 @@ import typer
 
 from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
 from letteraudio.helptext import READABLE, with_range
+from letteraudio.interrupt import INTERRUPTED, MESSAGE
 from letteraudio.settings import OPTIONS
 from letteraudio.values import ChapterMode, printable
 from letteraudio.values import plural as plural
@@ -121,13 +122,16 @@ def errors_to_exit_codes() -> Iterator[None]:
     except (typer.Exit, typer.Abort, BrokenPipeError):
         raise
     except KeyboardInterrupt as error:  # a batch says what it had finished
-        echo(f"Interrupted: {''.join(error.args[:1]) or 'nothing was written.'}", err=True)
+        echo(f"Interrupted: {''.join(error.args[:1]) or MESSAGE}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except (InputError, EngineUnavailable) as error:
-        fail(str(error), EXIT_BAD_INPUT)
-    except LetterAudioError as error:
-        fail(str(error), EXIT_ERROR)
     except Exception as error:
+        if INTERRUPTED.is_set():  # the signal landed mid-way (a lock, a child): the cause
+            echo(f"Interrupted: {MESSAGE}", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        if isinstance(error, InputError | EngineUnavailable):
+            fail(str(error), EXIT_BAD_INPUT)
+        if isinstance(error, LetterAudioError):
+            fail(str(error), EXIT_ERROR)
         if os.environ.get("LETTERAUDIO_DEBUG"):
             raise
         fail(f"unexpected {type(error).__name__}: {error} (LETTERAUDIO_DEBUG=1 shows more)", 1)
