@@ -75,17 +75,17 @@ def du(path: Path) -> int:
     return sum(p.stat().st_blocks * 512 for p in path.rglob("*") if p.is_file())
 
 
-def install(work: Path) -> Path:
-    venv = work / "venv"
+def install(work: Path, extra: str = "") -> Path:
+    venv = work / f"venv{extra}"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
     pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     start = time.perf_counter()
-    subprocess.run([*pip, str(ROOT)], check=True)
+    subprocess.run([*pip, f"{ROOT}[{extra}]" if extra else str(ROOT)], check=True)
     took = time.perf_counter() - start
     site = next((venv / "lib").glob("python3*/site-packages"))
     sizes = distributions(site)
-    print(f"pip install . from the cache: {took:.1f} s", flush=True)
+    print(f"pip install .{f'[{extra}]' if extra else ''} from the cache: {took:.1f} s", flush=True)
     tools = sum(sizes.get(name, 0) for name in ("pip", "setuptools"))
     print(f"site-packages: {du(site) / 1e6:.0f} MB ({(du(site) - tools) / 1e6:.0f} MB without pip)")
     ranked = sorted(sizes.items(), key=lambda kv: -kv[1])
@@ -147,6 +147,8 @@ def memory(work: Path, turns: int, engines: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--no-install", action="store_true", help="memory only")
+    parser.add_argument("--no-memory", action="store_true", help="install and help only")
+    parser.add_argument("--extra", action="append", default=[], help="also install .[EXTRA]")
     parser.add_argument("--turns", type=int, default=2, help="renders per text and engine")
     parser.add_argument("--engines", nargs="+", default=["piper", "hibari"])
     options = parser.parse_args()
@@ -154,7 +156,10 @@ def main() -> None:
         work = Path(folder)
         if not options.no_install:
             help_time(install(work))
-        memory(work, options.turns, options.engines)
+            for extra in options.extra:
+                install(work, extra)
+        if not options.no_memory:
+            memory(work, options.turns, options.engines)
 
 
 if __name__ == "__main__":

@@ -140,6 +140,37 @@ def test_choosing_espeak_without_its_program_is_one_clear_error(tmp_path: Path) 
     assert not (tmp_path / "a.mp3").exists()
 
 
+WITHOUT_PIPER = """
+import sys
+sys.modules["piper"] = None  # as if the piper extra were not installed
+from letteraudio.cli import main
+sys.argv = ["letteraudio", *sys.argv[1:]]
+main()
+"""
+
+
+def test_piper_without_its_extra_is_one_line_saying_how_to_install_it(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Hello there.\n", encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", WITHOUT_PIPER, *args],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    result = run("render", str(article), "-e", "piper", "-o", str(tmp_path / "a.mp3"))
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "pip install 'letteraudio[piper]'" in result.stderr
+    assert not (tmp_path / "a.mp3").exists()
+    listed = {line.split()[0]: line for line in run("engines").stdout.splitlines()}
+    assert "pip install 'letteraudio[piper]'" in listed["piper"]
+    assert "unusable" not in listed["hibari"]  # the default voice needs no extra
+    default = run("render", str(article), "-o", str(tmp_path / "b.mp3"), "-q")
+    assert default.returncode == 0, default.stderr
+
+
 # --- piper: --voice, --lang, --speaker -------------------------------------------------
 
 

