@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,26 @@ def test_an_existing_file_that_is_not_an_mp3_is_never_replaced(
     episode = la.narrate(la.Article.read(str(first)), settings, tmp_path / "spring.mp3")
     again = la.narrate(la.Article.read(str(first)), settings, episode.path)  # an MP3: replaced
     assert again.path.read_bytes() == episode.path.read_bytes()
+
+
+@pytest.fixture
+def interrupted() -> Iterator[None]:
+    """As after Ctrl-C: the command line's handler has set the flag (cleared after)."""
+    from letteraudio.interrupt import INTERRUPTED
+
+    INTERRUPTED.set()
+    yield
+    INTERRUPTED.clear()
+
+
+def test_an_error_after_ctrl_c_stops_the_batch_instead_of_failing_one_article(
+    tone_installed: None, tmp_path: Path, interrupted: None
+) -> None:
+    # Ctrl-C can surface as another error where it lands (a lock's release, a child
+    # killed by the same signal); a batch that took it for one article's failure would
+    # go on with the next article after the user asked it to stop.
+    a, b, c = articles(tmp_path / "in")
+    settings = la.Settings.load(engine="tone", find=False)
+    with pytest.raises(KeyboardInterrupt, match="0 of 3 articles done"):
+        list(narrate_many([c, a, b], settings, tmp_path / "site"))  # c cannot be read
+    assert not (tmp_path / "site").exists() or not list((tmp_path / "site").glob("*.mp3"))

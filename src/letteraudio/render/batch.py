@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from letteraudio.errors import InputError, LetterAudioError, NetworkError
+from letteraudio.interrupt import INTERRUPTED
 from letteraudio.render.join import join
 from letteraudio.render.maps import parts_map
 from letteraudio.render.model import Article, Episode, Part, Plan
@@ -216,11 +217,11 @@ def narrate_many(
                     item.fresh = True
                     return None
                 check_target(article, target, settings)
-            except LetterAudioError as error:
-                item.error = str(error)
-                return None
-            except Exception as error:  # noqa: BLE001 - one article's surprise fails it alone
-                item.error = f"unexpected {type(error).__name__}: {error}"
+            except Exception as error:  # one article's surprise fails it alone
+                if INTERRUPTED.is_set():  # Ctrl-C landed mid-way: the batch stops
+                    raise
+                item.error = (str(error) if isinstance(error, LetterAudioError)
+                              else f"unexpected {type(error).__name__}: {error}")  # fmt: skip
                 return None
             return item.planned
 
@@ -238,7 +239,9 @@ def narrate_many(
                     progress.finished(outcome)
                 done += 1
                 yield outcome
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Exception) as error:
+            if not isinstance(error, KeyboardInterrupt) and not INTERRUPTED.is_set():
+                raise
             raise KeyboardInterrupt(
                 f"{done} of {plural(len(names), 'article')} done (their files are written); "
                 "nothing of the one being written is left."
@@ -289,8 +292,10 @@ def _rendered(
     try:
         episode = join(item.planned, parts, item.target,
                        progress.segment if progress is not None else None)  # fmt: skip
-    except LetterAudioError as error:
-        return Outcome(item.source, FAILED, error=str(error))
-    except Exception as error:  # noqa: BLE001 - one article's surprise fails it alone
+    except Exception as error:  # one article's surprise fails it alone
+        if INTERRUPTED.is_set():  # an error raised by Ctrl-C landing mid-way: stop the batch
+            raise
+        if isinstance(error, LetterAudioError):
+            return Outcome(item.source, FAILED, error=str(error))
         return Outcome(item.source, FAILED, error=f"unexpected {type(error).__name__}: {error}")
     return Outcome(item.source, RENDERED, path=episode.path, episode=episode)
