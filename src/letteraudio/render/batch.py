@@ -27,6 +27,7 @@ from letteraudio.render.plan import plan
 from letteraudio.render.sidecars import up_to_date
 from letteraudio.render.target import DEFAULT_OUTPUT_DIR, check_target, target_for
 from letteraudio.settings import Settings
+from letteraudio.speech import require_recognizer
 from letteraudio.text.feeds import FEED_SUFFIXES, Entry, entry_page, feed_kind, parse_feed
 from letteraudio.text.segment import Segment
 from letteraudio.values import clock, plural
@@ -247,7 +248,10 @@ def narrate_many(
 
 def _check_voices(settings: Settings) -> None:
     """A voice or engine that cannot be built is the batch's bad input, said once, not a
-    failure of every article (an online engine out of reach is left to each article)."""
+    failure of every article (an online engine out of reach is left to each article); so
+    is ``verify`` without the recognizer."""
+    if settings.verify:
+        require_recognizer()
     for voice in (settings.voice, settings.fallback):
         if voice is not None:
             with contextlib.suppress(NetworkError):
