@@ -70,14 +70,11 @@ def render_paragraphs(
             for task, hit in zip(tasks, stored, strict=True):
                 if hit is None:
                     voiced = [next(spoken) for _ in task.paragraph.segments]
-                    key, verdicts = verified(voices, task, voiced)
-                    arguments = (task.paragraph, voiced, task.mastering, voices.cache, key,
-                                 verdicts)  # fmt: skip
                     if masters is not None:
-                        job = masters.submit(master_paragraph, *arguments)
+                        job = masters.submit(finish_paragraph, voices, task, voiced)
                     else:
                         job = Future()
-                        job.set_result(master_paragraph(*arguments))
+                        job.set_result(finish_paragraph(voices, task, voiced))
                 else:
                     job = Future()
                     job.set_result(hit)
@@ -94,17 +91,16 @@ def render_paragraphs(
         spoken.close()
 
 
-def verified(
-    voices: Voices, task: Task, voiced: list[Spoken]
-) -> tuple[str | None, tuple[Verdict | None, ...]]:
-    """For a task that verifies, its key (that of the clips first spoken: a sentence spoken
-    again is part of the verified paragraph) and its verdicts, ``voiced`` changed in place
-    to the clips kept; else no key (that of its clips) and no verdicts."""
+def finish_paragraph(voices: Voices, task: Task, voiced: list[Spoken]) -> RenderedParagraph:
+    """A task's spoken sentences heard when it verifies (on the mastering threads, beside
+    the speech: :mod:`letteraudio.render.verify`), then mastered, encoded and stored: a
+    verified paragraph under the key of the clips first spoken (a sentence spoken again
+    is part of it), with its verdicts."""
     if not task.verify:
-        return None, ()
+        return master_paragraph(task.paragraph, voiced, task.mastering, voices.cache)
     key = paragraph_key(task.paragraph, [v.key for v in voiced], task.mastering, verify=True)
-    voiced[:], verdicts = verify_sentences(voices, voiced)
-    return key, verdicts
+    kept, verdicts = verify_sentences(voices, voiced)
+    return master_paragraph(task.paragraph, kept, task.mastering, voices.cache, key, verdicts)
 
 
 def task_key(task: Task, identity: Mapping[str, object]) -> str:
