@@ -56,7 +56,8 @@ def test_tones_are_spoken_again_and_reported_by_sentence(
     assert heard is not None and (heard.checked, heard.respoken) == (1, 1)
     [failing] = heard.failing
     assert failing.expected == "The boats came back at noon." and failing.respoken
-    line = episode.to_text(1.0)[-1]
+    [line] = episode.notes  # a note: shown even with --quiet
+    assert not any("verify" in text for text in episode.to_text(1.0))
     assert line.startswith("verify: 1 sentence checked, 1 re-spoken, 1 still disagrees: 0:00 "
                            "expected 'The boats came back at noon.' heard ")  # fmt: skip
     [entry] = verify_of(episode.path)["failing"]  # type: ignore[index]
@@ -115,3 +116,18 @@ def test_without_the_recognizer_it_says_how_to_install_it(
             "Error: the speech check needs pocketsphinx: pip install 'letteraudio[align]'"
         ]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_names_the_article_with_sentences_not_heard_right(
+    tone_installed: None, tmp_path: Path
+) -> None:
+    require_recognizer()
+    from letteraudio.render.batch import RENDERED, narrate_many, summary
+
+    source = tmp_path / "tones.txt"
+    source.write_text(TONES, encoding="utf-8")
+    settings = la.Settings.load(engine="tone", verify=True, no_cache=True, find=False)
+    outcomes = list(narrate_many([source], settings, tmp_path / "site"))
+    assert [o.status for o in outcomes] == [RENDERED]
+    rows, _ = summary(outcomes, 1.0)
+    assert rows[1][-1].endswith("tones.mp3 (1 sentence not heard right: see its episode file)")

@@ -269,7 +269,8 @@ def summary(outcomes: Sequence[Outcome], seconds: float) -> tuple[list[tuple[str
             outcome.status,
             clock(episode.duration) if episode else "",
             f"{level.integrated_lufs:.1f} LUFS" if level else "",
-            str(outcome.error if outcome.status == FAILED else outcome.path or ""),
+            str(outcome.error if outcome.status == FAILED else outcome.path or "")
+            + _disagreeing(episode),
         ))  # fmt: skip
     counts = {status: sum(o.status == status for o in outcomes)
               for status in dict.fromkeys(o.status for o in outcomes)}  # fmt: skip
@@ -277,6 +278,14 @@ def summary(outcomes: Sequence[Outcome], seconds: float) -> tuple[list[tuple[str
     told = ", ".join(f"{count} {status}" for status, count in counts.items())
     line = f"{plural(len(outcomes), 'article')}: {told}; {clock(audio)} of audio in {seconds:.1f} s"
     return rows, line
+
+
+def _disagreeing(episode: Episode | None) -> str:
+    """What a batch's row says of sentences ``--verify`` still did not hear right."""
+    heard = episode.verification if episode else None
+    if heard is None or not heard.failing:
+        return ""
+    return f" ({plural(len(heard.failing), 'sentence')} not heard right: see its episode file)"
 
 
 def _rendered(

@@ -150,6 +150,8 @@ def _finished(planned: Plan, episode: Episode, joined: _Joined) -> Episode:
     if settings.verify and planned.tasks[0].verify:
         heard = verification(planned.script.segments, episode.spans, joined.verdicts)
         episode = replace(episode, verification=heard)
+        if heard.failing:  # never silently, even with --quiet
+            notes.append(heard.line())
     elif settings.verify:  # a language the recognizer does not know
         notes.append(skipped(planned.script.language).replace("speech check", "--verify"))
     sidecars = []

@@ -366,7 +366,8 @@ class Episode:
     sidecars: tuple[Path, ...] = ()
     """Transcripts, chapters and the episode file written beside the MP3."""
     notes: tuple[str, ...] = ()
-    """What the listener may want to know: a fallback used, a loudness not reached."""
+    """What the listener may want to know: a fallback used, a loudness not reached,
+    sentences ``--verify`` still did not hear right."""
     fallback: str | None = None
     fallback_blocks: tuple[str, ...] = ()
     """The blocks the fallback engine spoke (``title``, ``paragraph 3``)."""
@@ -385,6 +386,6 @@ class Episode:
         lines = [f"Wrote {self.path}: {', '.join(parts)}"]
         if self.fallback:
             lines.append(f"The fallback {self.fallback} spoke: {', '.join(self.fallback_blocks)}")
-        if self.verification is not None:
-            lines.append(self.verification.line())
+        if self.verification is not None and not self.verification.failing:
+            lines.append(self.verification.line())  # else it is a note, shown even with -q
         return lines
