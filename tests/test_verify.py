@@ -131,3 +131,15 @@ def test_a_batch_names_the_article_with_sentences_not_heard_right(
     assert [o.status for o in outcomes] == [RENDERED]
     rows, _ = summary(outcomes, 1.0)
     assert rows[1][-1].endswith("tones.mp3 (1 sentence not heard right: see its episode file)")
+
+
+def test_the_bundled_voice_says_a_sentence_again_differently_and_the_same_each_time() -> None:
+    """What --verify asks of an engine with randomness: another take, reproducible."""
+    from letteraudio.engines.hibari import HibariEngine
+
+    engine = la.Voice(deterministic=True).build()
+    assert isinstance(engine, HibariEngine)
+    text = "The boats came back at noon."
+    first, again = engine.synthesize_variant(text, 1), engine.synthesize_variant(text, 1)
+    assert first.samples.tobytes() == again.samples.tobytes()
+    assert first.samples.tobytes() != engine.synthesize(text).samples.tobytes()
