@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed", reason="the test extra brings Dask")
 
+from audio_probe import require_recognizer  # noqa: E402
 from signals import interruptible  # noqa: E402
 
 import letteraudio as la  # noqa: E402
@@ -92,6 +94,24 @@ def test_threads_give_the_bytes_of_a_local_render_and_only_misses_are_submitted(
     seen.keys.clear()  # nothing edited: nothing submitted
     again = render(on_cluster, ARTICLE, tmp_path / "again.mp3")
     assert seen.keys == [] and again.path.read_bytes() == local.path.read_bytes()
+
+
+def test_verify_on_workers_gives_the_bytes_and_the_report_of_a_local_render(
+    tone_installed: None, tmp_path: Path, threads_cluster: tuple[Any, SeenTasks]
+) -> None:
+    """--verify hears the sentences where they are spoken: tones, never words, are spoken
+    again and reported alike on the workers and here."""
+    require_recognizer()
+    cluster, _ = threads_cluster
+    text = "Tones\n\nNo words at all.\n"
+    plain = la.Settings.load(engine="tone", find=False, no_cache=True, verify=True)
+    local = render(plain, text, tmp_path / "local.mp3")
+    remote = render(replace(plain, scheduler=cluster.scheduler_address), text,
+                    tmp_path / "remote.mp3")  # fmt: skip
+    assert remote.path.read_bytes() == local.path.read_bytes()
+    assert remote.verification == local.verification
+    assert local.verification is not None and local.verification.respoken == 2
+    assert [f.expected for f in local.verification.failing] == ["Tones", "No words at all."]
 
 
 @pytest.mark.slow

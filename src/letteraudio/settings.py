@@ -165,6 +165,9 @@ OPTIONS: dict[str, Option] = {
                    "one per two cores); gtts keeps that many requests in flight (default: 8, "
                    "halved on 429). The audio is the same whatever the number.", AUDIO, 1, 64),
     "no_clobber": Option(False, "Refuse to replace an existing output file."),
+    "verify": Option(False, "Listen to each sentence after speaking it (the recognizer of the "
+                     "align extra, English only): one that does not say its text is spoken "
+                     "again once, and any still failing is reported.", check=_flag),
     "max_chars": Option(MAX_ARTICLE_CHARS, "Refuse articles longer than this many "
                         "characters.", low=1),
     "text_format": Option(None, "Read the article as text, markdown or html (default: by its "
@@ -297,6 +300,8 @@ class Settings:
     task_retries: int = OPTIONS["task_retries"].default
     feed: bool = False
     """Refresh the output folder's feed after a batch."""
+    verify: bool = False
+    """Check each sentence's audio with the recognizer; speak a failing one again once."""
     sources: Mapping[str, Source] = field(default_factory=dict, compare=False)
     """Each configurable setting's value and where it came from."""
 
@@ -375,6 +380,7 @@ class Settings:
             local_cluster=value["local_cluster"],
             task_retries=value["task_retries"],
             feed=value["feed"],
+            verify=value["verify"],
             sources={k: v for k, v in sources.items() if k in CONFIG_KEYS},
         )
 

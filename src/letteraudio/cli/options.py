@@ -15,7 +15,7 @@ from letteraudio.errors import EngineUnavailable, InputError, LetterAudioError
 from letteraudio.helptext import READABLE, with_range
 from letteraudio.interrupt import INTERRUPTED, MESSAGE
 from letteraudio.settings import OPTIONS
-from letteraudio.values import ChapterMode, printable
+from letteraudio.values import ChapterMode, columns, printable
 from letteraudio.values import plural as plural
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ Feed = Annotated[bool, opt("feed")]
 Scheduler = Annotated[str | None, opt("scheduler")]
 LocalCluster = Annotated[int | None, opt("local_cluster")]
 TaskRetries = Annotated[int, opt("task_retries")]
+Verify = Annotated[bool, opt("verify")]
 Config = Annotated[
     Path | None,
     typer.Option(help="Config file with \\[render], \\[metadata] and \\[lexicon] tables (default: "
@@ -148,8 +149,5 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def print_columns(lines: Sequence[Sequence[str]]) -> None:
-    """Print rows in aligned columns, one line each (the last column is never padded)."""
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
-    for line in lines:
-        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
-        echo("  ".join([*cells, line[-1]]).rstrip())
+    for line in columns(lines):
+        echo(line)

@@ -79,6 +79,7 @@ def render(
     scheduler: o.Scheduler = None,
     local_cluster: o.LocalCluster = None,
     task_retries: o.TaskRetries = o.D["task_retries"],
+    verify: o.Verify = False,
     dry_run: DryRun = False,
     quiet: Quiet = False,
 ) -> None:

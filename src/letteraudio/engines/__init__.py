@@ -115,7 +115,11 @@ class Engine(Protocol):
         ...
 
     # Optional: ``voices(settings) -> list[VoiceEntry]``, a classmethod listing what the engine
-    # can speak with (see :func:`engine_voices`). Engines without it list nothing. What an
+    # can speak with (see :func:`engine_voices`). Engines without it list nothing.
+    # Optional: ``synthesize_variant(text, attempt) -> Clip``, ``text`` spoken differently
+    # (another seed, pace...), the same for the same attempt where it can be: ``render
+    # --verify`` asks for it when the recognizer did not hear a sentence right. An engine
+    # without it (whose audio would only be the same again) is not asked. What an
     # engine takes and can do is declared as on :class:`BaseEngine` (read with its
     # defaults through :func:`declared`, for engines that do not subclass it).
 

@@ -237,10 +237,18 @@ class HibariEngine(BaseEngine):
         return self._identity
 
     def synthesize(self, text: str) -> Clip:
+        return self._synthesize(text, SEED if self.deterministic else None)
+
+    def synthesize_variant(self, text: str, attempt: int) -> Clip:
+        """``text`` spoken with another noise seed (``render --verify`` speaks a sentence
+        the recognizer did not hear right again): the same for the same attempt."""
+        return self._synthesize(text, SEED + attempt)
+
+    def _synthesize(self, text: str, seed: int | None) -> Clip:
         tts = loaded(self.voice.name, self.model, self.cache_dir)
         with _G2P_LOCK:  # hibari's G2P keeps caches: one thread at a time
             sentences = tts.phonemize(text)
-        rng = np.random.default_rng(SEED if self.deterministic else None)
+        rng = np.random.default_rng(seed)
         timed = DURATIONS in {output.name for output in tts.sess.get_outputs()}
         parts = [self._speak(tts, phonemes, rng, timed) for phonemes in sentences]
         parts = [part for part in parts if len(part[0])]

@@ -271,8 +271,17 @@ class PiperEngine(BaseEngine):
             return self._voice
 
     def synthesize(self, text: str) -> Clip:
+        return self._synthesize(text, self.length_scale)
+
+    def synthesize_variant(self, text: str, attempt: int) -> Clip:
+        """``text`` spoken again a little slower (``render --verify`` speaks a sentence the
+        recognizer did not hear right again): VARIANT_SLOWER longer each attempt, so
+        deterministic when the voice is."""
+        return self._synthesize(text, self.length_scale * (1 + VARIANT_SLOWER * attempt))
+
+    def _synthesize(self, text: str, length_scale: float) -> Clip:
         voice = self._loaded()
-        settings = _synthesis_config(self.deterministic, self.length_scale, self.speaker_id)
+        settings = _synthesis_config(self.deterministic, length_scale, self.speaker_id)
         chunks = [
             chunk
             for piece in model_pieces(text)
@@ -286,6 +295,9 @@ class PiperEngine(BaseEngine):
         return Clip(samples, rate, None if words is None else tuple(words))
 
 
+VARIANT_SLOWER = 0.08
+"""How much longer a sentence spoken again lasts (:meth:`PiperEngine.synthesize_variant`):
+Piper's noise cannot be seeded, its pace can."""
 MODEL_CHARS = 100
 """The most text one call of the model speaks. Its memory grows with the audio it makes in
 one go (the decoder's layers hold every sample of it, about 20 MB a second of speech: a

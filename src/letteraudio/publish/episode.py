@@ -48,9 +48,14 @@ class EpisodeInfo:
     date: str | None = None
     """The article's own date (``YYYY`` or ``YYYY-MM-DD``), when it has one: its page shows
     it (the render date only otherwise)."""
+    verify: dict[str, Any] | None = None
+    """What ``render --verify`` found: sentences checked, re-spoken and still failing
+    (each with its time, expected and heard text, score); None: not verified."""
 
     def to_json(self) -> str:
         document = {"format": FORMAT_VERSION, **asdict(self)}
+        if document["verify"] is None:
+            del document["verify"]
         for cue in document["cues"]:
             if not cue["spoken"]:  # the text itself was said
                 del cue["spoken"]
@@ -88,6 +93,7 @@ class EpisodeInfo:
                 link=str(data["link"]) if data.get("link") else None,
                 render=str(data["render"]) if data.get("render") else None,
                 date=str(data["date"]) if data.get("date") else None,
+                verify=data["verify"] if isinstance(data.get("verify"), dict) else None,
             )
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(f"{where}: not an episode file letteraudio wrote ({error})") from error

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from letteraudio.audio.encode import atomic_output
 from letteraudio.errors import OutputError
@@ -114,6 +115,7 @@ def episode_info(
     link: str | None = None,
     render: str | None = None,
     date: str | None = None,
+    verify: dict[str, Any] | None = None,
 ) -> EpisodeInfo:
     """Gather an episode's data: cues from each segment's text, span and word times (of
     the words ``spoken``, when they are not the text's); ``link`` is the web page the
@@ -122,7 +124,17 @@ def episode_info(
 
     cues: list[Cue] = build_cues(texts, spans, blocks, words, spoken)
     return EpisodeInfo(
-        guid, title, description, author, language, list(chapters), cues, link, render, date
+        guid,
+        title,
+        description,
+        author,
+        language,
+        list(chapters),
+        cues,
+        link,
+        render,
+        date,
+        verify,
     )
 
 

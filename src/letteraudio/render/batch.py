@@ -28,6 +28,7 @@ from letteraudio.render.plan import plan
 from letteraudio.render.sidecars import up_to_date
 from letteraudio.render.target import DEFAULT_OUTPUT_DIR, check_target, target_for
 from letteraudio.settings import Settings
+from letteraudio.speech import require_recognizer
 from letteraudio.text.feeds import FEED_SUFFIXES, Entry, entry_page, feed_kind, parse_feed
 from letteraudio.text.segment import Segment
 from letteraudio.values import clock, plural
@@ -250,7 +251,10 @@ def narrate_many(
 
 def _check_voices(settings: Settings) -> None:
     """A voice or engine that cannot be built is the batch's bad input, said once, not a
-    failure of every article (an online engine out of reach is left to each article)."""
+    failure of every article (an online engine out of reach is left to each article); so
+    is ``verify`` without the recognizer."""
+    if settings.verify:
+        require_recognizer()
     for voice in (settings.voice, settings.fallback):
         if voice is not None:
             with contextlib.suppress(NetworkError):
@@ -268,7 +272,8 @@ def summary(outcomes: Sequence[Outcome], seconds: float) -> tuple[list[tuple[str
             outcome.status,
             clock(episode.duration) if episode else "",
             f"{level.integrated_lufs:.1f} LUFS" if level else "",
-            str(outcome.error if outcome.status == FAILED else outcome.path or ""),
+            str(outcome.error if outcome.status == FAILED else outcome.path or "")
+            + _disagreeing(episode),
         ))  # fmt: skip
     counts = {status: sum(o.status == status for o in outcomes)
               for status in dict.fromkeys(o.status for o in outcomes)}  # fmt: skip
@@ -276,6 +281,14 @@ def summary(outcomes: Sequence[Outcome], seconds: float) -> tuple[list[tuple[str
     told = ", ".join(f"{count} {status}" for status, count in counts.items())
     line = f"{plural(len(outcomes), 'article')}: {told}; {clock(audio)} of audio in {seconds:.1f} s"
     return rows, line
+
+
+def _disagreeing(episode: Episode | None) -> str:
+    """What a batch's row says of sentences ``--verify`` still did not hear right."""
+    heard = episode.verification if episode else None
+    if heard is None or not heard.failing:
+        return ""
+    return f" ({plural(len(heard.failing), 'sentence')} not heard right: see its episode file)"
 
 
 def _rendered(

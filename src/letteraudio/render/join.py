@@ -21,9 +21,11 @@ from letteraudio.audio.mp3join import Mp3Joiner
 from letteraudio.audio.stitch import OUTPUT_RATE
 from letteraudio.chapters import build_chapters
 from letteraudio.errors import SynthesisError
-from letteraudio.render.model import Episode, Part, Plan, Progress, Task
+from letteraudio.render.model import Episode, Part, Plan, Progress, Task, Verdict
 from letteraudio.render.sidecars import write_episode_sidecars
 from letteraudio.render.speak import describe, describe_block
+from letteraudio.render.verify import verification
+from letteraudio.speech import skipped
 from letteraudio.tags import write_tags
 from letteraudio.text.segment import Segment
 from letteraudio.values import Span, plural
@@ -108,6 +110,7 @@ class _Joined:
         self.total = total
         self.progress = progress
         self.spans: list[Span | None] = []
+        self.verdicts: list[Verdict | None] = []
         self.speakers: list[str] = []
         self.blocks: list[npt.NDArray[np.float32]] = []
         self.peak = -math.inf
@@ -119,6 +122,7 @@ class _Joined:
         start_ms = joiner.decoded_samples * 1000 / OUTPUT_RATE
         joiner.add(rendered.mastered.chunk, rendered.mastered.content_samples)
         self.spans += [_shift(span, start_ms) for span in rendered.spans]
+        self.verdicts += rendered.verdicts or [None] * len(rendered.spans)
         self.speakers += rendered.speakers
         self.blocks.append(rendered.mastered.blocks)
         self.peak = max(self.peak, rendered.mastered.true_peak_dbtp)
@@ -142,10 +146,17 @@ def _shift(span: Span | None, start_ms: float) -> Span | None:
 def _finished(planned: Plan, episode: Episode, joined: _Joined) -> Episode:
     """The episode with its sidecars written and its notes."""
     settings = planned.settings
+    notes = list(joined.notes)
+    if settings.verify and planned.tasks[0].verify:
+        heard = verification(planned.script.segments, episode.spans, joined.verdicts)
+        episode = replace(episode, verification=heard)
+        if heard.failing:  # never silently, even with --quiet
+            notes.append(heard.line())
+    elif settings.verify:  # a language the recognizer does not know
+        notes.append(skipped(planned.script.language).replace("speech check", "--verify"))
     sidecars = []
     if settings.sidecars is not None:
         sidecars = write_episode_sidecars(planned, episode, joined.identity, settings.sidecars)
-    notes = list(joined.notes)
     silent = [span is None for span in episode.spans]
     if any(silent):  # a paragraph in a script the voice does not speak, say
         notes.append(

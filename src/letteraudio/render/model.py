@@ -9,7 +9,7 @@ The unit of work is the paragraph: one block of the script and the pause after i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +115,30 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """One sentence's audio as the recognizer heard it (``--verify``; see
+    :mod:`letteraudio.render.verify`)."""
+
+    score: float
+    """Phone error rate against the sentence's spoken text (:mod:`letteraudio.speech`)."""
+    aligned: bool
+    """Whether the aligner fitted the spoken text's words into the audio to the end."""
+    passed: bool
+    respoken: bool = False
+    """Whether it was spoken a second time (the better of the two is kept)."""
+    heard: str = ""
+    """What a free recognizer heard, for a sentence that did not pass."""
+
+
+@dataclass(frozen=True)
 class RenderedParagraph:
     """A paragraph mastered and encoded, with where its speech sits (ms from the chunk start)."""
 
     mastered: MasteredChunk
     spans: tuple[Span | None, ...]
     speakers: tuple[str, ...]
+    verdicts: tuple[Verdict | None, ...] = ()
+    """Each sentence's verdict when the render verifies (None: nothing to hear), else empty."""
 
     def to_cache(self) -> tuple[dict[str, Any], bytes]:
         chunk = self.mastered.chunk
@@ -134,6 +152,7 @@ class RenderedParagraph:
                 for s in self.spans
             ],
             "speakers": list(self.speakers),
+            **({"verdicts": [v and asdict(v) for v in self.verdicts]} if self.verdicts else {}),
             "sizes": [len(chunk.info_frame), len(chunk.frames), self.mastered.blocks.nbytes],
         }
         payload = chunk.info_frame + chunk.frames + self.mastered.blocks.astype("<f4").tobytes()
@@ -166,7 +185,14 @@ class RenderedParagraph:
                 if s else None
                 for s, w in zip(description["spans"], words, strict=True)
             )  # fmt: skip
-            return cls(mastered, spans, tuple(str(name) for name in description["speakers"]))
+            verdicts = tuple(
+                None if v is None else Verdict(float(v["score"]), bool(v["aligned"]),
+                                               bool(v["passed"]), bool(v["respoken"]),
+                                               str(v["heard"]))
+                for v in description.get("verdicts", ())
+            )  # fmt: skip
+            speakers = tuple(str(name) for name in description["speakers"])
+            return cls(mastered, spans, speakers, verdicts)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -183,6 +209,8 @@ class Task:
     mastering: MasteringSettings
     cache_dir: Path | None = None
     jobs: int | None = None
+    verify: bool = False
+    """Hear each sentence after speaking it (see :mod:`letteraudio.render.verify`)."""
 
     @property
     def group(self) -> Paragraph:
@@ -270,6 +298,55 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Disagreement:
+    """A sentence whose audio still does not say its text after ``--verify``."""
+
+    start_ms: int
+    expected: str
+    heard: str
+    score: float
+    aligned: bool
+    respoken: bool
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What ``--verify`` found in an episode: how many sentences were heard, how many
+    spoken again, and those that still disagree with their text."""
+
+    checked: int
+    respoken: int
+    failing: tuple[Disagreement, ...] = ()
+
+    SHOWN = 3
+
+    def line(self) -> str:
+        """The render summary's line: ``verify: 41 sentences checked, 1 re-spoken, 1 still
+        disagrees: 1:23 expected '…' heard '…'``."""
+        text = f"verify: {plural(self.checked, 'sentence')} checked, {self.respoken} re-spoken, "
+        if not self.failing:
+            return text + "all say their text"
+        said = "disagrees" if len(self.failing) == 1 else "disagree"
+        shown = [f"{clock(f.start_ms / 1000)} expected '{f.expected}' heard "
+                 + (f"'{f.heard}'" if f.heard else "no words")
+                 for f in self.failing[: self.SHOWN]]  # fmt: skip
+        more = len(self.failing) - self.SHOWN
+        tail = f"; and {more} more (see the episode file)" if more > 0 else ""
+        return f"{text}{len(self.failing)} still {said}: " + "; ".join(shown) + tail
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``verify`` object of the episode file."""
+        return {
+            "checked": self.checked,
+            "respoken": self.respoken,
+            "failing": [
+                {"time": clock(f.start_ms / 1000), **asdict(f), "score": round(f.score, 3)}
+                for f in self.failing
+            ],
+        }
+
+
+@dataclass(frozen=True)
 class Episode:
     """A finished render."""
 
@@ -289,10 +366,13 @@ class Episode:
     sidecars: tuple[Path, ...] = ()
     """Transcripts, chapters and the episode file written beside the MP3."""
     notes: tuple[str, ...] = ()
-    """What the listener may want to know: a fallback used, a loudness not reached."""
+    """What the listener may want to know: a fallback used, a loudness not reached,
+    sentences ``--verify`` still did not hear right."""
     fallback: str | None = None
     fallback_blocks: tuple[str, ...] = ()
     """The blocks the fallback engine spoke (``title``, ``paragraph 3``)."""
+    verification: Verification | None = None
+    """What ``--verify`` found (None: the render did not verify)."""
 
     def to_text(self, seconds: float) -> list[str]:
         """What ``letteraudio render`` prints when done: what was written, who spoke."""
@@ -306,4 +386,6 @@ class Episode:
         lines = [f"Wrote {self.path}: {', '.join(parts)}"]
         if self.fallback:
             lines.append(f"The fallback {self.fallback} spoke: {', '.join(self.fallback_blocks)}")
+        if self.verification is not None and not self.verification.failing:
+            lines.append(self.verification.line())  # else it is a note, shown even with -q
         return lines

@@ -27,8 +27,9 @@ from letteraudio.audio.stitch import stitch
 from letteraudio.cache import ClipCache, cache_key, chunk_key
 from letteraudio.engines.align import aligns
 from letteraudio.errors import NetworkError
-from letteraudio.render.model import Paragraph, Part, RenderedParagraph, Task
+from letteraudio.render.model import Paragraph, Part, RenderedParagraph, Task, Verdict
 from letteraudio.render.speak import Spoken, Voices, speak
+from letteraudio.render.verify import verify_sentences
 from letteraudio.settings import Voice
 from letteraudio.values import Clip, Span
 
@@ -69,12 +70,11 @@ def render_paragraphs(
             for task, hit in zip(tasks, stored, strict=True):
                 if hit is None:
                     voiced = [next(spoken) for _ in task.paragraph.segments]
-                    arguments = (task.paragraph, voiced, task.mastering, voices.cache)
                     if masters is not None:
-                        job = masters.submit(master_paragraph, *arguments)
+                        job = masters.submit(finish_paragraph, voices, task, voiced)
                     else:
                         job = Future()
-                        job.set_result(master_paragraph(*arguments))
+                        job.set_result(finish_paragraph(voices, task, voiced))
                 else:
                     job = Future()
                     job.set_result(hit)
@@ -91,11 +91,24 @@ def render_paragraphs(
         spoken.close()
 
 
+def finish_paragraph(voices: Voices, task: Task, voiced: list[Spoken]) -> RenderedParagraph:
+    """A task's spoken sentences heard when it verifies (on the mastering threads, beside
+    the speech: :mod:`letteraudio.render.verify`), then mastered, encoded and stored: a
+    verified paragraph under the key of the clips first spoken (a sentence spoken again
+    is part of it), with its verdicts."""
+    if not task.verify:
+        return master_paragraph(task.paragraph, voiced, task.mastering, voices.cache)
+    key = paragraph_key(task.paragraph, [v.key for v in voiced], task.mastering, verify=True)
+    kept, verdicts = verify_sentences(voices, voiced)
+    return master_paragraph(task.paragraph, kept, task.mastering, voices.cache, key, verdicts)
+
+
 def task_key(task: Task, identity: Mapping[str, object]) -> str:
     """The cache key of a task's encoded paragraph: its clips (engine identity and text),
-    pauses and mastering. Equal keys, equal parts, whichever article they come from."""
+    pauses and mastering, and whether it is verified. Equal keys, equal parts, whichever
+    article they come from."""
     clips = [cache_key(identity, segment.text) for segment in task.paragraph.segments]
-    return paragraph_key(task.paragraph, clips, task.mastering)
+    return paragraph_key(task.paragraph, clips, task.mastering, task.verify)
 
 
 def master_paragraph(
@@ -103,8 +116,11 @@ def master_paragraph(
     voiced: list[Spoken],
     mastering: MasteringSettings,
     cache: ClipCache | None,
+    key: str | None = None,
+    verdicts: tuple[Verdict | None, ...] = (),
 ) -> RenderedParagraph:
-    """Stitch a paragraph's clips with its pauses, master and encode it, and store it."""
+    """Stitch a paragraph's clips with its pauses, master and encode it, and store it
+    under ``key`` (by default, the key of its clips)."""
     pauses = [segment.pause_after_ms for segment in paragraph.segments]
     pauses[-1] = 0
     rate = working_rate([v.clip for v in voiced], mastering.rate)
@@ -119,8 +135,9 @@ def master_paragraph(
     speech = Span(heard[0].start_ms, heard[-1].end_ms) if heard else Span(0, 0)
     silent_tail = len(timeline.samples) - speech.end_ms * rate // 1000
     mastered = master_chunk(timeline.samples, rate, speech, silent_tail, mastering)
-    rendered = RenderedParagraph(mastered, timeline.spans, tuple(v.speaker for v in voiced))
-    store(cache, paragraph_key(paragraph, [v.key for v in voiced], mastering), rendered)
+    speakers = tuple(v.speaker for v in voiced)
+    rendered = RenderedParagraph(mastered, timeline.spans, speakers, verdicts)
+    store(cache, key or paragraph_key(paragraph, [v.key for v in voiced], mastering), rendered)
     return rendered
 
 
@@ -133,14 +150,18 @@ def working_rate(clips: list[Clip], output_rate: int) -> int:
     return output_rate
 
 
-def paragraph_key(paragraph: Paragraph, clip_keys: list[str], mastering: MasteringSettings) -> str:
+def paragraph_key(
+    paragraph: Paragraph, clip_keys: list[str], mastering: MasteringSettings, verify: bool = False
+) -> str:
     """The key of an encoded paragraph: its clips, pauses and mastering (the names in it
-    are the cache's: they stay as they are)."""
+    are the cache's: they stay as they are), and, for a verified render, that it is: its
+    sentences may be spoken again, and its verdicts are kept with it."""
     layout = {
         "pauses": [s.pause_after_ms for s in paragraph.segments],
         "lead_in": paragraph.lead_in_ms,
         "after": paragraph.pause_after_ms,
         "mastering": asdict(mastering),
+        **({"verify": True} if verify else {}),
     }
     return chunk_key(clip_keys, layout)
 

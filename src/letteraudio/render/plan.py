@@ -19,6 +19,7 @@ from letteraudio.engines import phoneme_alphabet
 from letteraudio.errors import InputError
 from letteraudio.render.model import Article, Paragraph, Plan, Script, Task
 from letteraudio.settings import MAX_ARTICLE_CHARS, Settings, Voice
+from letteraudio.speech import require_recognizer, skipped
 from letteraudio.tags import check_date, read_cover
 from letteraudio.text.formats import detect_format, parser
 from letteraudio.text.lexicon import Lexicon
@@ -77,8 +78,11 @@ def build_script(
 
 def plan(article: Article, settings: Settings) -> Plan:
     """Parse, clean and segment the article, settle its tags and cut it into tasks.
-    Pure: it loads no voice and writes nothing."""
+    Pure: it loads no voice and writes nothing (with ``verify``, it checks that the
+    recognizer is installed)."""
     engine = settings.voice.engine_class()
+    if settings.verify:
+        require_recognizer()
     if settings.fallback is not None:
         settings.fallback.engine_class()
     reading = ReadingSettings(
@@ -94,6 +98,7 @@ def plan(article: Article, settings: Settings) -> Plan:
         detect_format("-", article.text, settings.text_format)
     script = build_script(article.text, engine.max_chars, settings.pauses, reading)
     mastering = MasteringSettings(OUTPUT_RATE, settings.bitrate, settings.loudness)
+    verify = settings.verify and not skipped(script.language)  # English only: a note says so
     tasks = tuple(
         Task(
             n,
@@ -103,6 +108,7 @@ def plan(article: Article, settings: Settings) -> Plan:
             mastering,
             settings.cache_dir,
             settings.jobs,
+            verify,
         )
         for n, paragraph in enumerate(split_paragraphs(script.segments, script.pauses))
     )

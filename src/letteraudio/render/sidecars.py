@@ -47,6 +47,7 @@ def write_episode_sidecars(
         words=[span.words if span else None for span in episode.spans],
         spoken=texts,
         render=render_digest(planned, identity) if _all_by_the_voice(planned, episode) else None,
+        verify=episode.verification.to_json() if episode.verification else None,
     )
     return write_sidecars(episode.path, info, choice)
 
@@ -83,6 +84,7 @@ def render_digest(planned: Plan, identity: Mapping[str, object]) -> str:
         "sidecars": asdict(settings.sidecars) if settings.sidecars else None,
         "link": planned.link,
         "letteraudio": __version__,
+        **({"verify": True} if settings.verify else {}),
     }
     text = json.dumps(document, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
