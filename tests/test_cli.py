@@ -209,6 +209,26 @@ def test_bad_input_is_one_line_and_writes_nothing(
     assert after == before
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--speed", "3"], "'--speed': at most 2"),
+        (["--speed", "0.1"], "'--speed': at least 0.5"),
+        (["--pause-ms", "-5"], "'--pause-ms': at least 0"),
+        (["--bitrate", "abc"], "'--bitrate': expected a whole number"),
+        (["--chapters", "chapter"], "'chapter' is not one of 'headings', 'paragraphs', 'none'"),
+    ],
+)
+def test_a_bad_option_value_is_said_in_words_not_a_validators(
+    tmp_path: Path, args: list[str], said: str
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Some words to say.\n", encoding="utf-8")
+    result = run("render", str(article), *args)
+    assert_one_line_error(result, 2, said, "letteraudio render --help)")
+    assert "Input should" not in result.stderr and "Value error" not in result.stderr
+
+
 def test_encoder_failure_keeps_the_previous_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -399,6 +399,21 @@ def test_cache_is_private_and_named_by_hashes(tmp_path: Path, _test_cache: Path)
     assert entries and all(re.fullmatch(r"[0-9a-f]{64}\.clip", p.name) for p in entries)
 
 
+def test_a_new_cache_folder_is_private_whatever_is_stored_first(tmp_path: Path) -> None:
+    # A prepared voice graph is the first thing a new cache holds: its folder's parent,
+    # the cache folder itself, must not be made with the default mode on the way.
+    article = tmp_path / "a.txt"
+    article.write_text(GOOD, encoding="utf-8")
+    cache = tmp_path / "new" / "cache"
+    env = {**os.environ, "LETTERAUDIO_CACHE_DIR": str(cache)}
+    result = letteraudio("render", str(article), "-o", str(tmp_path / "a.mp3"), "-q", env=env)
+    assert result.returncode == 0, result.stderr
+    folders = [cache, *(p for p in cache.rglob("*") if p.is_dir())]
+    assert len(folders) > 3 and (cache / "models").is_dir()
+    assert {p.relative_to(tmp_path).as_posix(): oct(p.stat().st_mode & 0o777) for p in folders
+            if p.stat().st_mode & 0o077} == {}  # fmt: skip
+
+
 def test_no_clobber_holds_against_a_file_that_appears_meanwhile(tmp_path: Path) -> None:
     from letteraudio.audio.encode import atomic_output
     from letteraudio.errors import OutputError

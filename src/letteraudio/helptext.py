@@ -107,3 +107,22 @@ def with_range(option: Option) -> str:
     if all(v is None or v in option.help for v in (low, high)):
         return option.help
     return f"{option.help.rstrip('.')} ({words})."
+
+
+_VALIDATION = (
+    (re.compile(r"Input should be less than or equal to "), "at most "),
+    (re.compile(r"Input should be greater than or equal to "), "at least "),
+    (re.compile(r"Input should be less than "), "less than "),
+    (re.compile(r"Input should be greater than "), "more than "),
+    (re.compile(r"Input should be a valid integer\b.*"), "expected a whole number"),
+    (re.compile(r"Input should be a valid number\b.*"), "expected a number"),
+    (re.compile(r"Value error, "), ""),
+)
+"""Typer (0.29 and later) checks option values with pydantic: its wording, in words."""
+
+
+def usage_message(message: str) -> str:
+    """A usage error as one plain line (pydantic's "Input should be ..." rephrased)."""
+    for pattern, words in _VALIDATION:
+        message = pattern.sub(words, message)
+    return " ".join(message.split()).removesuffix(".")

@@ -37,6 +37,7 @@ from letteraudio.cli import info, publish, speak  # noqa: E402, F401  (they add 
 
 def main() -> None:
     """Entry point for the ``letteraudio`` script: usage errors, too, are one line."""
+    from letteraudio.helptext import usage_message
     from letteraudio.interrupt import INTERRUPTED, MESSAGE, install_handlers
     from letteraudio.memory import limit_heap_growth
 
@@ -50,7 +51,7 @@ def main() -> None:
         sys.exit(EXIT_BAD_INPUT)
     except exceptions.UsageError as error:
         command = error.ctx.command_path if error.ctx else "letteraudio"
-        message = " ".join(error.format_message().split())
+        message = usage_message(error.format_message())
         echo(f"Error: {message} (see: {command} --help)", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except exceptions.ClickException as error:

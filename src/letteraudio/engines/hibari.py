@@ -390,7 +390,7 @@ def prepared_model(model: Path, cache_dir: Path | None) -> Path | bytes:
     try:
         import onnxruntime
 
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        prepared.private_folder(folder)
         partial = folder / f".{stem}.onnx.{os.getpid()}.tmp"
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
@@ -482,7 +482,7 @@ def _g2p(voice: str, cache_dir: Path | None) -> Any:
             pass
         data = reader(name)
         try:
-            copy.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            prepared.private_folder(copy.parent)
             partial = copy.with_name(f".{copy.name}.{os.getpid()}.tmp")
             partial.write_bytes(marshal.dumps(data))
             partial.replace(copy)

@@ -434,7 +434,7 @@ def _prepared_session(
             found.unlink(missing_ok=True)
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        prepared.private_folder(folder)
         partial = folder / f".{stem}.onnx.{os.getpid()}.tmp"
         options.optimized_model_filepath = str(partial)
         session = onnxruntime.InferenceSession(

@@ -14,6 +14,14 @@ from pathlib import Path
 SUFFIX = ".onnx"
 
 
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (a folder of the cache) and the cache folder holding it readable by
+    the user only: created first as a parent, the cache folder would get the default
+    mode, as it did when a prepared graph was the first thing a new cache held."""
+    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
+
+
 def digest(path: Path) -> str:
     """A checksum of the file's bytes: CRC-32, for damage, not for an attacker (who could
     write the cache could rename too). Reading and summing hibari's 7.8 MB graph takes a
