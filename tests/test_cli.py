@@ -266,8 +266,8 @@ def test_encoder_failure_keeps_the_previous_output(
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--tld", "co.uk"], ["--tld and --slow are gtts options"]),
-        (["--slow"], ["--tld and --slow are gtts options"]),
+        (["--tld", "co.uk"], ["--tld is a gtts option; the hibari engine does not take it"]),
+        (["--slow"], ["--slow is a gtts option; the hibari engine does not take it"]),
         (["--timeout", "3"], ["--timeout and --retries are for online engines"]),
         (["--retries", "2"], ["--timeout and --retries are for online engines"]),
         (["-e", "piper", "--lang", "de"], ["speaks en_US, not de"]),

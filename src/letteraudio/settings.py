@@ -104,7 +104,7 @@ class Option:
     """What to say when an engine does not take it."""
 
 
-GTTS_ONLY = "--tld and --slow are gtts options; the {engine} engine has neither"
+GTTS_ONLY = "--{option} is a gtts option; the {engine} engine does not take it"
 ONLINE_ONLY = "--timeout and --retries are for online engines; {engine} is offline"
 
 OPTIONS: dict[str, Option] = {
