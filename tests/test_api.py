@@ -193,8 +193,8 @@ def test_the_readme_example_runs_as_written(tmp_path: Path, article: Path) -> No
     readme = README.read_text(encoding="utf-8")
     (example,) = re.findall(r"```python\n(import letteraudio as la\n.*?)```", readme, re.S)
     assert len(example.strip().splitlines()) == 4  # the import and three lines
-    target = tmp_path / "out" / "morning-harbour.mp3"
-    script = example.replace('"output/morning-harbour.mp3"', repr(str(target)))
+    target = tmp_path / "out" / "morning-harbour-96k.mp3"
+    script = example.replace('"output/morning-harbour-96k.mp3"', repr(str(target)))
     assert script != example  # it names the sample's output, which the test moves here
     subprocess.run(  # from a checkout's top folder, as a reader of the README would
         [sys.executable, "-c", script], cwd=README.parent, check=True, capture_output=True,
