@@ -5,8 +5,8 @@ of the script is spoken (``--deterministic``) and checked as ``check --speech`` 
 a sentence (:class:`letteraudio.speech.Checker`): clean, and broken on purpose in three
 ways: another sentence's audio in its place (seven further on), its first half only,
 its audio reversed. It prints the share of clean sentences flagged (goal: at most 1 in
-50), the share of each kind of broken sentence caught (goal: all), the worst clean
-scores, and the check's CPU time per minute of audio. Needs the ``align`` extra.
+50), the share of each kind of broken sentence caught (goal: all) and those missed, the
+worst clean scores, and the check's CPU time per minute of audio. Needs the ``align`` extra.
 
 Usage, from the repository root::
 
@@ -66,11 +66,15 @@ def bench(engine_name: str, article: Path) -> None:
         f"{article.name:16} {engine_name:7} {len(clean):3d} sentences, {minutes:4.1f} min: "
         f"clean flagged {len(flagged)}/{len(clean)} ({100 * len(flagged) / len(clean):.1f} %)"
     )
+    missed = []
     for kind, make in broken.items():
         checked = [Sentence(0, 0, t, *checker.score(make(i), t)) for i, t in enumerate(texts)]
         caught = sum(not s.passed for s in checked)
         line += f"; {kind} caught {caught}/{len(checked)}"
+        missed += [(kind, s) for s in checked if s.passed]
     print(line + f"; check {cpu / minutes:.1f} s CPU per audio minute", flush=True)
+    for kind, s in missed:
+        print(f"    missed {kind}: {s.score:.2f} phones={s.phones}: {s.expected[:70]}")
     worst = sorted(clean, key=lambda s: -s.badness)[:3]
     for s in worst:
         print(

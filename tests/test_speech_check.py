@@ -18,8 +18,10 @@ import soundfile
 from audio_probe import require_recognizer
 from test_publish import invoke, render
 
+from letteraudio.engines import EngineSettings, create_engine
 from letteraudio.publish.episode import EpisodeInfo
-from letteraudio.speech import check_speech, decode
+from letteraudio.speech import Checker, Sentence, check_speech, decode
+from letteraudio.values import Clip
 
 HARBOUR = (
     "The fishing boats came back to the harbour before the storm arrived.\n\n"
@@ -105,6 +107,48 @@ def test_a_swapped_truncated_or_reversed_sentence_is_caught(
         report = check_speech(path, cues, "en")
         assert [s.passed for s in report.sentences] == [i != which for i in range(3)], (
             broken, report.sentences)  # fmt: skip
+
+
+SHORT = {
+    # sentence: how it is broken (another's audio: that sentence's)
+    "Salt and bread": ("swapped", "Counting the boats"),
+    "She said nothing.": ("swapped", "The old harbour."),
+    "Nobody came.": ("truncated", ""),
+    "Under the bridge.": ("truncated", ""),
+    "Late in June.": ("truncated", ""),
+    "The morning tide": ("truncated", ""),
+    "A letter arrives": ("truncated", ""),
+    "Nobody knew why.": ("reversed", ""),
+}
+
+
+def test_short_sentences_swapped_truncated_or_reversed_are_caught() -> None:
+    """Two to four words, spoken alone as ``benchmarks/speech_check.py`` speaks them and
+    broken as it breaks them (another sentence's audio, the first half of the samples, the
+    audio reversed). Each of these broken ones passed before the aligner's path had to
+    place every word and fit the sound (its score per frame, :data:`letteraudio.speech.FIT`):
+    it had ended early, or squeezed the words into what was left, within the phone error
+    limit, which is loose for a few phones."""
+    require_recognizer()
+    engine = create_engine("hibari", EngineSettings(deterministic=True))
+    texts = [*SHORT, *{other for _, other in SHORT.values() if other}]
+    clips = {text: engine.synthesize(text) for text in texts}
+    checker = Checker()
+
+    def passes(clip: Clip, text: str) -> bool:
+        return Sentence(0, 0, text, *checker.score(clip, text)).passed
+
+    for text, (broken, other) in SHORT.items():
+        clip = clips[text]
+        assert passes(clip, text), text  # clean
+        samples = clip.samples
+        if broken == "swapped":
+            samples = clips[other].samples
+        elif broken == "truncated":
+            samples = samples[: len(samples) // 2]
+        else:
+            samples = samples[::-1].copy()
+        assert not passes(Clip(samples, clip.sample_rate), text), (text, broken)
 
 
 def test_a_language_without_a_model_is_skipped_with_a_note(

@@ -121,8 +121,9 @@ OPTIONS: dict[str, Option] = {
                    "one in --voices-dir; espeak: its voice for that language); also the "
                    "language the article is read in (numbers and the like).", ENGINE_PANEL,
                    check=_text, voice=True),
-    "speed": Option(1.0, "Speaking rate, 0.5 to 2.0: 1.25 takes about 20 % less time, 0.8 "
-                    "about 25 % more (hibari: its frames resampled; piper: length scale; espeak: "
+    "speed": Option(1.0, "Speaking rate relative to the voice's default pace, 0.5 to 2.0: "
+                    "1.25 takes about 20 % less time, 0.8 about 25 % more (hibari: its frames "
+                    "resampled; piper: length scale; espeak: "
                     "words per minute; gtts: its slow voice up to 0.6, else a pitch-preserving "
                     "time stretch).",
                     ENGINE_PANEL, *SPEED_RANGE, _number(*SPEED_RANGE), voice=True),

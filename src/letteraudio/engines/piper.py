@@ -33,6 +33,13 @@ if TYPE_CHECKING:
 
 BUNDLED_VOICE = "en_US-joe-medium"
 BUNDLED_LICENCE = "CC0"
+PACES = {BUNDLED_VOICE: 0.76}
+"""A voice's default pace, relative to the pace its config gives (its length scale):
+``--speed`` multiplies it, so ``--speed 1`` is this pace. joe's own read 193 and 211 words
+per minute of the episode on the seed and ``benchmarks/voices_text.md``, brisker than a
+narrator; at 0.76, 153 and 167, about hibari's pace, and pocketsphinx's word error rate
+fell by 0.01-0.02 (``benchmarks/pace.py``; README's Voices). A voice not named here
+keeps its own pace."""
 QUALITY_RANK = {"high": 0, "medium": 1, "low": 2, "x_low": 3}
 ROUNDED_SHARE = 0.25
 """Share of Piper's speech time that does not follow the length scale (measured on the
@@ -172,7 +179,7 @@ class PiperEngine(BaseEngine):
     description: ClassVar[str] = f"Piper neural voice, offline (bundled: {BUNDLED_VOICE})"
     online: ClassVar[bool] = False
     max_chars: ClassVar[int] = 600
-    chars_per_second: ClassVar[float] = 19.5
+    chars_per_second: ClassVar[float] = 15.1  # the seed at the default pace
     takes: ClassVar[frozenset[str]] = frozenset(
         {"voice", "lang", "speed", "speaker", "voices_dir", "deterministic"}
     )
@@ -234,7 +241,8 @@ class PiperEngine(BaseEngine):
             if settings.speaker is None
             else _speaker_id(settings.speaker, self.model, voice_config.speakers)
         )
-        self.length_scale = length_scale(voice_config.length_scale, settings.speed)
+        pace = PACES.get(self.model.name.removesuffix(".onnx"), 1.0)
+        self.length_scale = length_scale(voice_config.length_scale, pace * settings.speed)
         self.deterministic = settings.deterministic
         self.cache_dir = settings.cache_dir
         self.aligned = True  # the model's phoneme lengths, for word times
