@@ -181,9 +181,11 @@ def render_batch(articles: list[Any], settings: Settings, output: str | None, qu
                  channel: dict[str, str | None] | None = None) -> None:  # fmt: skip
     """Render every article; a line for each failure, a summary table, exit 1 if any failed."""
     from letteraudio.progress import BatchBar
-    from letteraudio.render.batch import FAILED, folder_for, narrate_many, summary
+    from letteraudio.render.batch import FAILED, folder_for, narrate_many, own_pages, summary
 
     started, folder = time.perf_counter(), folder_for(output)
+    if skipped := own_pages(articles):
+        o.echo(f"Note: {skipped}", err=True)
     publish_after(settings, folder, batch=True, check=True, channel=channel)
     with BatchBar(not quiet and sys.stderr.isatty()) as bar:
         outcomes = list(narrate_many(articles, settings, output, bar))

@@ -117,8 +117,9 @@ def show_remembered(settings: Settings, output: str | None, feed: bool = False) 
 
 def collect(sources: Sequence[str | Path | FeedEntry]) -> list[str | FeedEntry]:
     """The articles named: files, URLs, ``-`` and feed entries as given; for a folder,
-    every file in it with an article's extension (not its subfolders), sorted by name. A
-    folder without any is an :class:`InputError`; a name given twice is read once."""
+    every file in it with an article's extension (not its subfolders, nor the pages
+    letteraudio wrote: :func:`own_pages`), sorted by name. A folder without any is an
+    :class:`InputError`; a name given twice is read once."""
     found: list[str | FeedEntry] = []
     for source in sources:
         if isinstance(source, FeedEntry):
@@ -126,14 +127,38 @@ def collect(sources: Sequence[str | Path | FeedEntry]) -> list[str | FeedEntry]:
             continue
         path = Path(source)
         if "://" not in str(source) and path.is_dir():
-            inside = sorted(p for p in path.iterdir()
-                            if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)  # fmt: skip
+            ours = set(_own_pages(path))
+            inside = sorted(p for p in _article_files(path) if p not in ours)
             if not inside:
-                raise InputError(f"{source}: a folder with no {', '.join(ARTICLE_SUFFIXES)} files")
+                skipped = f" (only {plural(len(ours), 'page')} letteraudio wrote)" if ours else ""
+                raise InputError(
+                    f"{source}: a folder with no {', '.join(ARTICLE_SUFFIXES)} files{skipped}"
+                )
             found += [str(p) for p in inside]
         else:
             found.append(str(source))
     return list(dict.fromkeys(found))
+
+
+def own_pages(sources: Sequence[str | Path | FeedEntry]) -> str | None:
+    """What :func:`collect` leaves out of the folders among ``sources``, said once (e.g.
+    ``skipped 3 pages letteraudio wrote``): the episode pages and index that publishing
+    writes, told by their generator mark, whatever their names. None when there are none."""
+    folders = [Path(s) for s in sources if not isinstance(s, FeedEntry)
+               and "://" not in str(s) and Path(s).is_dir()]  # fmt: skip
+    count = sum(len(_own_pages(folder)) for folder in dict.fromkeys(folders))
+    return f"skipped {plural(count, 'page')} letteraudio wrote" if count else None
+
+
+def _article_files(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES]
+
+
+def _own_pages(folder: Path) -> list[Path]:
+    from letteraudio.publish.page import written_by_letteraudio
+
+    pages = (p for p in _article_files(folder) if p.suffix.lower() in (".html", ".htm"))
+    return [p for p in pages if written_by_letteraudio(p)]
 
 
 def folder_for(output: str | Path | None = None) -> Path:
