@@ -98,6 +98,43 @@ def _entries(data: bytes, source: str, limit: int | None) -> list[FeedEntry]:
     return [FeedEntry(entry, source) for entry in entries[:limit]]
 
 
+def scripts(
+    sources: Sequence[str | Path | FeedEntry],
+    settings: Settings,
+    limit: int | None = None,
+    as_json: bool = False,
+) -> Iterator[str]:
+    """What ``script`` and ``render --dry-run`` print, the articles read exactly as
+    ``render`` reads them (:func:`read_input`, :func:`collect`): one article's script; for
+    a folder, several articles or a feed (its ``limit`` newest entries), each article's
+    script under its name. With ``as_json``, one JSON text: the script, or a list of
+    scripts each with its ``article``. Yields as each article is read."""
+    import json
+
+    several: Sequence[str | Path | FeedEntry] = sources
+    if not is_batch(sources):
+        read = read_input(str(sources[0]), settings.text_format, limit)
+        if isinstance(read, Article):
+            planned = plan(read, settings)
+            yield (json.dumps(planned.to_json(), indent=2, ensure_ascii=False) if as_json
+                   else "\n".join(planned.to_text()))  # fmt: skip
+            return
+        several = read
+    found = collect(several)
+    every = []
+    for number, name in enumerate(found, start=1):
+        article = (name.article(settings.text_format) if isinstance(name, FeedEntry)
+                   else Article.read(name, settings.text_format))  # fmt: skip
+        planned = plan(article, settings)
+        if as_json:
+            every.append({"article": str(name), **planned.to_json()})
+        else:
+            heading = f"== {number} of {plural(len(found), 'article')}: {name} =="
+            yield "\n".join([*([""] if number > 1 else []), heading, *planned.to_text()])
+    if as_json:
+        yield json.dumps(every, indent=2, ensure_ascii=False)
+
+
 def show_remembered(settings: Settings, output: str | None, feed: bool = False) -> Settings:
     """Episodes written into a published folder are tagged with its show's title (TALB)
     unless --show or the config file says otherwise, so that a later ``render --feed``
