@@ -86,6 +86,47 @@ def test_a_folder_gives_its_article_files_sorted_and_nothing_else(tmp_path: Path
         collect([empty])
 
 
+def test_a_folder_rendered_into_itself_never_reads_the_pages_letteraudio_wrote(
+    tone_installed: None, tmp_path: Path
+) -> None:
+    """``render inplace/ -o inplace/ --base-url ...`` writes episode pages and an index
+    beside the articles; a second run reads the articles only (the pages are told by
+    their generator mark, whatever their names) and finds them up to date."""
+    folder = tmp_path / "inplace"
+    folder.mkdir()
+    (folder / "notes.md").write_text("# Notes\n\nThe beans did nothing.\n", encoding="utf-8")
+    (folder / "tide.txt").write_text("The Tide\n\nIt came in slowly.\n", encoding="utf-8")
+    (tmp_path / "letteraudio.toml").write_text('[render]\nengine = "tone"\n', encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "letteraudio", "render", "inplace/",
+                               "-o", "inplace/", *args], cwd=tmp_path, capture_output=True,
+                              text=True, env=env, timeout=120, check=False)  # fmt: skip
+
+    first = run("--base-url", "https://pod.test/", "--show", "S")
+    assert first.returncode == 0, first.stderr
+    pages = sorted(p.name for p in folder.glob("*.html"))
+    assert pages == ["index.html", "notes.html", "tide.html"]
+    assert "letteraudio wrote" not in first.stderr
+    stamps = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.mp3")}
+
+    again = run("--feed")
+    assert again.returncode == 0, again.stderr + again.stdout
+    assert "2 articles: 2 up to date" in again.stdout, again.stdout
+    assert again.stderr.count("skipped 3 pages letteraudio wrote") == 1, again.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.mp3")} == stamps
+    assert not (folder / "index.mp3").exists()
+    names = [Path(str(p)).name for p in collect([folder])]
+    assert names == ["notes.md", "tide.txt"]
+    (folder / "notes.html").rename(folder / "renamed.htm")  # its mark, not its name
+    assert [Path(str(p)).name for p in collect([folder])] == names
+    for name in ("notes.md", "tide.txt"):
+        (folder / name).unlink()
+    with pytest.raises(la.InputError, match="only 3 pages letteraudio wrote"):
+        collect([folder])
+
+
 def test_an_engine_failure_fails_its_article_only_and_leaves_nothing_of_it(
     tone_installed: None, tmp_path: Path
 ) -> None:

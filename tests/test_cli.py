@@ -334,3 +334,31 @@ def test_light_commands_never_import_onnxruntime(command: list[str]) -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_an_output_neither_mp3_nor_folder_is_one_line_saying_what_to_write(
+    tmp_path: Path,
+) -> None:
+    """``-o mysite`` (no such folder) once wrote an MP3 named ``mysite`` beside
+    ``mysite.vtt``; ``-o ep.wav`` MP3 data under a WAV's name. An existing folder without
+    ``/``, ``-o ./`` and any ``.mp3`` (whatever its case) still work."""
+    (tmp_path / "good.txt").write_text("Good Words\n\nSome words to say.\n", encoding="utf-8")
+
+    def render(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "letteraudio", "render", "good.txt", *args,
+                               "-q"], cwd=tmp_path, capture_output=True, text=True, check=False,
+                              timeout=120)  # fmt: skip
+
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert_one_line_error(render("-o", "mysite"), 2, "-o mysite.mp3", "-o mysite/")
+    assert_one_line_error(render("-o", "ep.wav"), 2, "writes MP3", "name it ep.mp3")
+    assert_one_line_error(say := run("say", "Hi.", "-o", str(tmp_path / "hi")), 2, "hi.mp3")
+    assert "Traceback" not in say.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+    (tmp_path / "site").mkdir()
+    assert render("-o", "site").returncode == 0
+    assert render("-o", "./").returncode == 0
+    assert render("-o", "Loud.MP3").returncode == 0
+    assert (tmp_path / "site" / "good.mp3").is_file() and (tmp_path / "good.mp3").is_file()
+    assert (tmp_path / "Loud.MP3").is_file() and (tmp_path / "Loud.vtt").is_file()

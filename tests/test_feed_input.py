@@ -205,3 +205,36 @@ def test_a_bad_feed_is_one_line_and_exit_2(
         assert result.exit_code == 2, (source, result.output)
         assert message in result.output and result.output.count("\n") == 1, result.output
         assert not (tmp_path / "site").exists()
+
+
+def test_script_and_dry_run_read_a_feed_file_as_render_does(tmp_path: Path) -> None:
+    """``script FEED`` and ``render FEED --dry-run`` show each entry's script, never the
+    feed's XML as if it were the article; a plain article's script is as it was."""
+    items = "\n".join(rss_item("https://blog.test", n, True) for n in (1, 2))
+    feed = tmp_path / "blog.xml"
+    feed.write_text(RSS.format(base="https://blog.test", items=items), encoding="utf-8")
+
+    shown = invoke("script", str(feed))
+    assert shown.exit_code == 0, shown.output
+    assert "<" not in shown.stdout and "CDATA" not in shown.stdout, shown.stdout
+    assert "== 1 of 2 articles: https://blog.test/posts/2 ==" in shown.stdout
+    assert "== 2 of 2 articles: https://blog.test/posts/1 ==" in shown.stdout
+    assert "Post 1 says hello & goodbye." in shown.stdout
+    assert shown.stdout.count("title      pause") == 2  # each entry's own title
+
+    dry = invoke("render", str(feed), "--dry-run", "--limit", "1", "-o", f"{tmp_path}/site/")
+    assert dry.exit_code == 0, dry.output
+    assert "1 of 1 article: https://blog.test/posts/2" in dry.stdout
+    assert "Post number 2" in dry.stdout and "Post number 1" not in dry.stdout
+    assert not (tmp_path / "site").exists()
+
+    as_json = json.loads(invoke("script", str(feed), "--json").stdout)
+    assert [s["article"] for s in as_json] == ["https://blog.test/posts/2",
+                                               "https://blog.test/posts/1"]  # fmt: skip
+    assert [s["title"] for s in as_json] == ["Post number 2", "Post number 1"]
+
+    article = tmp_path / "one.txt"
+    article.write_text("One Title\n\nA line.\n", encoding="utf-8")
+    single = json.loads(invoke("script", str(article), "--json").stdout)
+    assert single["title"] == "One Title"  # one article: its script, not a list
+    assert "==" not in invoke("render", str(article), "--dry-run").stdout

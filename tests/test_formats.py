@@ -256,3 +256,86 @@ def test_boilerplate_spares_real_sentences() -> None:
         assert boilerplate_reason(sentence) is None, sentence
     for prompt in ("Share this article", "Read more", "Follow us on Instagram", "Advertisement"):
         assert boilerplate_reason(prompt) is not None, prompt
+
+
+NOTES_MD = """---
+title: Notes from the Garden
+author: Sam Green
+---
+
+# Notes from the Garden
+
+[![Build Status](https://img.shields.io/badge/x.svg)](https://ci.example.com)
+
+The tomatoes came in early this year.
+
+## The beans
+
+The beans did nothing at all.
+
+```sh
+echo hidden
+```
+"""
+
+
+@pytest.mark.usefixtures("tone_installed")
+def test_markdown_on_standard_input_is_read_as_markdown(tmp_path: Path) -> None:
+    """Text whose format no extension gives (stdin, a file without one) is sniffed for
+    Markdown: front matter, headings, fences and links are not spoken as plain text."""
+    report = CliRunner().invoke(app, ["script", "-", "--json"], input=NOTES_MD)
+    assert report.exit_code == 0, report.output
+    said = " ".join(s["text"] for s in json.loads(report.stdout)["segments"])
+    for leak in ("author", "number", "echo hidden", "Build Status", "img.shields", "---"):
+        assert leak not in said, said
+    assert said.startswith("Notes from the Garden The tomatoes came in early")
+    plain = CliRunner().invoke(app, ["script", "-", "--format", "text"], input=NOTES_MD)
+    assert "number Notes from the Garden" in plain.stdout  # --format still wins
+
+    bare = tmp_path / "notes"  # no extension: sniffed too
+    bare.write_text(NOTES_MD, encoding="utf-8")
+    assert script(str(bare))["title"] == "Notes from the Garden"
+    rendered = CliRunner().invoke(
+        app, ["render", "-", "-o", str(tmp_path / "garden.mp3"), "--engine", "tone"],
+        input=NOTES_MD,
+    )  # fmt: skip
+    assert rendered.exit_code == 0, rendered.output
+    tag = ID3(tmp_path / "garden.mp3")
+    assert str(tag["TIT2"]) == "Notes from the Garden" and str(tag["TPE1"]) == "Sam Green"
+
+
+@pytest.mark.parametrize(
+    ("text", "markdown"),
+    [
+        ("# Title\n\nA line.\n", True),  # a heading first
+        ("Intro\n\n## One\n\nx\n\n## Two\n\ny\n", True),
+        ("See [the docs](https://example.com/a) and [more](./b.md).\n", True),
+        ("Code:\n\n```\nx = 1\n```\n", True),
+        ("---\ntitle: A\n---\nBody.\n", True),
+        ("Dear Ann,\n\nWe were #1 again [sic] this year.\n\n- eggs\n- milk\n", False),
+        ("Prices\n\n# of guests: 12\n", False),  # one mark only
+        ("---\n\nA letter after a rule.\n\n---\n", False),  # rules, no front matter keys
+        ("See [1] and (https://example.com).\n", False),
+    ],
+)
+def test_the_markdown_sniff_on_small_texts(text: str, markdown: bool) -> None:
+    from letteraudio.text.formats import detect_format, looks_like_markdown
+
+    assert looks_like_markdown(text) is markdown
+    assert detect_format("-", text) == ("markdown" if markdown else "text")
+    assert detect_format("letter.txt", text) == "text"  # an extension says what it is
+
+
+def test_no_plain_text_article_of_the_project_looks_like_markdown(seed_article: Path) -> None:
+    from letteraudio.text.formats import looks_like_markdown
+
+    root = Path(__file__).parent.parent
+    plain = [*root.glob("examples/*.txt"), *FIXTURES.glob("documents/*.txt"), seed_article]
+    markdown = [*root.glob("examples/*.md"), *FIXTURES.glob("**/*.md")]
+    assert len(plain) >= 4 and len(markdown) >= 2
+    for path in plain:
+        assert not looks_like_markdown(path.read_text(encoding="utf-8")), path
+    for path in markdown:
+        assert looks_like_markdown(path.read_text(encoding="utf-8")), path
+    seed = CliRunner().invoke(app, ["script", "-"], input=seed_article.read_text("utf-8"))
+    assert seed.stdout == CliRunner().invoke(app, ["script", str(seed_article)]).stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import replace
@@ -86,7 +85,7 @@ def render(
     """Narrate each ARTICLE into one tagged MP3 with pauses between paragraphs."""
     import letteraudio as la
     from letteraudio.progress import segment_bar
-    from letteraudio.render.batch import collect, is_batch, read_input, show_remembered
+    from letteraudio.render.batch import is_batch, read_input, scripts, show_remembered
 
     started = time.perf_counter()
     with o.errors_to_exit_codes():
@@ -97,9 +96,8 @@ def render(
         if "-" in articles and sys.stdin.isatty() and not quiet:
             o.echo("Reading the article from standard input; end it with Ctrl-D.", err=True)
         if dry_run:
-            for name in collect(articles):
-                planned = la.plan(la.Article.read(str(name), settings.text_format), settings)
-                o.echo("\n".join(planned.to_text()))
+            for text in scripts(articles, settings, limit):
+                o.echo(text)
         elif is_batch(articles):
             render_batch(articles, settings, output, quiet, channel)
         elif isinstance(read := read_input(articles[0], settings.text_format, limit), list):
@@ -128,18 +126,15 @@ def script(
     config: o.Config = None,
     max_chars: o.MaxChars = o.D["max_chars"],
     as_json: o.AsJson = False,
+    limit: Limit = None,
 ) -> None:
     """Print what would be spoken: each segment as written and, where it differs, as
-    spoken; its kind and pause; and what was dropped."""
-    import letteraudio as la
+    spoken; its kind and pause; and what was dropped. A feed: each entry's, as render reads it."""
+    from letteraudio.render.batch import scripts
 
     with o.errors_to_exit_codes():
-        settings = o.load_settings(ctx, config)
-        planned = la.plan(la.Article.read(article, settings.text_format), settings)
-        if as_json:
-            o.echo(json.dumps(planned.to_json(), indent=2, ensure_ascii=False))
-        else:
-            o.echo("\n".join(planned.to_text()))
+        for text in scripts([article], o.load_settings(ctx, config), limit, as_json):
+            o.echo(text)
 
 
 @o.app.command()
@@ -181,9 +176,11 @@ def render_batch(articles: list[Any], settings: Settings, output: str | None, qu
                  channel: dict[str, str | None] | None = None) -> None:  # fmt: skip
     """Render every article; a line for each failure, a summary table, exit 1 if any failed."""
     from letteraudio.progress import BatchBar
-    from letteraudio.render.batch import FAILED, folder_for, narrate_many, summary
+    from letteraudio.render.batch import FAILED, folder_for, narrate_many, own_pages, summary
 
     started, folder = time.perf_counter(), folder_for(output)
+    if skipped := own_pages(articles):
+        o.echo(f"Note: {skipped}", err=True)
     publish_after(settings, folder, batch=True, check=True, channel=channel)
     with BatchBar(not quiet and sys.stderr.isatty()) as bar:
         outcomes = list(narrate_many(articles, settings, output, bar))

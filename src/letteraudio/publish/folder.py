@@ -40,7 +40,12 @@ from letteraudio.publish.feed import (
     file_url,
     podcast_guid,
 )
-from letteraudio.publish.page import GENERATOR, PageEpisode, episode_page, index_page
+from letteraudio.publish.page import (
+    PageEpisode,
+    episode_page,
+    index_page,
+    written_by_letteraudio,
+)
 
 STATE_NAME = "letteraudio-feed.json"
 INDEX_NAME = "index.html"
@@ -424,7 +429,7 @@ def _write_pages(
     written = []
     for name, text in texts.items():
         path = folder / name
-        if path.exists() and name not in state.pages and not _ours(path):
+        if path.exists() and name not in state.pages and not written_by_letteraudio(path):
             notes.append(f"{name} exists and was not written by letteraudio: left alone")
             continue
         _write(path, text)
@@ -433,7 +438,7 @@ def _write_pages(
         found = in_folder(folder, stale)
         if found is None:
             notes.append(f"{STATE_NAME} names {stale!r}, not a page in the folder: left alone")
-        elif found.is_file() and _ours(found):
+        elif found.is_file() and written_by_letteraudio(found):
             found.unlink()
     state.pages = sorted(texts)
     return written
@@ -441,14 +446,6 @@ def _write_pages(
 
 def _is_file(path: Path | None) -> bool:
     return path is not None and path.is_file()
-
-
-def _ours(path: Path) -> bool:
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:2000]
-    except OSError:
-        return False
-    return f'<meta name="generator" content="{GENERATOR}">' in head
 
 
 def _write(path: Path, text: str) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from importlib.resources import files
+from pathlib import Path
 from urllib.parse import quote
 
 from letteraudio.publish.transcript import Cue
@@ -24,7 +25,11 @@ from letteraudio.values import Chapter, clock
 
 DOT = " \u00b7 "
 GENERATOR = "letteraudio"
-"""Pages carry ``<meta name="generator" content="letteraudio">``: only those are replaced."""
+"""Pages carry ``<meta name="generator" content="letteraudio">``: only those are replaced,
+and a folder given to ``render`` never reads them as articles."""
+MARK = f'<meta name="generator" content="{GENERATOR}">'
+MARK_WITHIN = 2000
+"""Bytes at the start of a page the mark is looked for in (it is in the page's head)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,16 @@ class PageEpisode:
     chapters: Sequence[Chapter] = ()
     cues: Sequence[Cue] = ()
     language: str = "en"
+
+
+def written_by_letteraudio(path: Path) -> bool:
+    """Whether ``path`` is a page letteraudio wrote: its head carries the generator mark."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(MARK_WITHIN).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return MARK in head
 
 
 def _link(name: str) -> str:
@@ -64,7 +79,7 @@ def _head(title: str, show: str, language: str, script: bool) -> list[str]:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="{GENERATOR}">',
+        MARK,
         '<link rel="icon" href="data:,">',  # no favicon request
         f"<title>{escape(title)}</title>",
         f'<link rel="alternate" type="application/rss+xml" title="{escape(show)}" href="feed.xml">',

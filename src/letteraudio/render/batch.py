@@ -98,6 +98,43 @@ def _entries(data: bytes, source: str, limit: int | None) -> list[FeedEntry]:
     return [FeedEntry(entry, source) for entry in entries[:limit]]
 
 
+def scripts(
+    sources: Sequence[str | Path | FeedEntry],
+    settings: Settings,
+    limit: int | None = None,
+    as_json: bool = False,
+) -> Iterator[str]:
+    """What ``script`` and ``render --dry-run`` print, the articles read exactly as
+    ``render`` reads them (:func:`read_input`, :func:`collect`): one article's script; for
+    a folder, several articles or a feed (its ``limit`` newest entries), each article's
+    script under its name. With ``as_json``, one JSON text: the script, or a list of
+    scripts each with its ``article``. Yields as each article is read."""
+    import json
+
+    several: Sequence[str | Path | FeedEntry] = sources
+    if not is_batch(sources):
+        read = read_input(str(sources[0]), settings.text_format, limit)
+        if isinstance(read, Article):
+            planned = plan(read, settings)
+            yield (json.dumps(planned.to_json(), indent=2, ensure_ascii=False) if as_json
+                   else "\n".join(planned.to_text()))  # fmt: skip
+            return
+        several = read
+    found = collect(several)
+    every = []
+    for number, name in enumerate(found, start=1):
+        article = (name.article(settings.text_format) if isinstance(name, FeedEntry)
+                   else Article.read(name, settings.text_format))  # fmt: skip
+        planned = plan(article, settings)
+        if as_json:
+            every.append({"article": str(name), **planned.to_json()})
+        else:
+            heading = f"== {number} of {plural(len(found), 'article')}: {name} =="
+            yield "\n".join([*([""] if number > 1 else []), heading, *planned.to_text()])
+    if as_json:
+        yield json.dumps(every, indent=2, ensure_ascii=False)
+
+
 def show_remembered(settings: Settings, output: str | None, feed: bool = False) -> Settings:
     """Episodes written into a published folder are tagged with its show's title (TALB)
     unless --show or the config file says otherwise, so that a later ``render --feed``
@@ -117,8 +154,9 @@ def show_remembered(settings: Settings, output: str | None, feed: bool = False) 
 
 def collect(sources: Sequence[str | Path | FeedEntry]) -> list[str | FeedEntry]:
     """The articles named: files, URLs, ``-`` and feed entries as given; for a folder,
-    every file in it with an article's extension (not its subfolders), sorted by name. A
-    folder without any is an :class:`InputError`; a name given twice is read once."""
+    every file in it with an article's extension (not its subfolders, nor the pages
+    letteraudio wrote: :func:`own_pages`), sorted by name. A folder without any is an
+    :class:`InputError`; a name given twice is read once."""
     found: list[str | FeedEntry] = []
     for source in sources:
         if isinstance(source, FeedEntry):
@@ -126,14 +164,38 @@ def collect(sources: Sequence[str | Path | FeedEntry]) -> list[str | FeedEntry]:
             continue
         path = Path(source)
         if "://" not in str(source) and path.is_dir():
-            inside = sorted(p for p in path.iterdir()
-                            if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)  # fmt: skip
+            ours = set(_own_pages(path))
+            inside = sorted(p for p in _article_files(path) if p not in ours)
             if not inside:
-                raise InputError(f"{source}: a folder with no {', '.join(ARTICLE_SUFFIXES)} files")
+                skipped = f" (only {plural(len(ours), 'page')} letteraudio wrote)" if ours else ""
+                raise InputError(
+                    f"{source}: a folder with no {', '.join(ARTICLE_SUFFIXES)} files{skipped}"
+                )
             found += [str(p) for p in inside]
         else:
             found.append(str(source))
     return list(dict.fromkeys(found))
+
+
+def own_pages(sources: Sequence[str | Path | FeedEntry]) -> str | None:
+    """What :func:`collect` leaves out of the folders among ``sources``, said once (e.g.
+    ``skipped 3 pages letteraudio wrote``): the episode pages and index that publishing
+    writes, told by their generator mark, whatever their names. None when there are none."""
+    folders = [Path(s) for s in sources if not isinstance(s, FeedEntry)
+               and "://" not in str(s) and Path(s).is_dir()]  # fmt: skip
+    count = sum(len(_own_pages(folder)) for folder in dict.fromkeys(folders))
+    return f"skipped {plural(count, 'page')} letteraudio wrote" if count else None
+
+
+def _article_files(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES]
+
+
+def _own_pages(folder: Path) -> list[Path]:
+    from letteraudio.publish.page import written_by_letteraudio
+
+    pages = (p for p in _article_files(folder) if p.suffix.lower() in (".html", ".htm"))
+    return [p for p in pages if written_by_letteraudio(p)]
 
 
 def folder_for(output: str | Path | None = None) -> Path:

@@ -90,6 +90,7 @@ def source_from_page(article: str, page: Page, requested_format: str | None = No
         text = decode_text(page.body, html=html, charset=page.charset)
     except InputError as error:  # binary, undecodable
         raise NetworkError(f"{article}: {error}") from None
-    if fmt is None:
+    if fmt is None or (fmt == "text" and not requested_format and page.media_type == "text/plain"):
+        # not said, or plain text, which Markdown is often served as: its path, else a sniff
         fmt = "html" if html else detect_format(urlsplit(page.final_url).path, text)
     return Source(article, text, detect_format(article, text, fmt), page.final_url)
