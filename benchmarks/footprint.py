@@ -5,9 +5,10 @@
   (each distribution's files, as its RECORD lists them, measured on disk).
 - ``letteraudio --help``: the median wall time of five runs in that environment.
 - Peak RSS of a render (the process's own ``ru_maxrss``) with Piper and with hibari, on a
-  short text and on long-clause texts written here: one 3,000-character paragraph of
-  clauses joined by semicolons, and a 200-row table (one paragraph, rows without a full
-  stop). The long texts' peaks are printed as ratios of the short text's. The renders use
+  short text (two lines), the same with one sentence of 97 characters (as much as one call
+  of Piper's model speaks) and on long-clause texts written here: one 3,000-character
+  paragraph of clauses joined by semicolons, and a 200-row table (one paragraph, rows
+  without a full stop). Each peak is printed as a ratio of the short text's. The renders use
   the letteraudio this interpreter imports (``PYTHONPATH`` for a checkout), in turns
   (short, long, table, short, ...), each figure the median of its turns.
 
@@ -37,6 +38,14 @@ WORDS = (
     "narrow", "golden", "patient", "careful", "distant", "gentle", "walked", "carried",
     "noticed", "folded", "mended", "counted", "painted", "opened", "followed", "answered",
 )  # fmt: skip
+
+
+LONGEST_CALL = (
+    "The boats came in before the storm, and the harbour master counted every one of them at "
+    "the wall."
+)
+"""97 characters: as much as one call of Piper's model speaks (``MODEL_CHARS``), the most
+any text's peak should need beyond the short one's."""
 
 
 def clauses(chars: int, rng: random.Random) -> str:
@@ -123,6 +132,7 @@ def memory(work: Path, turns: int, engines: list[str]) -> None:
     rng = random.Random(26)
     texts = {
         "short": "A short letter.\n\nIt has two lines, and this is the second one.\n",
+        "100-char sentence": f"A short letter.\n\n{LONGEST_CALL}\n",
         "3000-char clauses": clauses(3000, rng),
         "200-row table": table(200, rng),
     }

@@ -271,9 +271,7 @@ class PiperEngine(BaseEngine):
         with self._loading:
             if self._voice is None or self._calls >= RELOAD_AFTER:
                 self._voice = None  # calls still running keep the old one until they end
-                self._voice = _load_voice(
-                    self.model, self.config, self.jobs, self.cache_dir, self.aligned
-                )
+                self._voice = _load_voice(self.model, self.config, self.cache_dir, self.aligned)
                 self._calls = 0
             self._calls += 1
             return self._voice
@@ -383,8 +381,19 @@ def session_threads() -> int:
     return max(1, min(THREADS_PER_JOB, os.cpu_count() or 1))
 
 
+MEMORY_PATTERNS = False
+"""onnxruntime's memory patterns stay off. A pattern is planned per input shape, and every
+model call has its own; each asks the arena for one block as large as the whole call's
+tensors, and the arena keeps every block it ever grew, so a long text ratcheted the peak
+up call after call. With two workers they took peak RSS on the seed to ~730 MB (~560 MB
+without); with one (two cores), on 5 KB of prose (the seed and ``examples/letter-to-my-sister.txt``,
+``--deterministic --no-cache``, three renders each in turns) 429-434 -> 394-397 MB, the
+same CPU time (23.8-24.0 / 23.8-24.2 s) and the same bytes. The 5-8% of time they once
+saved with one worker is no longer seen."""
+
+
 def _load_voice(
-    model: Path, config: Path, workers: int, cache_dir: Path | None, aligned: bool = False
+    model: Path, config: Path, cache_dir: Path | None, aligned: bool = False
 ) -> PiperVoice:
     """Load a voice as ``PiperVoice.load`` does, with :func:`session_threads` threads (and,
     when ``aligned``, its phoneme lengths as a second output, as ``include_alignments``)."""
@@ -396,10 +405,7 @@ def _load_voice(
     options.intra_op_num_threads = session_threads()
     options.inter_op_num_threads = 1
     options.log_severity_level = 3  # onnxruntime's warnings are not for our users
-    # Memory patterns are planned per input shape, and every sentence has its own: with
-    # two workers they took peak RSS on the seed from ~500 to ~730 MB (~560 MB without);
-    # with one they cost nothing and save 5-8% of the time.
-    options.enable_mem_pattern = workers == 1
+    options.enable_mem_pattern = MEMORY_PATTERNS
     # Waiting threads sleep instead of spinning: the cores go to mastering and encoding the
     # paragraphs already spoken (seed, 2 cores: 5.0 -> 4.6 s wall, 1.2 s less CPU).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")

@@ -34,6 +34,14 @@ from letteraudio.settings import Voice
 from letteraudio.values import Clip, Span
 
 MASTERING_NICENESS = 10
+MASTERING_SECONDS = 90.0
+"""Seconds of speech mastered at once, at most, when more than one paragraph is: mastering
+holds 20-30 bytes per sample of its paragraph (a 78-second paragraph of a 200-row table
+through Piper: 52 MB at its peak), so a paragraph that does not fit beside those in flight
+waits for them, oldest first. Two paragraphs of
+:data:`~letteraudio.render.plan.PARAGRAPH_CHARS` (about 30 s each) still master side by
+side, two of a long-clause text (55-78 s each) one after the other: peak RSS of that table
+through Piper, 2 cores, 658 -> 543 MB (``benchmarks/footprint.py``)."""
 
 VoiceSpec = tuple[Voice, Voice | None, int | None, Path | None]
 """What a task's engines are built from: its voice, fallback, jobs and cache folder."""
@@ -55,8 +63,9 @@ def render_paragraphs(
 ) -> Generator[Part, None, None]:
     """The parts of ``tasks``, in order: for each, its key; its encoded paragraph from the
     cache, else its sentences spoken (several at once, across paragraph ends), mastered,
-    encoded and stored. ``workers`` paragraphs are mastered at once on threads that yield
-    to speech (0: each in this thread as it comes)."""
+    encoded and stored. Up to ``workers`` paragraphs, and :data:`MASTERING_SECONDS` of
+    speech, are mastered at once on threads that yield to speech (0: each in this thread
+    as it comes)."""
     identity = voices.engine.identity()
     keys = [task_key(task, identity) for task in tasks]
     stored = [cached_paragraph(voices.cache, key) for key in keys]
@@ -64,12 +73,17 @@ def render_paragraphs(
                 for s in task.paragraph.segments]  # fmt: skip
     spoken = speak(voices, to_speak)
     masters = ThreadPoolExecutor(workers, initializer=_yield_to_speech) if workers else None
-    in_order: deque[tuple[Task, Future[RenderedParagraph]]] = deque()
+    in_order: deque[tuple[Task, Future[RenderedParagraph], float]] = deque()
     try:
         with masters or contextlib.nullcontext():
             for task, hit in zip(tasks, stored, strict=True):
+                seconds = 0.0
                 if hit is None:
                     voiced = [next(spoken) for _ in task.paragraph.segments]
+                    seconds = sum(len(v.clip.samples) / v.clip.sample_rate for v in voiced)
+                    while in_order and waits(seconds, [s for _, _, s in in_order]):
+                        done, result, _ = in_order.popleft()
+                        yield Part(done.index, result.result(), identity, notes)
                     if masters is not None:
                         job = masters.submit(finish_paragraph, voices, task, voiced)
                     else:
@@ -78,15 +92,15 @@ def render_paragraphs(
                 else:
                     job = Future()
                     job.set_result(hit)
-                in_order.append((task, job))
+                in_order.append((task, job, seconds))
                 while in_order and (len(in_order) > workers or in_order[0][1].done()):
-                    done, result = in_order.popleft()
+                    done, result, _ = in_order.popleft()
                     yield Part(done.index, result.result(), identity, notes)
             while in_order:
-                done, result = in_order.popleft()
+                done, result, _ = in_order.popleft()
                 yield Part(done.index, result.result(), identity, notes)
     finally:
-        for _, job in in_order:
+        for _, job, _ in in_order:
             job.cancel()
         spoken.close()
 
@@ -101,6 +115,13 @@ def finish_paragraph(voices: Voices, task: Task, voiced: list[Spoken]) -> Render
     key = paragraph_key(task.paragraph, [v.key for v in voiced], task.mastering, verify=True)
     kept, verdicts = verify_sentences(voices, voiced)
     return master_paragraph(task.paragraph, kept, task.mastering, voices.cache, key, verdicts)
+
+
+def waits(seconds: float, in_flight: Sequence[float]) -> bool:
+    """Whether a paragraph of ``seconds`` of speech waits for the oldest of those being
+    mastered (``in_flight``, their seconds) to end first: when it would take what is
+    mastered at once past :data:`MASTERING_SECONDS` (one alone always goes)."""
+    return bool(in_flight) and sum(in_flight) + seconds > MASTERING_SECONDS
 
 
 def task_key(task: Task, identity: Mapping[str, object]) -> str:
