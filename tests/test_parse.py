@@ -111,3 +111,50 @@ def test_short_lines_before_longer_paragraphs_are_headings() -> None:
 )
 def test_not_headings(text: str) -> None:
     assert parse_text(text).headings == ()
+
+
+@pytest.mark.parametrize(
+    ("block", "items"),
+    [
+        ("- apples\n- pears\n* bread", ["apples", "pears", "bread"]),
+        ("\u2022 one thing\n\u2022 another", ["one thing", "another"]),
+        ("1. Open the box.\n2. Take the lamp.", ["1. Open the box.", "2. Take the lamp."]),
+        (
+            "| Name | Town | Count |\n|------|:----:|------:|\n"
+            "| Ann | Leeds | 12 |\n| Bob | York | 7 |",
+            ["Name, Town, Count", "Ann, Leeds, 12", "Bob, York, 7"],
+        ),
+        ("Item 1 | river | 12\nItem 2 | garden | 7", ["Item 1, river, 12", "Item 2, garden, 7"]),
+        ("a | b\n---+---\nc | d", ["a, b", "c, d"]),
+    ],
+)
+def test_plain_text_rows_and_list_items_are_read_one_by_one(block: str, items: list[str]) -> None:
+    # Joined as hard wraps, "golden Item 2" ran one row into the next with no pause.
+    document = parse_text(
+        f"A Title\n\nFirst a sentence of prose here.\nIt wraps.\n\n{block}\n\nThe end.\n"
+    )
+    assert list(document.paragraphs) == [
+        "First a sentence of prose here. It wraps.",
+        *items,
+        "The end.",
+    ]
+    assert [document.kind(i) for i in range(len(document.paragraphs))] == [
+        "paragraph", *["item"] * len(items), "paragraph",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "A line wrapped by hand\n- and a line that starts with a dash",
+        "the pipe | in one line\nbut not in the next one",
+        "- one item alone",
+        "x | y",
+    ],
+)
+def test_hard_wrapped_lines_stay_one_paragraph(block: str) -> None:
+    document = parse_text(
+        f"A Title\n\nFirst a sentence of prose here.\nIt wraps.\n\n{block}\n\nThe end.\n"
+    )
+    assert list(document.paragraphs)[-2:] == [" ".join(block.split("\n")), "The end."]
+    assert document.items == ()

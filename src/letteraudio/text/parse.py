@@ -1,7 +1,10 @@
 """Parse plain text into a document: an optional title and subtitle, then paragraphs.
 
 Paragraphs are separated by blank lines (lines of nothing but white space); the
-lines inside one paragraph (hard wraps) are joined with single spaces. A line
+lines inside one paragraph (hard wraps) are joined with single spaces, except in a
+block whose every line is a list item (``- ``, ``* ``, ``• ``, ``1. ``, ``2) ``) or a
+table row (cells between ``|``): each line is then an item of its own, a row's cells
+joined by commas, so rows and items never run together. A line
 underlined by a line of only ``=``, ``-``, ``~`` or ``*`` (setext style) is a heading;
 a line of nothing but such marks (``----``, ``* * *``) is a rule: both end a paragraph
 and neither is read.
@@ -36,6 +39,11 @@ MAX_TABLE_COLUMNS = 7
 """A table with more columns than this is a grid to look up, not to hear: dropped and listed."""
 _RULE = re.compile(r"^([-=~*_#])(?: ?\1){2,}$")
 """A line of three or more of one mark (spaces between allowed): an underline or a rule."""
+_LIST_ITEM = re.compile(r"^(?:[-*+\u2022\u2013]|\d{1,3}[.)])\s+(?=\S)")
+"""A plain-text list item's marker: a bullet or a number, then space and the item."""
+_BULLET = re.compile(r"^[-*+\u2022\u2013]\s+")
+_TABLE_RULE = re.compile(r"^[|+:\s-]*-[|+:\s-]*$")
+"""A table's rule line: ``|---|:--:|`` or ``----+----``."""
 UNDERLINE_SHARE = 0.5
 """An underline is at least this share of its heading's length, and at most 1/share."""
 
@@ -143,12 +151,34 @@ def parse_text(text: str) -> Document:
             and looks_like_subtitle(blocks[0][0], blocks[1:])
         ):
             subtitle = blocks.pop(0)[0]
-    headings = tuple(
-        i for i in range(len(blocks)) if id(blocks[i]) in underlined or _is_heading(blocks, i)
-    )
-    return Document(
-        title=title, subtitle=subtitle, paragraphs=tuple(map(" ".join, blocks)), headings=headings
-    )
+    paragraphs: list[str] = []
+    headings: list[int] = []
+    items: list[int] = []
+    for i, block in enumerate(blocks):
+        if id(block) in underlined or _is_heading(blocks, i):
+            headings.append(len(paragraphs))
+        elif (lines := line_items(block)) is not None:
+            items.extend(range(len(paragraphs), len(paragraphs) + len(lines)))
+            paragraphs.extend(lines)
+            continue
+        paragraphs.append(" ".join(block))
+    return Document(title=title, subtitle=subtitle, paragraphs=tuple(paragraphs),
+                    headings=tuple(headings), items=tuple(items))  # fmt: skip
+
+
+def line_items(block: list[str]) -> list[str] | None:
+    """A block's lines as items when every one is a list item or a table row (a rule line
+    of the table left out), else None: the lines are a paragraph's hard wraps."""
+    if len(block) < 2:
+        return None
+    if all(_LIST_ITEM.match(line) for line in block):
+        return [_BULLET.sub("", line, count=1) for line in block]  # numbers are read
+    rows = [line for line in block if not _TABLE_RULE.match(line)]
+    cells = [[cell.strip() for cell in row.strip().strip("|").split("|")] for row in rows]
+    if len(rows) < 2 or not all("|" in row and sum(map(bool, row_cells)) >= 2
+                                for row, row_cells in zip(rows, cells, strict=True)):  # fmt: skip
+        return None
+    return [", ".join(cell for cell in row_cells if cell) for row_cells in cells]
 
 
 def _setext(blocks: list[list[str]]) -> tuple[list[list[str]], set[int]]:
