@@ -46,7 +46,17 @@ def piper_plan(text: str, tmp_path: Path) -> Plan:
     return plan(Article.read(article, None), Settings(voice=Voice(engine="piper")))
 
 
-@pytest.mark.parametrize("text", [clauses(3000), table(200)], ids=["clauses", "table"])
+def test_a_plain_text_table_reaches_the_model_row_by_row(tmp_path: Path) -> None:
+    # Its rows are items of their own (text/parse.py), not one sentence of 5,000
+    # characters: each row one segment, each within one model call, paragraphs bounded.
+    planned = piper_plan(table(200), tmp_path)
+    segments = [s for task in planned.tasks for s in task.paragraph.segments]
+    assert len(segments) == 201 and all(len(s.text) <= MODEL_CHARS for s in segments)
+    lengths = [sum(len(s.text) for s in t.paragraph.segments) for t in planned.tasks]
+    assert max(lengths) <= LONGEST_PARAGRAPH * PARAGRAPH_CHARS + PiperEngine.max_chars
+
+
+@pytest.mark.parametrize("text", [clauses(3000), clauses(6000)], ids=["3000", "6000"])
 def test_long_clause_texts_reach_the_model_and_the_mastering_in_bounded_pieces(
     text: str, tmp_path: Path
 ) -> None:
