@@ -10,10 +10,11 @@ words' pronunciations (their phone error rate, the score, at most THRESHOLD).
 The phone error rate of a few phones is too noisy to judge a short sentence alone:
 broken three-word headings (cut, reversed) stayed within its limit while clean ones
 went over it, so below FEW phones (a heading, a title) the aligner's fit judges, at a
-stricter score per frame (FIT_FEW), and only a rate above 1 fails. Each utterance is
-heard afresh (the recognizer's cepstral mean reset), and the phone recognizer weighs
-its phone bigrams at PHONE_LW, not at the words' 6.5 that made it hear one phone in
-clean "Next year" and fail it at 1.00.
+stricter score per frame (FIT_FEW), and only a rate above FEW_LIMIT fails. Every clip
+is heard at the same level (PEAK), the mastered episode's as the engine's, and afresh
+(the recognizer's cepstral mean reset), so ``render --verify`` and ``check --speech``
+hear a sentence alike; the phone recognizer weighs its phone bigrams at PHONE_LW, not
+at the words' 6.5 that made it hear one phone in clean "Next year" and fail it at 1.00.
 
 Why not words: free word recognition of a clean render of a licence text missed 12 % of
 the words at the median and over half of them in 2 sentences of 43 (hard words for its
@@ -53,12 +54,21 @@ length and pace; the short ones it misplaced, played backwards, -48 and -55
 FEW = 16
 """Fewer phones than this (two to four short words) and the phone error rate is too noisy
 to judge alone (:func:`threshold`)."""
+FEW_LIMIT = 2.0
+"""The phone error rate that fails a sentence of fewer than FEW phones: twice as many edits
+as phones expected (the recognizer heard something else, and much longer)."""
 FIT_FEW = -30.0
 """The lowest score per frame that passes for fewer than FEW phones: broken short sentences
 fit closer than long ones (fewer frames to misfit), cut ones -24 to -35, while clean ones
 measured -10 to -28 (64 headings and titles spoken by hibari and joe)."""
 MARGIN_MS = 60
 """Audio taken before and after a cue: its first and last sounds are never cut."""
+PEAK = 0.25
+"""The level a clip is heard at, its loudest sample's share of full scale (-12 dBFS): the
+recognizer's features start from a mean measured on quieter speech, so a mastered
+episode's loud sentence (peaks at -2 dBFS) fitted the words far worse than the same
+sentence as the engine spoke it (hibari's peaks at -8 to -13 dBFS), and ``check --speech``
+failed a heading ``render --verify`` had passed ("Arrival": -45 a frame, against -23)."""
 PHONE_LW = 2.0
 """The phone recognizer's language weight: pocketsphinx's default (6.5, for words) let its
 phone bigrams outweigh the sound, so it heard a few phones where there were many (clean
@@ -148,11 +158,11 @@ def threshold(phones: int) -> float:
     """The highest phone error rate that passes for a sentence of ``phones`` phones: the
     rate of a few phones varies more, so the limit falls with the square root of their
     count, to THRESHOLD at 100. Below FEW phones (a heading, a title: two to four words)
-    the rate is noise, clean ones measuring anywhere from 0.2 to 1.1 and cut ones as low as
-    0.5: there only a rate above 1 fails (more edits than phones expected), and the
-    aligner's stricter fit (:func:`fit`) judges."""
+    the rate is noise (clean ones measured 0.2 to 1.2, cut ones as low as 0.5, and on 64
+    headings it caught none the aligner's fit let pass): there the aligner's stricter fit
+    (:func:`fit`) judges, and only a rate above FEW_LIMIT fails."""
     if phones < FEW:
-        return 1.0
+        return FEW_LIMIT
     return THRESHOLD - 0.035 + 0.35 / math.sqrt(max(1, phones))
 
 
@@ -281,7 +291,7 @@ class Checker:
         if not said:
             return 0.0, True, 0  # nothing the recognizer could expect (symbols only)
         expected = [p for t in said for p in self.aligner.lookup_word(t).split()]
-        pcm = pcm16k(clip)
+        pcm = pcm16k(leveled(clip))
         hyp = _decode(self.phones, pcm)
         heard = [p for p in (hyp.hypstr.split() if hyp else []) if p not in _FILLERS]
         self.aligner.set_align_text(" ".join(said))
@@ -309,8 +319,17 @@ class Checker:
             from pocketsphinx import Decoder
 
             self._words = Decoder(samprate=16_000, loglevel="FATAL")
-        hyp = _decode(self._words, pcm16k(clip))
+        hyp = _decode(self._words, pcm16k(leveled(clip)))
         return re.sub(r"\(\d+\)", "", hyp.hypstr) if hyp else ""
+
+
+def leveled(clip: Clip) -> Clip:
+    """``clip`` scaled so that its loudest sample is at PEAK (silence as it is)."""
+    loudest = int(np.abs(clip.samples.astype(np.int32)).max()) if len(clip.samples) else 0
+    if not loudest:
+        return clip
+    scaled = clip.samples.astype(np.float32) * (PEAK * 32767 / loudest)
+    return Clip(np.round(scaled).astype(np.int16), clip.sample_rate)
 
 
 def _decode(decoder: Any, pcm: bytes) -> Any:
