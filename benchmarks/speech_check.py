@@ -4,9 +4,10 @@ For each bundled voice and text (the seed article and ``voices_text.md``), every
 of the script is spoken (``--deterministic``) and checked as ``check --speech`` checks
 a sentence (:class:`letteraudio.speech.Checker`): clean, and broken on purpose in three
 ways: another sentence's audio in its place (seven further on), its first half only (up to
-the middle of its speech), its audio reversed. It prints the share of clean sentences flagged (goal: at most 1 in
-50), the share of each kind of broken sentence caught (goal: all) and those missed, the
-worst clean scores, and the check's CPU time per minute of audio. Needs the ``align`` extra.
+the middle of its speech), its audio reversed. It prints the share of clean sentences
+flagged (goal: at most 1 in 50), the share of each kind of broken sentence caught (goal:
+all) and those missed, the worst clean scores, and the check's CPU time per minute of
+audio. Needs the ``align`` extra.
 
 Usage, from the repository root::
 
