@@ -44,6 +44,27 @@ def test_a_clean_render_is_heard_whole_and_the_same_each_run(tmp_path: Path) -> 
     assert first.read_bytes() == second.read_bytes()
 
 
+def test_short_headings_and_a_title_are_heard_as_said(tmp_path: Path) -> None:
+    """The example's title, "Morning at the Harbour", and a Markdown article's headings
+    ("Arrival", "Next year"): clean, each still disagreed after being spoken again (the
+    phone recognizer heard a few phones where there were many), while ``check --speech``
+    passed the title on the same audio."""
+    require_recognizer()
+    example = Path(__file__).resolve().parents[1] / "examples" / "morning-harbour.txt"
+    article = tmp_path / "short.md"
+    article.write_text(
+        "# Arrival\n\nThe boats came in before the town woke up.\n\n## Next year\n\n"
+        "We will come back in the spring.\n",
+        encoding="utf-8",
+    )
+    for source in (example, article):
+        mp3 = tmp_path / f"{source.stem}.mp3"
+        result = invoke("render", str(source), "-o", str(mp3), "--verify", "--deterministic")
+        assert result.exit_code == 0, result.output
+        assert "all say their text" in result.output, result.output
+        assert invoke("check", "--speech", str(mp3)).exit_code == 0
+
+
 def test_tones_are_spoken_again_and_reported_by_sentence(
     tone_installed: None, tmp_path: Path
 ) -> None:

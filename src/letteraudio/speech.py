@@ -8,9 +8,13 @@ score per frame at least FIT), and the phones heard are close enough to the expe
 words' pronunciations (their phone error rate, the score, at most THRESHOLD).
 
 The phone error rate of a few phones is too noisy to judge a short sentence alone:
-broken three-word headings (cut, reversed) stayed within its limit, and the aligner
-either stopped early with words left out (which used to count as aligned) or fitted
-the words to sounds that were not them, at a cost its score per frame shows.
+broken three-word headings (cut, reversed) stayed within its limit while clean ones
+went over it, so below FEW phones (a heading, a title) the aligner's fit judges, at a
+stricter score per frame (FIT_FEW), and only a rate above FEW_LIMIT fails. Every clip
+is heard at the same level (PEAK), the mastered episode's as the engine's, and afresh
+(the recognizer's cepstral mean reset), so ``render --verify`` and ``check --speech``
+hear a sentence alike; the phone recognizer weighs its phone bigrams at PHONE_LW, not
+at the words' 6.5 that made it hear one phone in clean "Next year" and fail it at 1.00.
 
 Why not words: free word recognition of a clean render of a licence text missed 12 % of
 the words at the median and over half of them in 2 sentences of 43 (hard words for its
@@ -47,8 +51,28 @@ FIT = -35.0
 0 is a perfect fit). Clean sentences measured -9 to -26 (median -12), whatever their
 length and pace; the short ones it misplaced, played backwards, -48 and -55
 (``benchmarks/speech_check.py``)."""
+FEW = 16
+"""Fewer phones than this (two to four short words) and the phone error rate is too noisy
+to judge alone (:func:`threshold`)."""
+FEW_LIMIT = 2.0
+"""The phone error rate that fails a sentence of fewer than FEW phones: twice as many edits
+as phones expected (the recognizer heard something else, and much longer)."""
+FIT_FEW = -30.0
+"""The lowest score per frame that passes for fewer than FEW phones: broken short sentences
+fit closer than long ones (fewer frames to misfit), cut ones -24 to -35, while clean ones
+measured -10 to -28 (64 headings and titles spoken by hibari and joe)."""
 MARGIN_MS = 60
 """Audio taken before and after a cue: its first and last sounds are never cut."""
+PEAK = 0.25
+"""The level a clip is heard at, its loudest sample's share of full scale (-12 dBFS): the
+recognizer's features start from a mean measured on quieter speech, so a mastered
+episode's loud sentence (peaks at -2 dBFS) fitted the words far worse than the same
+sentence as the engine spoke it (hibari's peaks at -8 to -13 dBFS), and ``check --speech``
+failed a heading ``render --verify`` had passed ("Arrival": -45 a frame, against -23)."""
+PHONE_LW = 2.0
+"""The phone recognizer's language weight: pocketsphinx's default (6.5, for words) let its
+phone bigrams outweigh the sound, so it heard a few phones where there were many (clean
+"Next year" as one phone, ``ER``: a score of 1.00); CMU's advice for phone decoding is 2."""
 _FILLERS = {"SIL", "+NSN+", "+SPN+", "+BREATH+", "+COUGH+", "+NOISE+", "+UH+", "+UM+"}
 
 
@@ -63,7 +87,7 @@ class Sentence:
     """Phone error rate: edits between the phones heard and those expected, per expected."""
     aligned: bool
     """Whether the aligner fitted every expected word into the audio, in order, to the
-    end, at a score per frame of at least FIT."""
+    end, at a score per frame of at least :func:`fit` (FIT, stricter for a few phones)."""
     phones: int = 100
     """How many phones were expected (a short sentence's rate is noisier)."""
     heard: str = ""
@@ -132,9 +156,20 @@ class SpeechReport:
 
 def threshold(phones: int) -> float:
     """The highest phone error rate that passes for a sentence of ``phones`` phones: the
-    rate of a few phones varies more (clean three-word sentences measured 0.82-0.83),
-    so the limit falls with the square root of their count, to THRESHOLD at 100."""
+    rate of a few phones varies more, so the limit falls with the square root of their
+    count, to THRESHOLD at 100. Below FEW phones (a heading, a title: two to four words)
+    the rate is noise (clean ones measured 0.2 to 1.2, cut ones as low as 0.5, and on 64
+    headings it caught none the aligner's fit let pass): there the aligner's stricter fit
+    (:func:`fit`) judges, and only a rate above FEW_LIMIT fails."""
+    if phones < FEW:
+        return FEW_LIMIT
     return THRESHOLD - 0.035 + 0.35 / math.sqrt(max(1, phones))
+
+
+def fit(phones: int) -> float:
+    """The lowest score per frame of the aligner's path that passes for a sentence of
+    ``phones`` phones: FIT, or FIT_FEW below FEW phones."""
+    return FIT_FEW if phones < FEW else FIT
 
 
 def require_recognizer() -> None:
@@ -244,6 +279,7 @@ class Checker:
             samprate=16_000,
             lm=None,
             allphone=get_model_path("en-us/en-us-phone.lm.bin"),
+            lw=PHONE_LW,
             loglevel="FATAL",
         )
         self._words: Any = None
@@ -255,22 +291,18 @@ class Checker:
         if not said:
             return 0.0, True, 0  # nothing the recognizer could expect (symbols only)
         expected = [p for t in said for p in self.aligner.lookup_word(t).split()]
-        pcm = pcm16k(clip)
-        self.phones.start_utt()
-        self.phones.process_raw(pcm, full_utt=True)
-        self.phones.end_utt()
-        hyp = self.phones.hyp()
+        pcm = pcm16k(leveled(clip))
+        hyp = _decode(self.phones, pcm)
         heard = [p for p in (hyp.hypstr.split() if hyp else []) if p not in _FILLERS]
         self.aligner.set_align_text(" ".join(said))
-        self.aligner.start_utt()
-        self.aligner.process_raw(pcm, full_utt=True)
-        self.aligner.end_utt()
+        _decode(self.aligner, pcm)
         rate = edits(expected, heard) / len(expected)
-        return rate, self._fits(len(said)), len(expected)
+        return rate, self._fits(len(said), len(expected)), len(expected)
 
-    def _fits(self, words: int) -> bool:
+    def _fits(self, words: int, phones: int) -> bool:
         """Whether the aligner placed all ``words`` expected words, in order, and they fit
-        the sound well enough (its score per frame of their stretch at least FIT)."""
+        the sound well enough (its score per frame of their stretch at least
+        :func:`fit` for ``phones`` phones)."""
         hyp = self.aligner.hyp()
         if hyp is None:
             return False
@@ -279,7 +311,7 @@ class Checker:
             return False
         frames = int(placed[-1].end_frame - placed[0].start_frame + 1)
         score = float(self.aligner.get_logmath().log(hyp.score)) if hyp.score > 0 else -math.inf
-        return score / frames >= FIT
+        return score / frames >= fit(phones)
 
     def recognize(self, clip: Clip) -> str:
         """What the recognizer hears with its own vocabulary (for the report)."""
@@ -287,11 +319,29 @@ class Checker:
             from pocketsphinx import Decoder
 
             self._words = Decoder(samprate=16_000, loglevel="FATAL")
-        self._words.start_utt()
-        self._words.process_raw(pcm16k(clip), full_utt=True)
-        self._words.end_utt()
-        hyp = self._words.hyp()
+        hyp = _decode(self._words, pcm16k(leveled(clip)))
         return re.sub(r"\(\d+\)", "", hyp.hypstr) if hyp else ""
+
+
+def leveled(clip: Clip) -> Clip:
+    """``clip`` scaled so that its loudest sample is at PEAK (silence as it is)."""
+    loudest = int(np.abs(clip.samples.astype(np.int32)).max()) if len(clip.samples) else 0
+    if not loudest:
+        return clip
+    scaled = clip.samples.astype(np.float32) * (PEAK * 32767 / loudest)
+    return Clip(np.round(scaled).astype(np.int16), clip.sample_rate)
+
+
+def _decode(decoder: Any, pcm: bytes) -> Any:
+    """``decoder``'s hypothesis for one utterance, heard afresh: its cepstral mean is reset
+    first (pocketsphinx carries it over from the utterances before, so a sentence heard
+    after others was heard differently, and ``render --verify``, hearing clips in the order
+    spoken, and ``check --speech``, the whole episode in order, disagreed)."""
+    decoder.reinit_feat()
+    decoder.start_utt()
+    decoder.process_raw(pcm, full_utt=True)
+    decoder.end_utt()
+    return decoder.hyp()
 
 
 def edits(a: Sequence[str], b: Sequence[str]) -> int:
