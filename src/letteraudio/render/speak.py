@@ -162,19 +162,27 @@ class _Stopped(SynthesisError):
     """A segment not spoken because another one failed."""
 
 
-def speak_one(engine: Engine, text: str, cache: ClipCache | None) -> tuple[Clip, str]:
-    """One text's clip and cache key, from the cache when it has it."""
-    clip, key = cached(engine, text, cache)
+def speak_one(
+    engine: Engine, text: str, cache: ClipCache | None, variant: int = 0
+) -> tuple[Clip, str]:
+    """One text's clip and cache key, from the cache when it has it. ``variant`` > 0: the
+    engine's ``synthesize_variant(text, variant)`` (``render --verify``), under its own key."""
+    clip, key = cached(engine, text, cache, variant)
     if clip is None:
-        clip = engine.synthesize(text)
+        # synthesize_variant is optional (see letteraudio.engines.BaseEngine)
+        say = getattr(engine, "synthesize_variant") if variant else None  # noqa: B009
+        clip = say(text, variant) if say else engine.synthesize(text)
         if cache is not None:
             cache.put(key, clip)
     return clip, key
 
 
-def cached(engine: Engine, text: str, cache: ClipCache | None) -> tuple[Clip | None, str]:
+def cached(
+    engine: Engine, text: str, cache: ClipCache | None, variant: int = 0
+) -> tuple[Clip | None, str]:
     """The cached clip for ``text`` (or None) and its key."""
-    key = cache_key(engine.identity(), text)
+    identity = {**engine.identity(), "variant": variant} if variant else engine.identity()
+    key = cache_key(identity, text)
     return (cache.get(key) if cache is not None else None), key
 
 

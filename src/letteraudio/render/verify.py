@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from letteraudio.cache import cache_key
 from letteraudio.render.model import Disagreement, Verdict, Verification
-from letteraudio.render.speak import Spoken, Voices
+from letteraudio.render.speak import Spoken, Voices, speak_one
 from letteraudio.speech import Sentence
 from letteraudio.text.segment import Segment
 from letteraudio.values import Span
@@ -85,13 +84,7 @@ def _respeak(voices: Voices, spoken: Spoken) -> Spoken | None:
     variant = getattr(engine, "synthesize_variant", None)
     if engine is None or not callable(variant):
         return None
-    text = spoken.segment.text
-    key = cache_key({**engine.identity(), "variant": VARIANT}, text)
-    clip = voices.cache.get(key) if voices.cache is not None else None
-    if clip is None:
-        clip = variant(text, VARIANT)
-        if voices.cache is not None:
-            voices.cache.put(key, clip)
+    clip, key = speak_one(engine, spoken.segment.text, voices.cache, VARIANT)
     return replace(spoken, clip=clip, key=key)
 
 
