@@ -98,6 +98,11 @@ def _entries(data: bytes, source: str, limit: int | None) -> list[FeedEntry]:
     return [FeedEntry(entry, source) for entry in entries[:limit]]
 
 
+def read_one(name: str | Path | FeedEntry, format: str | None) -> Article:
+    """One article of a batch: a feed's entry, or a path or URL."""
+    return name.article(format) if isinstance(name, FeedEntry) else Article.read(name, format)
+
+
 def scripts(
     sources: Sequence[str | Path | FeedEntry],
     settings: Settings,
@@ -123,8 +128,7 @@ def scripts(
     found = collect(several)
     every = []
     for number, name in enumerate(found, start=1):
-        article = (name.article(settings.text_format) if isinstance(name, FeedEntry)
-                   else Article.read(name, settings.text_format))  # fmt: skip
+        article = read_one(name, settings.text_format)
         planned = plan(article, settings)
         if as_json:
             every.append({"article": str(name), **planned.to_json()})
@@ -267,8 +271,7 @@ def narrate_many(
 
         def prepare(item: _Item) -> Plan | None:
             try:
-                article = (item.entry.article(settings.text_format) if item.entry
-                           else Article.read(item.source, settings.text_format))  # fmt: skip
+                article = read_one(item.entry or item.source, settings.text_format)
                 item.planned = plan(article, settings)
                 title = (article.metadata or {}).get("title") or item.planned.script.document.title
                 target = target_for(article, folder, title, folder=True)
