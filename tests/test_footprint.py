@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from letteraudio.engines.piper import MODEL_CHARS, PiperEngine, model_pieces
+from letteraudio.engines import model_pieces
+from letteraudio.engines.piper import MODEL_CHARS, PiperEngine
 from letteraudio.render.model import Article, Plan
 from letteraudio.render.paragraph import MASTERING_SECONDS, waits
 from letteraudio.render.plan import LONGEST_PARAGRAPH, PARAGRAPH_CHARS, plan
@@ -65,7 +66,7 @@ def test_long_clause_texts_reach_the_model_and_the_mastering_in_bounded_pieces(
     segments = [s for task in planned.tasks for s in task.paragraph.segments]
     # Each model call speaks at most MODEL_CHARS, however long the sentence.
     assert max(len(s.text) for s in segments) > MODEL_CHARS
-    assert all(len(p) <= MODEL_CHARS for s in segments for p in model_pieces(s.text))
+    assert all(len(p) <= MODEL_CHARS for s in segments for p in model_pieces(s.text, MODEL_CHARS))
     # Each paragraph mastered is a bounded one, and the paragraphs of these texts (a
     # minute of speech each, estimated at the engine's speaking rate) are mastered one
     # at a time.

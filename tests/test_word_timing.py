@@ -89,17 +89,53 @@ def test_piper_speaks_a_long_segment_in_pieces_and_times_every_word() -> None:
     """The model's memory grows with what one call speaks: a segment over MODEL_CHARS is
     given to it in pieces (cut at clauses), and every word still has its time, in order;
     shorter text is one call, as before."""
-    from letteraudio.engines.piper import MODEL_CHARS, model_pieces
+    from letteraudio.engines import model_pieces
+    from letteraudio.engines.piper import MODEL_CHARS
 
     long = "; ".join(["the gulls rose over the harbour wall"] * 12) + "."
-    pieces = model_pieces(long)
+    pieces = model_pieces(long, MODEL_CHARS)
     assert len(pieces) >= 2 and all(len(p) <= MODEL_CHARS for p in pieces)
     assert " ".join(pieces).split() == long.split()
-    assert model_pieces(PAUSED) == [PAUSED]
+    assert model_pieces(PAUSED, MODEL_CHARS) == [PAUSED]
     clip = PiperEngine(EngineSettings(deterministic=True)).synthesize(long)
     assert clip.words is not None and len(clip.words) == len(long.split())
     starts = [start for start, _ in clip.words]
     assert starts == sorted(starts) and clip.words[-1][1] <= len(clip.samples)
+
+
+def test_hibari_speaks_a_long_segment_in_pieces_and_times_every_word() -> None:
+    """hibari's model holds every frame of what one call says: a segment over its
+    MODEL_CHARS reaches the model in pieces (its session's inputs, counted as they go
+    in), and every word still has its time, in order."""
+    import letteraudio.engines.hibari as hibari
+    from letteraudio.engines import model_pieces
+
+    long = "; ".join(["the gulls rose over the harbour wall"] * 12) + "."
+    engine = HibariEngine(EngineSettings(deterministic=True))
+    tts = hibari.loaded(engine.voice.name, engine.model)
+    session, calls = tts.sess, []
+
+    class Counting:  # the real session, each call's phoneme ids counted
+        def __getattr__(self, name: str) -> object:
+            return getattr(session, name)
+
+        def run(self, names: object, feeds: dict[str, object], *rest: object) -> object:
+            calls.append(len(feeds["ids"][0]))  # type: ignore[index, arg-type]
+            return session.run(names, feeds, *rest)
+
+    tts.sess = Counting()  # type: ignore[assignment]
+    try:
+        clip = engine.synthesize(long)
+        short = len(calls)
+        engine.synthesize("the gulls rose over the harbour wall.")
+    finally:
+        tts.sess = session
+    pieces = model_pieces(long, hibari.MODEL_CHARS)
+    assert short == len(pieces) >= 3 and len(calls) == short + 1
+    assert max(calls[:short]) < 2 * hibari.MODEL_CHARS  # ids: about one per character
+    assert clip.words is not None and len(clip.words) == len(long.split())
+    starts = [start for start, _ in clip.words]
+    assert starts == sorted(starts)
 
 
 def test_the_alignment_patch_is_pipers_own_without_onnx() -> None:

@@ -166,6 +166,18 @@ class BaseEngine:
         """Stop waiting (called from another thread when a render stops)."""
 
 
+def model_pieces(text: str, most: int) -> list[str]:
+    """``text`` in pieces of at most ``most`` characters that a voice's model speaks one at a
+    time, cut as segments are (at sentence, then clause, then word boundaries): a neural
+    model's memory grows with the audio one call makes, so a long segment is given to it in
+    pieces and the peak does not grow with the sentence. Text that fits is one piece."""
+    if len(text) <= most:
+        return [text]
+    from letteraudio.text.segment import split_text
+
+    return [piece for piece, _ in split_text(text, most)]
+
+
 def declared(engine: type[Any] | Any, what: str) -> Any:
     """What an engine class declares (``takes``, ``phoneme_alphabet``, ...), with
     :class:`BaseEngine`'s default for a class that says nothing."""

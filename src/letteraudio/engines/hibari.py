@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from letteraudio.engines import BaseEngine, EngineSettings, Voice, prepared
+from letteraudio.engines import BaseEngine, EngineSettings, Voice, model_pieces, prepared
 from letteraudio.engines.wordtimes import snapped
 from letteraudio.errors import EngineUnavailable
 from letteraudio.languages import speaks
@@ -61,6 +61,14 @@ LEAD_UNITS = 2
 """The sound of a phoneme starts about two units before the model's boundary says (the
 vocoder's frames overlap and each sound is anticipated): measured on the seed, every word
 after a pause was timed late, by 61 ms at the median (``benchmarks/word_timing.py``)."""
+MODEL_CHARS = 200
+"""The most text one call of the model speaks (see :func:`~letteraudio.engines.model_pieces`):
+the model and its vocoder hold every frame of what one call says, so a long sentence was one
+call of up to 600 characters. Peak RSS of a render (``--no-cache``, one process each): the
+seed 444 -> 380 MB, a 3,000-character paragraph of clauses 516 -> 420 MB (a two-line text
+240 MB). Only sentences over 200 characters are cut, at their clauses: 4 of the seed's 15
+(at 150, 400 MB but 7 cut; at 100, 374 MB but 11 cut, each piece ending as a sentence
+does)."""
 OUTPUTS = ["lh", "theta", "ln", "lr", "phi", "f0"]
 
 
@@ -247,7 +255,8 @@ class HibariEngine(BaseEngine):
     def _synthesize(self, text: str, seed: int | None) -> Clip:
         tts = loaded(self.voice.name, self.model, self.cache_dir)
         with _G2P_LOCK:  # hibari's G2P keeps caches: one thread at a time
-            sentences = tts.phonemize(text)
+            pieces = model_pieces(text, MODEL_CHARS)
+            sentences = [sentence for piece in pieces for sentence in tts.phonemize(piece)]
         rng = np.random.default_rng(seed)
         timed = DURATIONS in {output.name for output in tts.sess.get_outputs()}
         parts = [self._speak(tts, phonemes, rng, timed) for phonemes in sentences]

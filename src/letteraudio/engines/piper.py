@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from letteraudio.engines import BaseEngine, EngineSettings, Voice, prepared
+from letteraudio.engines import BaseEngine, EngineSettings, Voice, model_pieces, prepared
 from letteraudio.errors import EngineUnavailable
 from letteraudio.languages import speaks
 from letteraudio.values import Clip, empty_clip
@@ -290,7 +290,7 @@ class PiperEngine(BaseEngine):
         settings = _synthesis_config(self.deterministic, length_scale, self.speaker_id)
         chunks = [
             chunk
-            for piece in model_pieces(text)
+            for piece in model_pieces(text, MODEL_CHARS)
             for chunk in voice.synthesize(piece, settings, include_alignments=self.aligned)
         ]
         rate = int(voice.config.sample_rate)
@@ -312,15 +312,6 @@ it in pieces of this length at most, cut as segments are (at sentence, then clau
 word boundaries), so the peak does not grow with the sentence. Shorter segments are
 spoken whole, as before; at 200, most sentences stay whole, but a long-clause text peaks
 at 1.9 times a short one's instead of 1.4 (``benchmarks/footprint.py``)."""
-
-
-def model_pieces(text: str) -> list[str]:
-    """``text`` in pieces the model speaks one at a time (see :data:`MODEL_CHARS`)."""
-    from letteraudio.text.segment import split_text
-
-    if len(text) <= MODEL_CHARS:
-        return [text]
-    return [piece for piece, _ in split_text(text, MODEL_CHARS)]
 
 
 def _word_times(voice: PiperVoice, text: str, chunks: list[AudioChunk]) -> list[WordTime] | None:
