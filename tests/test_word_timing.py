@@ -14,6 +14,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from audio_probe import decode, require_recognizer, silences
 from test_publish import _seconds, render, vtt_cues
@@ -101,6 +102,10 @@ def test_piper_speaks_a_long_segment_in_pieces_and_times_every_word() -> None:
     assert clip.words is not None and len(clip.words) == len(long.split())
     starts = [start for start, _ in clip.words]
     assert starts == sorted(starts) and clip.words[-1][1] <= len(clip.samples)
+    # Where the pieces meet, a clause's pause, not each call's own 0.4 s + 0.6 s of silence
+    # (a second mid-sentence, longer than between paragraphs).
+    loud = np.flatnonzero(np.abs(clip.samples.astype(np.int32)) > 104)  # -50 dBFS
+    assert np.diff(loud).max() / clip.sample_rate < 0.7 and clip.words[-1][1] <= len(clip.samples)
 
 
 def test_hibari_speaks_a_long_segment_in_pieces_and_times_every_word() -> None:
@@ -135,7 +140,11 @@ def test_hibari_speaks_a_long_segment_in_pieces_and_times_every_word() -> None:
     assert max(calls[:short]) < 2 * hibari.MODEL_CHARS  # ids: about one per character
     assert clip.words is not None and len(clip.words) == len(long.split())
     starts = [start for start, _ in clip.words]
-    assert starts == sorted(starts)
+    assert starts == sorted(starts) and clip.words[-1][1] <= len(clip.samples)
+    # Where the pieces meet, a clause's pause, not each call's own 0.4 s + 0.6 s of silence
+    # (a second mid-sentence, longer than between paragraphs).
+    loud = np.flatnonzero(np.abs(clip.samples.astype(np.int32)) > 104)  # -50 dBFS
+    assert np.diff(loud).max() / clip.sample_rate < 0.7
 
 
 def test_the_alignment_patch_is_pipers_own_without_onnx() -> None:

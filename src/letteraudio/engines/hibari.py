@@ -260,7 +260,7 @@ class HibariEngine(BaseEngine):
         rng = np.random.default_rng(seed)
         timed = DURATIONS in {output.name for output in tts.sess.get_outputs()}
         parts = [self._speak(tts, phonemes, rng, timed) for phonemes in sentences]
-        parts = [part for part in parts if len(part[0])]
+        parts = closer([part for part in parts if len(part[0])])
         if not parts:
             return empty_clip(SAMPLE_RATE)
         audio = np.concatenate([part[0] for part in parts])
@@ -308,6 +308,47 @@ class HibariEngine(BaseEngine):
         with _G2P_LOCK:
             words = [list(tts.g2p(word)) for word in text.split()]
         return word_times(sentence, lengths, words)
+
+
+JOIN_KEEP_SECONDS = (0.2, 0.05)
+"""Silence kept after a piece's speech and before the next one's where one segment was
+spoken in several calls (see :data:`MODEL_CHARS`): each call begins with about 0.4 s of
+silence and ends with about 0.6 s, which joined would pause a second mid-sentence, longer
+than between paragraphs; kept, it is a clause's pause."""
+SILENT_AMPLITUDE = 10 ** (-50 / 20)
+"""Below -50 dBFS: silence, as the stitcher trims it (``audio.stitch``)."""
+
+
+def closer(
+    parts: list[tuple[npt.NDArray[np.float32], list[str], list[int]]],
+) -> list[tuple[npt.NDArray[np.float32], list[str], list[int]]]:
+    """Parts of one segment with the silence where they meet cut to :data:`JOIN_KEEP_SECONDS`
+    (the segment's own first and last silences stay as they are), their phoneme lengths
+    (when timed) shortened by what was cut from each end."""
+    after, before = (round(keep * SAMPLE_RATE) for keep in JOIN_KEEP_SECONDS)
+    kept = []
+    for number, (audio, spoken, lengths) in enumerate(parts):
+        loud = np.flatnonzero(np.abs(audio) > SILENT_AMPLITUDE)
+        if not len(loud):
+            kept.append((audio, spoken, lengths))
+            continue
+        start = 0 if number == 0 else max(0, int(loud[0]) - before)
+        end = len(audio) if number == len(parts) - 1 else min(len(audio), int(loud[-1]) + after)
+        if lengths:
+            lengths = _shortened(_shortened(lengths, start)[::-1], len(audio) - end)[::-1]
+        kept.append((audio[start:end], spoken, lengths))
+    return kept
+
+
+def _shortened(lengths: list[int], cut: int) -> list[int]:
+    """``lengths`` less ``cut`` samples taken from the first ones."""
+    out = list(lengths)
+    for index, length in enumerate(out):
+        taken = min(length, cut)
+        out[index], cut = length - taken, cut - taken
+        if not cut:
+            break
+    return out
 
 
 def phoneme_lengths(units: npt.NDArray[Any], samples: int) -> list[int]:
