@@ -337,11 +337,12 @@ def test_light_commands_never_import_onnxruntime(command: list[str]) -> None:
 
 
 def test_an_output_neither_mp3_nor_folder_is_one_line_saying_what_to_write(
-    tmp_path: Path,
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``-o mysite`` (no such folder) once wrote an MP3 named ``mysite`` beside
     ``mysite.vtt``; ``-o ep.wav`` MP3 data under a WAV's name. An existing folder without
-    ``/``, ``-o ./`` and any ``.mp3`` (whatever its case) still work."""
+    ``/``, ``-o ./`` and any ``.mp3`` (whatever its case) still work (rendered in this
+    process: the refusals are the command line's own, in a process of their own)."""
     (tmp_path / "good.txt").write_text("Good Words\n\nSome words to say.\n", encoding="utf-8")
 
     def render(*args: str) -> subprocess.CompletedProcess[str]:
@@ -357,8 +358,9 @@ def test_an_output_neither_mp3_nor_folder_is_one_line_saying_what_to_write(
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
 
     (tmp_path / "site").mkdir()
-    assert render("-o", "site").returncode == 0
-    assert render("-o", "./").returncode == 0
-    assert render("-o", "Loud.MP3").returncode == 0
+    monkeypatch.chdir(tmp_path)
+    for output in ("site", "./", "Loud.MP3"):
+        result = runner.invoke(app, ["render", "good.txt", "-o", output, "-q"])
+        assert result.exit_code == 0, (output, result.output)
     assert (tmp_path / "site" / "good.mp3").is_file() and (tmp_path / "good.mp3").is_file()
     assert (tmp_path / "Loud.MP3").is_file() and (tmp_path / "Loud.vtt").is_file()

@@ -50,7 +50,9 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Served]]:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     Handler.served = {}
     httpd = QuietServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}", Handler.served

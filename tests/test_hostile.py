@@ -314,7 +314,9 @@ def _serve_once(body: bytes) -> tuple[Any, str]:
             self.wfile.write(body)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/page.html"
 
 
@@ -677,8 +679,23 @@ def test_a_scheduler_in_a_config_found_on_disk_is_never_contacted(
     assert found.stderr.count("\n") == 1 and "names a scheduler" in found.stderr
     assert "--config" in found.stderr
     assert not connected.exists() and not (work / "output").exists()
-    named = render("--config", "letteraudio.toml")  # named: used, and said first
-    first = named.stderr.splitlines()[0]
+    # named: used, and said first. The scheduler has no workers, so the render would wait
+    # for one (10 s) and fail: once the scheduler has seen it connect, it is stopped.
+    named = subprocess.Popen(
+        [sys.executable, "-m", "letteraudio", "render", "pier.txt", "-q", "--config",
+         "letteraudio.toml"],
+        cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        while not connected.exists() and named.poll() is None:
+            assert time.monotonic() < deadline, "the render never connected"
+            time.sleep(0.05)
+    finally:
+        if named.poll() is None:
+            named.terminate()
+        _, stderr = named.communicate(timeout=60)
+    first = stderr.splitlines()[0]
     assert first.startswith(f"Note: paragraph tasks go to the Dask scheduler at {address}")
     assert "trust" in first
     assert connected.exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audio_probe import decode
+from test_publish import render
 
 from letteraudio.render.plan import PARAGRAPH_CHARS, build_script, split_paragraphs
 from letteraudio.text.segment import Pauses
@@ -58,14 +59,17 @@ def test_a_warm_render_never_loads_the_voice_and_gives_the_same_file(
 def test_editing_one_sentence_speaks_one_new_clip(
     short_article: Path, tmp_path: Path, _test_cache: Path
 ) -> None:
+    """What is spoken and encoded again is counted in the cache folder: the renders run
+    here, through the command line (no fresh process needed)."""
     out = tmp_path / "episode.mp3"
-    render_in_process(short_article, out)
+    render(short_article, out)
     clips = set((_test_cache / "clips").glob("*/*.clip"))
     chunks = set((_test_cache / "chunks").glob("*/*.chunk"))
+    assert clips and chunks
     text = short_article.read_text(encoding="utf-8")
     short_article.write_text(text.replace("sheep", "goats"), encoding="utf-8")
 
-    render_in_process(short_article, out)
+    render(short_article, out)
     assert len(set((_test_cache / "clips").glob("*/*.clip")) - clips) == 1
     assert len(set((_test_cache / "chunks").glob("*/*.chunk")) - chunks) == 1
 
