@@ -1,9 +1,12 @@
 """The gtts engine, end to end through the CLI, against a local fake of Google's endpoint.
 
-Every render runs ``python -m letteraudio`` in a subprocess with
-``LETTERAUDIO_GTTS_URL`` pointing at :class:`fake_gtts.FakeGtts`, which answers
-each request with a sine tone of its own frequency. Decoding the MP3 and finding
-the tones in it shows what was spoken, in which order, with which pauses.
+Every render runs ``letteraudio render`` with ``LETTERAUDIO_GTTS_URL`` pointing at
+:class:`fake_gtts.FakeGtts`, which answers each request with a sine tone of its own
+frequency. Decoding the MP3 and finding the tones in it shows what was spoken, in which
+order, with which pauses. A render whose failure, exit code or stopping is under test,
+or whose requests in flight are counted, runs ``python -m letteraudio`` in a process of
+its own; one that must simply succeed (what it checks is the requests the server saw
+and the audio) runs the same command in this process (:func:`render_here`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -44,7 +47,9 @@ from fake_gtts import (
     unused_port,
 )
 from signals import interruptible
+from typer.testing import CliRunner
 
+from letteraudio.cli import app
 from letteraudio.engines.gtts import DEFAULT_JOBS
 
 ARTICLE = """\
@@ -94,8 +99,8 @@ def out(tmp_path: Path) -> Path:
     return tmp_path / "episode" / "harbour.mp3"
 
 
-def render(article: Path, out: Path, url: str, *options: str) -> subprocess.CompletedProcess[str]:
-    """``letteraudio render ARTICLE -e gtts -o OUT --quiet`` against ``url``.
+def command(article: Path, out: Path, *options: str) -> list[str]:
+    """``render ARTICLE -e gtts -o OUT --quiet``, the arguments after ``letteraudio``.
 
     No retries unless the test asks for them, so failures are quick; one request at a
     time unless the test asks for more, as faults are injected by order of arrival.
@@ -107,18 +112,45 @@ def render(article: Path, out: Path, url: str, *options: str) -> subprocess.Comp
     elif options[options.index("--jobs") + 1] == "default":
         at = options.index("--jobs")
         options = options[:at] + options[at + 2 :]
+    return ["render", str(article), "-e", "gtts", "-o", str(out), "--quiet", *options]
+
+
+def render(article: Path, out: Path, url: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """``letteraudio render ARTICLE -e gtts -o OUT --quiet`` against ``url``, in a process
+    of its own."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
     env.pop("LETTERAUDIO_DEBUG", None)
     env["LETTERAUDIO_GTTS_URL"] = url
-    command = [sys.executable, "-m", "letteraudio", "render", str(article)]
     return subprocess.run(
-        [*command, "-e", "gtts", "-o", str(out), "--quiet", *options],
+        [sys.executable, "-m", "letteraudio", *command(article, out, *options)],
         env=env,
         capture_output=True,
         text=True,
         timeout=GUARD_SECONDS,
         check=False,
     )
+
+
+Render = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def render_here(monkeypatch: pytest.MonkeyPatch) -> Render:
+    """:func:`render` in this process, through the command's own code (CliRunner), in the
+    same environment: for renders that must succeed, which need no fresh interpreter
+    (about a second each). An exception that escapes the command fails the test."""
+    for name in list(os.environ):
+        if name.lower() in PROXY_VARIABLES:
+            monkeypatch.delenv(name)
+    monkeypatch.delenv("LETTERAUDIO_DEBUG", raising=False)
+
+    def run(article: Path, out: Path, url: str, *options: str) -> subprocess.CompletedProcess[str]:
+        monkeypatch.setenv("LETTERAUDIO_GTTS_URL", url)
+        args = command(article, out, *options)
+        result = CliRunner().invoke(app, args, catch_exceptions=False)
+        return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+    return run
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -180,10 +212,10 @@ def peak_frequency(chunk: np.ndarray) -> float:
 
 
 def test_renders_each_segment_as_its_own_answer_in_order(
-    server: FakeGtts, article: Path, out: Path
+    server: FakeGtts, article: Path, out: Path, render_here: Render
 ) -> None:
     pauses = ["--title-pause-ms", str(TITLE_PAUSE_MS), "--pause-ms", str(PARAGRAPH_PAUSE_MS)]
-    result = render(article, out, server.url, *pauses)
+    result = render_here(article, out, server.url, *pauses)
 
     assert result.returncode == 0, result.stderr
     # Requests go out in parallel, so they may arrive in any order; the episode keeps it.
@@ -208,7 +240,7 @@ def test_renders_each_segment_as_its_own_answer_in_order(
 
 
 def test_a_segment_gtts_splits_in_two_is_heard_whole(
-    server: FakeGtts, tmp_path: Path, out: Path
+    server: FakeGtts, tmp_path: Path, out: Path, render_here: Render
 ) -> None:
     # 100 characters, one sentence: one segment for letteraudio. gTTS adds a space after
     # "!" and, now over its own limit of 100, sends the segment as two requests.
@@ -220,7 +252,7 @@ def test_a_segment_gtts_splits_in_two_is_heard_whole(
     article = tmp_path / "tide.txt"
     article.write_text(text + "\n", encoding="utf-8")
 
-    result = render(article, out, server.url)
+    result = render_here(article, out, server.url)
 
     assert result.returncode == 0, result.stderr
     assert server.texts == ["Look out!", text.removeprefix("Look out!\u2014")]
@@ -234,8 +266,10 @@ def test_a_segment_gtts_splits_in_two_is_heard_whole(
     assert heard == pytest.approx([r.frequency for r in server.requests], abs=10)
 
 
-def test_lang_reaches_the_server(server: FakeGtts, article: Path, out: Path) -> None:
-    result = render(article, out, server.url, "--lang", "fr", "--slow")
+def test_lang_reaches_the_server(
+    server: FakeGtts, article: Path, out: Path, render_here: Render
+) -> None:
+    result = render_here(article, out, server.url, "--lang", "fr", "--slow")
 
     assert result.returncode == 0, result.stderr
     assert len(server.requests) == len(SEGMENTS)
@@ -370,11 +404,11 @@ def test_garbage_answer_fails_cleanly(
     ids=["429", "500", "503", "reset", "garbage", "empty-audio", "truncated-audio"],
 )
 def test_a_transient_fault_is_retried_and_the_render_succeeds(
-    fault: Reply, server: FakeGtts, article: Path, out: Path
+    fault: Reply, server: FakeGtts, article: Path, out: Path, render_here: Render
 ) -> None:
     server.behaviour = in_turn(Tone(), fault, fault)
 
-    result = render(article, out, server.url, "--retries", "3")
+    result = render_here(article, out, server.url, "--retries", "3")
 
     assert result.returncode == 0, result.stderr
     texts = server.texts
@@ -382,10 +416,12 @@ def test_a_transient_fault_is_retried_and_the_render_succeeds(
     assert len(sound_stretches(decode(out))) == len(SEGMENTS)  # nothing damaged was stitched
 
 
-def test_retry_after_is_honoured(server: FakeGtts, article: Path, out: Path) -> None:
+def test_retry_after_is_honoured(
+    server: FakeGtts, article: Path, out: Path, render_here: Render
+) -> None:
     server.behaviour = in_turn(Status(429, retry_after="2"))
 
-    result = render(article, out, server.url, "--retries", "1")
+    result = render_here(article, out, server.url, "--retries", "1")
 
     assert result.returncode == 0, result.stderr
     first, second = server.requests[:2]
@@ -403,20 +439,18 @@ def test_a_client_error_is_not_retried(server: FakeGtts, article: Path, out: Pat
 
 
 def test_fallback_speaks_the_paragraph_that_still_fails(
-    server: FakeGtts, article: Path, out: Path
+    server: FakeGtts, article: Path, out: Path, render_here: Render
 ) -> None:
     server.behaviour = lambda request: Status(503) if "Gulls" in request.text else Tone()
 
-    result = render(article, out, server.url, "--fallback", "piper")
+    result = render_here(article, out, server.url, "--fallback", "piper")
     # (render passes --quiet; run again without it to read the summary)
     assert result.returncode == 0, result.stderr
-    loud = subprocess.run(
-        [sys.executable, "-m", "letteraudio", "render", str(article), "-e", "gtts", "--retries",
-         "0", "--fallback", "piper", "-o", str(out), "--jobs", "1"],
-        env={**os.environ, "LETTERAUDIO_GTTS_URL": server.url}, capture_output=True, text=True,
-        timeout=GUARD_SECONDS, check=False,
+    loud = CliRunner().invoke(  # here too, against the same server (render_here set it)
+        app, ["render", str(article), "-e", "gtts", "--retries", "0", "--fallback", "piper",
+              "-o", str(out), "--jobs", "1"], catch_exceptions=False,
     )  # fmt: skip
-    assert loud.returncode == 0, loud.stderr
+    assert loud.exit_code == 0, loud.output
     # Once gtts has failed a paragraph, piper speaks the rest (the title and the first
     # paragraph came from the cache of the first run).
     assert "The fallback piper spoke: paragraph 2, paragraph 3" in loud.stdout
@@ -436,9 +470,11 @@ def test_a_failed_render_resumes_from_the_cache(server: FakeGtts, article: Path,
     assert server.texts[3:] == SEGMENTS[2:]
 
 
-def test_no_cache_asks_for_everything_again(server: FakeGtts, article: Path, out: Path) -> None:
-    assert render(article, out, server.url).returncode == 0
-    assert render(article, out, server.url, "--no-cache").returncode == 0
+def test_no_cache_asks_for_everything_again(
+    server: FakeGtts, article: Path, out: Path, render_here: Render
+) -> None:
+    assert render_here(article, out, server.url).returncode == 0
+    assert render_here(article, out, server.url, "--no-cache").returncode == 0
     assert server.texts == SEGMENTS + SEGMENTS
 
 
@@ -465,17 +501,19 @@ def test_after_one_failed_segment_the_fallback_speaks_the_rest(
     assert len(server.requests) == 3
 
 
-def test_an_unreachable_service_hands_everything_to_the_fallback(article: Path, out: Path) -> None:
-    result = render(article, out, "http://no-such-host.invalid/x", "--fallback", "piper")
+def test_an_unreachable_service_hands_everything_to_the_fallback(
+    article: Path, out: Path, render_here: Render
+) -> None:
+    result = render_here(article, out, "http://no-such-host.invalid/x", "--fallback", "piper")
     assert result.returncode == 0, result.stderr
     assert "cannot resolve no-such-host.invalid" in result.stderr
     assert out.is_file()
 
 
 def test_a_damaged_cache_entry_is_spoken_again(
-    server: FakeGtts, article: Path, out: Path, _test_cache: Path
+    server: FakeGtts, article: Path, out: Path, _test_cache: Path, render_here: Render
 ) -> None:
-    assert render(article, out, server.url).returncode == 0
+    assert render_here(article, out, server.url).returncode == 0
     entries = sorted((_test_cache / "clips").glob("*/*.clip"))
     assert len(entries) == len(SEGMENTS)
     # Without their encoded paragraphs, the clips themselves are read again.
@@ -486,15 +524,15 @@ def test_a_damaged_cache_entry_is_spoken_again(
     flipped[-1] ^= 0xFF  # one sample changed: the hash no longer matches
     entries[1].write_bytes(bytes(flipped))
 
-    assert render(article, out, server.url).returncode == 0
+    assert render_here(article, out, server.url).returncode == 0
     assert len(server.requests) == len(SEGMENTS) + 2  # exactly the two damaged ones again
     assert len(sound_stretches(decode(out))) == len(SEGMENTS)
 
 
 def test_a_damaged_chunk_is_rebuilt_from_its_clips(
-    server: FakeGtts, article: Path, out: Path, _test_cache: Path
+    server: FakeGtts, article: Path, out: Path, _test_cache: Path, render_here: Render
 ) -> None:
-    assert render(article, out, server.url).returncode == 0
+    assert render_here(article, out, server.url).returncode == 0
     first = decode(out)
     chunks = sorted((_test_cache / "chunks").glob("*/*.chunk"))
     assert len(chunks) == len(SEGMENTS)  # one paragraph per segment in this article
@@ -503,7 +541,7 @@ def test_a_damaged_chunk_is_rebuilt_from_its_clips(
         data[len(data) // 2] ^= 0x01  # one bit of the MP3 frames flipped
         chunk.write_bytes(bytes(data))
 
-    assert render(article, out, server.url).returncode == 0
+    assert render_here(article, out, server.url).returncode == 0
     assert len(server.requests) == len(SEGMENTS)  # the clips were still good: no new request
     again = decode(out)
     assert len(again) == len(first)
@@ -540,17 +578,17 @@ def many_sentences(tmp_path: Path, count: int) -> Path:
 
 
 def test_editing_one_sentence_speaks_only_that_sentence(
-    server: FakeGtts, tmp_path: Path, out: Path, _test_cache: Path
+    server: FakeGtts, tmp_path: Path, out: Path, _test_cache: Path, render_here: Render
 ) -> None:
     article = many_sentences(tmp_path, 12)
-    assert render(article, out, server.url, "--jobs", "4").returncode == 0
+    assert render_here(article, out, server.url, "--jobs", "4").returncode == 0
     first = len(server.requests)
     assert first == 13  # the title and 12 sentences
     chunks = set((_test_cache / "chunks").glob("*/*.chunk"))
 
     text = article.read_text(encoding="utf-8")
     article.write_text(text.replace("number 6 is here", "number six is there"), encoding="utf-8")
-    assert render(article, out, server.url, "--jobs", "4").returncode == 0
+    assert render_here(article, out, server.url, "--jobs", "4").returncode == 0
 
     assert server.texts[first:] == ["Sentence tide number six is there."]  # one synthesis
     new_chunks = set((_test_cache / "chunks").glob("*/*.chunk")) - chunks

@@ -18,7 +18,9 @@ from audio_probe import RATE, decode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from signals import interruptible
+from typer.testing import CliRunner
 
+from letteraudio.cli import app
 from letteraudio.errors import InputError
 from letteraudio.text.normalize import normalize_text
 from letteraudio.text.parse import parse_text
@@ -33,6 +35,14 @@ def letteraudio(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str
         [sys.executable, "-m", "letteraudio", *args],
         capture_output=True, text=True, check=False, timeout=300, **kwargs,  # type: ignore[call-overload]
     )  # fmt: skip
+
+
+def here(*args: str) -> subprocess.CompletedProcess[str]:
+    """The same command in this process (CliRunner), for runs that must succeed and are
+    judged by what they print or write, not by a process's exit; an exception that escapes
+    the command fails the test."""
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], code: int = 2) -> str:
@@ -103,7 +113,7 @@ def test_odd_text_is_cleaned_and_split_safely(
 ) -> None:
     article = tmp_path / f"{name}.txt"
     article.write_text(text, encoding="utf-8")
-    result = letteraudio("render", str(article), "--dry-run")
+    result = here("render", str(article), "--dry-run")
     assert result.returncode == 0, result.stderr
     texts = dry_run_texts(result.stdout)
     assert all(len(t) <= 600 for t in texts)
@@ -121,7 +131,7 @@ def test_mixed_scripts_and_long_words_render(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "odd.mp3"
-    result = letteraudio("render", str(article), "-o", str(out), "-q")
+    result = here("render", str(article), "-o", str(out), "-q")
     assert result.returncode == 0, result.stderr
     assert len(decode(out)) / RATE > 2
 
@@ -132,7 +142,7 @@ def test_a_200_kb_line_without_punctuation_is_split_or_refused(tmp_path: Path) -
     article = tmp_path / "long.txt"
     article.write_text(" ".join(words), encoding="utf-8")
     assert article.stat().st_size > 200_000
-    result = letteraudio("render", str(article), "--dry-run")
+    result = here("render", str(article), "--dry-run")
     assert result.returncode == 0, result.stderr
     texts = dry_run_texts(result.stdout)
     assert all(len(t) <= 600 for t in texts)
@@ -177,7 +187,7 @@ def test_output_paths(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text(GOOD, encoding="utf-8")
     nested = tmp_path / "new" / "deeper" / "a.mp3"
-    assert letteraudio("render", str(article), "-o", str(nested), "-q").returncode == 0
+    assert here("render", str(article), "-o", str(nested), "-q").returncode == 0
     assert nested.is_file()  # missing folders are created
     same = letteraudio("render", str(article), "-o", str(article))
     assert "is the article itself" in one_line_error(same)
