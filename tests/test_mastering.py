@@ -122,3 +122,22 @@ def test_resampled_int16_is_rounded_float_resampling() -> None:
     for _ in range(5):
         out = resample_int16(pcm, 16_000, 44_100)
         assert out.dtype == np.int16 and np.array_equal(out, np.clip(expected, -32768, 32767))
+
+
+@pytest.mark.parametrize("rates", [(22_050, 44_100), (24_000, 44_100), (44_100, 22_050)])
+def test_a_long_paragraph_is_resampled_in_pieces_to_the_samples_of_one_call(
+    rates: tuple[int, int],
+) -> None:
+    """A paragraph goes through soxr in pieces (its float copies are never held whole),
+    and comes out as one call would make it, sample for sample, loud peaks clipped."""
+    from letteraudio.audio import resample
+
+    rng = np.random.default_rng(11)
+    count = 3 * resample.PIECE + 12_345
+    pcm = np.round(rng.standard_normal(count) * 12_000).clip(-32768, 32767).astype(np.int16)
+    whole = soxr.resample(pcm.astype(np.float32), *rates, "HQ")
+    expected = np.clip(np.rint(whole), -32768, 32767).astype(np.int16)
+    out = resample.resample_int16(pcm, *rates)
+    assert len(out) == len(expected) and np.array_equal(out, expected)
+    assert np.abs(whole).max() > 32767  # the clipping was needed
+    assert len(resample.resample_int16(np.zeros(0, np.int16), *rates)) == 0

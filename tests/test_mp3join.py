@@ -90,6 +90,26 @@ def test_our_info_frame_says_what_ffmpeg_says_for_the_same_audio(
     assert not ours.junk_at and ours.bitrates == {bitrate}
 
 
+def test_a_long_chunk_given_to_lame_in_pieces_encodes_as_in_one_go() -> None:
+    """encode_chunk feeds LAME a piece at a time, never a copy of the whole paragraph's
+    bytes: the frames are those LAME makes from all of it at once."""
+    import lameenc
+
+    from letteraudio.audio.mp3join import ENCODE_PIECE, LAME_QUALITY
+
+    rng = np.random.default_rng(5)
+    pcm = (rng.standard_normal(3 * ENCODE_PIECE + 999) * 4000).astype(np.int16)
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(96)
+    encoder.set_in_sample_rate(RATE)
+    encoder.set_out_sample_rate(RATE)
+    encoder.set_channels(1)
+    encoder.set_quality(LAME_QUALITY)
+    whole = bytes(encoder.encode(pcm.tobytes())) + bytes(encoder.flush())
+    chunk = encode_chunk(pcm, RATE, 96)
+    assert chunk.frames == whole and chunk.frame_count == walk(whole).frames
+
+
 def parse_length(data: bytes) -> int:
     from letteraudio.audio.frames import parse_header
 

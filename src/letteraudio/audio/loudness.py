@@ -199,8 +199,9 @@ def master(
     times as much): it stops ``_ISP_MARGIN_DB`` under the ceiling, and the true peak of
     the result is measured; above the ceiling, it is limited again that much lower.
     """
-    audio = level_spans(samples.astype(np.float32) / 32768.0, rate, spans, target_lufs)
-    compressed = _compress(audio, rate)
+    compressed = _compress(
+        level_spans(samples.astype(np.float32) / 32768.0, rate, spans, target_lufs), rate
+    )  # the levelled audio is not kept: only what the limiter is given is
     plain_gain = target_lufs - integrated_lufs(compressed, rate)
     if not math.isfinite(plain_gain):
         return Mastered(samples, momentary_blocks(samples, rate), true_peak(samples, rate))
@@ -232,8 +233,10 @@ def master(
         limit -= peak - ceiling_dbtp + 0.05
         best = _limit(compressed * _db_to_gain(best_gain), rate, limit)
         best_blocks, peak = momentary_blocks(best, rate), true_peak(best, rate)
-    pcm = np.round(np.clip(best, -1.0, 32767 / 32768) * 32768).astype(np.int16)
-    return Mastered(pcm, best_blocks, peak)
+    scaled = np.clip(best, -1.0, 32767 / 32768)  # then in place: one float copy, not three
+    scaled *= 32768
+    np.round(scaled, out=scaled)
+    return Mastered(scaled.astype(np.int16), best_blocks, peak)
 
 
 def limiter_loss(audio: Samples, rate: int, limit_dbfs: float) -> float:

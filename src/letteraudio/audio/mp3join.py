@@ -25,6 +25,8 @@ from letteraudio.errors import OutputError
 from letteraudio.mp3frames import parse_header, walk
 
 FRAME_SAMPLES = 1152
+ENCODE_PIECE = 1 << 16
+"""Samples given to LAME at once (:func:`encode_chunk`)."""
 ENCODER_DELAY = 576
 """Samples of delay LAME puts before the audio of every chunk."""
 LAME_QUALITY = 7
@@ -95,7 +97,13 @@ def encode_chunk(pcm: npt.NDArray[np.int16], rate: int, bitrate_kbps: int) -> En
     encoder.set_channels(1)
     encoder.set_quality(LAME_QUALITY)
     try:
-        frames = bytes(encoder.encode(np.ascontiguousarray(pcm, dtype="<i2").tobytes()))
+        # In pieces: LAME's frames are the same however its input is cut, and a copy of
+        # the whole paragraph's bytes is never made.
+        little_endian = np.ascontiguousarray(pcm, "<i2")  # no copy on this machine
+        frames = b"".join(
+            bytes(encoder.encode(little_endian[at : at + ENCODE_PIECE].tobytes()))
+            for at in range(0, len(pcm), ENCODE_PIECE)
+        )
         frames += bytes(encoder.flush())
     except RuntimeError as error:  # lameenc reports LAME's failures so
         raise OutputError(f"LAME could not encode: {error}") from error
