@@ -412,7 +412,9 @@ def test_a_corrupted_prepared_voice_that_still_loads_is_made_again(
     first, second = tmp_path / "first.mp3", tmp_path / "second.mp3"
     for out in (first, second):
         if out == second:
-            (model,) = (_test_cache / "models").glob("*.onnx")
+            (model,) = [
+                m for m in (_test_cache / "models").glob("*.onnx") if ".decoder-" not in m.name
+            ]
             data = bytearray(model.read_bytes())
             middle = len(data) // 2  # inside the weights: the graph still loads
             data[middle : middle + 4096] = bytes(4096)
@@ -426,7 +428,7 @@ def test_a_corrupted_prepared_voice_that_still_loads_is_made_again(
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
     assert first.read_bytes() == second.read_bytes()
-    (rebuilt,) = (_test_cache / "models").glob("*.onnx")
+    (rebuilt,) = [m for m in (_test_cache / "models").glob("*.onnx") if ".decoder-" not in m.name]
     assert rebuilt.read_bytes() != bytes(data)
 
 

@@ -128,8 +128,10 @@ class ClipCache:
         """How many entries of each kind, and the bytes they use."""
         clips = _files(self.clips, "*/*.clip")
         chunks = _files(self.chunks, "*/*.chunk")
-        models = _files(self.models, "*.onnx")
-        extras = _files(self.models, "*.marshal")  # a voice's other prepared files
+        onnx = _files(self.models, "*.onnx")
+        models = [p for p in onnx if _PART not in p.name]
+        # a voice's other prepared files: its lexicons, Piper's decoder (a graph of its own)
+        extras = [p for p in onnx if _PART in p.name] + _files(self.models, "*.marshal")
         size = sum(p.stat().st_size for p in (*clips, *chunks, *models, *extras))
         return CacheInfo(len(clips), len(chunks), len(models), size)
 
@@ -141,11 +143,16 @@ class ClipCache:
                 for entry in folder.glob(pattern):
                     if entry.is_file() and entry.suffix in _SUFFIXES:
                         entry.unlink(missing_ok=True)
-                        count += entry.suffix not in (".tmp", ".marshal")
+                        count += (
+                            entry.suffix not in (".tmp", ".marshal") and _PART not in entry.name
+                        )
         return count
 
 
 _SUFFIXES = (".clip", ".chunk", ".onnx", ".marshal", ".tmp")
+_PART = ".decoder-"
+"""In the name of a voice's prepared decoder, kept beside the rest of its graph
+(``letteraudio.engines.piper.DECODER_PART``): part of the voice, not a voice."""
 
 
 def _files(folder: Path, pattern: str) -> list[Path]:

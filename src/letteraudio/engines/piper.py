@@ -13,9 +13,10 @@ import json
 import mmap
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from piper import PiperVoice, SynthesisConfig
     from piper.voice import AudioChunk
 
+    from letteraudio.engines.decoder import SplitModel, WindowedSession
     from letteraudio.engines.wordtimes import WordTime
 
 BUNDLED_VOICE = "en_US-joe-medium"
@@ -250,7 +252,6 @@ class PiperEngine(BaseEngine):
         self.jobs = settings.jobs or max(1, (os.cpu_count() or 1) // session_threads())
         self._voice: PiperVoice | None = None  # loaded on first use: cached renders never need it
         self._loading = threading.Lock()  # threads that start at once load it only once
-        self._calls = 0
         stat = self.model.stat()
         self._identity = {
             "engine": self.name,
@@ -267,13 +268,17 @@ class PiperEngine(BaseEngine):
         return self._identity
 
     def _loaded(self) -> PiperVoice:
-        """The loaded voice; loaded afresh every ``RELOAD_AFTER`` calls (see there)."""
+        """The loaded voice, loaded once.
+
+        It used to be loaded afresh every 60 calls: onnxruntime keeps the memory of its
+        largest call so far, and that grew with the longest sentence met. Its calls are
+        bounded now (:data:`MODEL_CHARS`, and the decoder's windows), so nothing ratchets,
+        and the reload itself briefly held the model twice: a 14 KB article (the seed six
+        times, ``--no-cache``) peaked at 408 MB with it and 330 MB without, a 200-row
+        table at 409 and 321 (a short text: 307)."""
         with self._loading:
-            if self._voice is None or self._calls >= RELOAD_AFTER:
-                self._voice = None  # calls still running keep the old one until they end
+            if self._voice is None:
                 self._voice = _load_voice(self.model, self.config, self.cache_dir, self.aligned)
-                self._calls = 0
-            self._calls += 1
             return self._voice
 
     def synthesize(self, text: str) -> Clip:
@@ -305,13 +310,13 @@ VARIANT_SLOWER = 0.08
 """How much longer a sentence spoken again lasts (:meth:`PiperEngine.synthesize_variant`):
 Piper's noise cannot be seeded, its pace can."""
 MODEL_CHARS = 100
-"""The most text one call of the model speaks. Its memory grows with the audio it makes in
-one go (the decoder's layers hold every sample of it, about 20 MB a second of speech: a
-600-character clause chain took the peak from 0.3 to 1 GB); a longer segment is given to
-it in pieces of this length at most, cut as segments are (at sentence, then clause, then
-word boundaries), so the peak does not grow with the sentence. Shorter segments are
-spoken whole, as before; at 200, most sentences stay whole, but a long-clause text peaks
-at 1.9 times a short one's instead of 1.4 (``benchmarks/footprint.py``)."""
+"""The most text one call of the model speaks; a longer segment is given to it in pieces of
+this length at most, cut as segments are (at sentence, then clause, then word
+boundaries). The decoder, whose memory grows with the audio a call makes (about 0.85 KB
+a sample: a 600-character clause chain took the peak from 0.3 to 1 GB), runs over
+windows of frames (:mod:`letteraudio.engines.decoder`), so that part no longer grows;
+the encoder's attention still does, with the square of the phonemes (a 600-character
+call: 80 MB more than a 100-character one). Shorter segments are spoken whole."""
 
 
 def _word_times(voice: PiperVoice, text: str, chunks: list[AudioChunk]) -> list[WordTime] | None:
@@ -360,14 +365,6 @@ moves by one), and the same text must give the same audio with any ``--jobs``.
 """
 
 
-RELOAD_AFTER = 60
-"""Sentences spoken with one loaded voice before it is loaded again (0.07 s from the cache).
-
-onnxruntime keeps the memory of its largest inference so far and grows it in steps, so a
-long article ratcheted peak RSS up as rarer, longer sentences came along (generated
-articles, 2 cores: 5 KB 331 MB, 100 KB 441 MB). A fresh session gives it back."""
-
-
 def session_threads() -> int:
     return max(1, min(THREADS_PER_JOB, os.cpu_count() or 1))
 
@@ -387,10 +384,22 @@ def _load_voice(
     model: Path, config: Path, cache_dir: Path | None, aligned: bool = False
 ) -> PiperVoice:
     """Load a voice as ``PiperVoice.load`` does, with :func:`session_threads` threads (and,
-    when ``aligned``, its phoneme lengths as a second output, as ``include_alignments``)."""
-    import onnxruntime
+    when ``aligned``, its phoneme lengths as a second output, as ``include_alignments``),
+    its decoder run over windows of frames (:mod:`letteraudio.engines.decoder`) when its
+    graph can be split there."""
     from piper import PiperVoice
     from piper.config import PiperConfig
+
+    try:
+        settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
+        session = _voice_session(model, cache_dir, aligned)
+    except Exception as error:
+        raise EngineUnavailable(f"cannot load piper voice {model}: {error}") from error
+    return PiperVoice(config=settings, session=cast("onnxruntime.InferenceSession", session))
+
+
+def _session_options() -> onnxruntime.SessionOptions:
+    import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = session_threads()
@@ -400,36 +409,61 @@ def _load_voice(
     # Waiting threads sleep instead of spinning: the cores go to mastering and encoding the
     # paragraphs already spoken (seed, 2 cores: 5.0 -> 4.6 s wall, 1.2 s less CPU).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    try:
-        settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
-        session = _prepared_session(model, options, cache_dir, aligned)
-    except Exception as error:
-        raise EngineUnavailable(f"cannot load piper voice {model}: {error}") from error
-    return PiperVoice(config=settings, session=session)
+    return options
+
+
+def _voice_session(
+    model: Path, cache_dir: Path | None, aligned: bool
+) -> onnxruntime.InferenceSession | WindowedSession:
+    """The voice's graph split at its decoder, both parts prepared for this machine (from
+    the cache when it has them); the whole graph when it cannot be split."""
+    from letteraudio.engines.decoder import WindowedSession
+
+    folder = None if cache_dir is None else cache_dir / "models"
+    stem = _prepared_name(model, aligned, "split")
+    parts = [stem, f"{stem}{DECODER_PART}"]
+    if folder is not None and all(prepared.find(folder, stem) for stem in parts):
+        try:
+            encoder, decoder = (_prepared_session(lambda: b"", folder, stem) for stem in parts)
+            return WindowedSession(encoder, decoder)
+        except Exception:  # noqa: BLE001 (either part fails to load: both are made again)
+            for stem in parts:
+                found = prepared.find(folder, stem)
+                if found is not None:
+                    found.unlink(missing_ok=True)
+    split = _split_model(model, aligned)
+    if split is None:
+        return _prepared_session(
+            lambda: _model_source(model, aligned), folder, _prepared_name(model, aligned)
+        )
+    encoder = _prepared_session(lambda: split.encoder, folder, parts[0])
+    decoder = _prepared_session(lambda: split.decoder, folder, parts[1])
+    return WindowedSession(encoder, decoder)
 
 
 def _prepared_session(
-    model: Path, options: onnxruntime.SessionOptions, cache_dir: Path | None, aligned: bool = False
+    source: Callable[[], str | bytes], folder: Path | None, stem: str
 ) -> onnxruntime.InferenceSession:
-    """An onnxruntime session for ``model``, from its graph already optimized for this machine
-    when the cache has it (the bundled voice: 0.07 s instead of 0.2-0.26 s to load).
+    """An onnxruntime session for the graph ``source`` gives, from that graph already
+    optimized for this machine when ``folder`` (the cache's models) has it (the bundled
+    voice: 0.07 s instead of 0.2-0.26 s to load).
 
     onnxruntime optimizes a model's graph every time it loads it, and can save the result;
     the saved graph may use this CPU's instructions, so its name covers the model, the
     onnxruntime version and the CPU. It is written once, atomically, under its digest (see
-    :mod:`letteraudio.engines.prepared`), and a file that does
-    not load is removed and made again.
+    :mod:`letteraudio.engines.prepared`), and a file that does not load is removed and
+    made again.
     """
     import onnxruntime
 
     providers = ["CPUExecutionProvider"]
-    if cache_dir is None:
+    if folder is None:
         return onnxruntime.InferenceSession(
-            _model_source(model, aligned), sess_options=options, providers=providers
+            source(), sess_options=_session_options(), providers=providers
         )
-    folder, stem = cache_dir / "models", _prepared_name(model, aligned)
     found = prepared.find(folder, stem)  # only a file whose bytes match its name
     if found is not None:
+        options = _session_options()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         try:
             return onnxruntime.InferenceSession(
@@ -437,24 +471,24 @@ def _prepared_session(
             )
         except Exception:  # noqa: BLE001 (any failure: rebuild it)
             found.unlink(missing_ok=True)
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
         prepared.private_folder(folder)
         partial = folder / f".{stem}.onnx.{os.getpid()}.tmp"
+        options = _session_options()
         options.optimized_model_filepath = str(partial)
-        session = onnxruntime.InferenceSession(
-            _model_source(model, aligned), sess_options=options, providers=providers
-        )
+        session = onnxruntime.InferenceSession(source(), sess_options=options, providers=providers)
         prepared.keep(partial, folder, stem)
         return session
     except OSError:
-        options.optimized_model_filepath = ""
         return onnxruntime.InferenceSession(
-            _model_source(model, aligned), sess_options=options, providers=providers
+            source(), sess_options=_session_options(), providers=providers
         )
 
 
+DECODER_PART = ".decoder"
+"""What the prepared decoder's name adds to its voice's (``cache info`` counts the voice once)."""
 _PATCHED: dict[Path, bytes | None] = {}
+_SPLIT: dict[tuple[Path, bool], SplitModel | None] = {}
 _PATCHING = threading.Lock()
 
 
@@ -480,8 +514,33 @@ def _model_source(model: Path, aligned: bool) -> str | bytes:
         return _PATCHED[model] or str(model)  # None: as it is on disk
 
 
-def _prepared_name(model: Path, aligned: bool = False) -> str:
-    """What the optimized graph depends on: the model file, onnxruntime, the CPU."""
+def _split_model(model: Path, aligned: bool) -> SplitModel | None:
+    """The (patched) model split at its decoder, once per process; None for a graph that
+    cannot be (it is then used whole)."""
+    from letteraudio.engines.decoder import split_decoder
+
+    source = _model_source(model, aligned)
+    with _PATCHING:
+        if (model, aligned) not in _SPLIT:
+            try:
+                if isinstance(source, bytes):
+                    _SPLIT[model, aligned] = split_decoder(source)
+                else:
+                    with (
+                        model.open("rb") as file,
+                        mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data,
+                    ):
+                        _SPLIT[model, aligned] = split_decoder(data)
+            except ValueError:
+                _SPLIT[model, aligned] = None
+            else:
+                _PATCHED.pop(model, None)  # the parts hold it now
+        return _SPLIT[model, aligned]
+
+
+def _prepared_name(model: Path, aligned: bool = False, part: str = "") -> str:
+    """What the optimized graph depends on: the model file, onnxruntime, the CPU (and, split,
+    the part before the decoder: the decoder's name adds :data:`DECODER_PART` to it)."""
     import hashlib
     import platform
 
@@ -497,6 +556,7 @@ def _prepared_name(model: Path, aligned: bool = False) -> str:
         cpu = platform.processor()
     key = f"{model.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{onnxruntime.__version__}|"
     key += f"{platform.machine()}|{cpu}|{session_threads()}" + ("|aligned" if aligned else "")
+    key += f"|{part}" if part else ""
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
