@@ -105,9 +105,10 @@ def test_the_engine_speaks_through_the_split_graph_and_prepares_both_parts(
 
 
 def _tiny_voice(onnx: Any, *, tail: str = "Unsqueeze", prefix: str = "/dec/") -> bytes:
-    """A graph shaped as Piper's: frames made by the rest (a Mul), decoded by a convolution
-    (kernel 3: one frame of reach) and a Tanh into samples (4 per frame, by a Reshape of
-    the channels), then an Unsqueeze to the graph's output."""
+    """A graph shaped as Piper's: frames and a speaker's embedding made by the rest (Muls),
+    decoded by a convolution (kernel 3: one frame of reach), the embedding added, and a
+    Tanh into samples (4 per frame, by a Reshape of the channels), then an Unsqueeze to
+    the graph's output."""
     from onnx import TensorProto, helper, numpy_helper
 
     rng = np.random.default_rng(7)
@@ -119,11 +120,15 @@ def _tiny_voice(onnx: Any, *, tail: str = "Unsqueeze", prefix: str = "/dec/") ->
     ]
     nodes = [
         helper.make_node("Mul", ["x", "two"], ["frames"], name="/Mul"),
+        helper.make_node("Mul", ["speaker", "two"], ["voice"], name="/Mul_1"),
         helper.make_node(
             "Conv", ["frames", "w"], ["conv"], name=f"{prefix}conv_pre/Conv", pads=[1, 1]
         ),
+        helper.make_node(  # a speaker's embedding, made by the rest, added to every frame
+            "Add", ["conv", "voice"], ["voiced"], name=f"{prefix}Add"
+        ),
         helper.make_node(
-            "Transpose", ["conv"], ["by_time"], name=f"{prefix}Transpose", perm=[0, 2, 1]
+            "Transpose", ["voiced"], ["by_time"], name=f"{prefix}Transpose", perm=[0, 2, 1]
         ),
         helper.make_node("Reshape", ["by_time", "shape"], ["flat"], name=f"{prefix}Reshape"),
         helper.make_node("Tanh", ["flat"], ["samples"], name=f"{prefix}Tanh"),
@@ -137,7 +142,10 @@ def _tiny_voice(onnx: Any, *, tail: str = "Unsqueeze", prefix: str = "/dec/") ->
     graph = helper.make_graph(
         nodes,
         "tiny",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, None])],
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, None]),
+            helper.make_tensor_value_info("speaker", TensorProto.FLOAT, [1, 4, 1]),
+        ],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, None)],
         weights,
     )
@@ -150,22 +158,26 @@ def test_a_split_graph_decoded_in_windows_gives_the_whole_graphs_samples() -> No
     onnx = pytest.importorskip("onnx", reason="the test extra installs onnx")
     model = _tiny_voice(onnx)
     split = split_decoder(model)
-    assert split.inputs == ("frames",) and split.output == "samples"
-    frames = np.random.default_rng(3).standard_normal((1, 3, 50)).astype(np.float32)
-    (expected,) = _session(model).run(None, {"x": frames})
+    assert split.inputs == ("frames", "voice") and split.output == "samples"
+    rng = np.random.default_rng(3)
+    feeds = {
+        "x": rng.standard_normal((1, 3, 50)).astype(np.float32),
+        "speaker": rng.standard_normal((1, 4, 1)).astype(np.float32),
+    }
+    (expected,) = _session(model).run(None, feeds)
     seen: list[int] = []
     encoder = _session(split.encoder)
     decoder = _Counting(_session(split.decoder), seen)
     windowed = WindowedSession(encoder, decoder, window=8, margin=2)
-    (ours,) = windowed.run(None, {"x": frames})
+    (ours,) = windowed.run(None, feeds)
     assert ours.shape == expected.shape == (1, 1, 1, 200)
     np.testing.assert_allclose(ours, expected, atol=1e-6)
     assert seen == [9, *[11] * 5, 10]  # 50 frames: 7 windows of 7-8, each with its margins
     # Without margins, each window's edges are decoded against silence: not the same.
     bare = WindowedSession(encoder, _session(split.decoder), window=8, margin=0)
-    assert not np.allclose(bare.run(None, {"x": frames})[0], expected, atol=1e-3)
+    assert not np.allclose(bare.run(None, feeds)[0], expected, atol=1e-3)
     with pytest.raises(ValueError, match="all its outputs"):
-        windowed.run(["output"], {"x": frames})
+        windowed.run(["output"], feeds)
 
 
 @pytest.mark.parametrize(

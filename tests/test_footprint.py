@@ -67,17 +67,20 @@ def test_long_clause_texts_reach_the_model_and_the_mastering_in_bounded_pieces(
     # Each model call speaks at most MODEL_CHARS, however long the sentence.
     assert max(len(s.text) for s in segments) > MODEL_CHARS
     assert all(len(p) <= MODEL_CHARS for s in segments for p in model_pieces(s.text, MODEL_CHARS))
-    # Each paragraph mastered is a bounded one, and the paragraphs of these texts (a
-    # minute of speech each, estimated at the engine's speaking rate) are mastered one
-    # at a time.
+    # Each paragraph mastered is a bounded one, and the paragraphs of these texts (40 s of
+    # speech or more each, estimated at the engine's speaking rate) are mastered one at a
+    # time.
     lengths = [sum(len(s.text) for s in t.paragraph.segments) for t in planned.tasks]
-    assert max(lengths) <= LONGEST_PARAGRAPH * PARAGRAPH_CHARS + PiperEngine.max_chars
+    assert max(lengths) <= max(LONGEST_PARAGRAPH * PARAGRAPH_CHARS, PiperEngine.max_chars)
     seconds = [n / PiperEngine.chars_per_second for n in lengths[:-1]]
     assert all(waits(after, [before]) for before, after in pairwise(seconds))
 
 
-def test_ordinary_paragraphs_are_still_mastered_side_by_side() -> None:
-    ordinary = PARAGRAPH_CHARS / PiperEngine.chars_per_second  # about 30 s of speech
-    assert not waits(ordinary, [ordinary])
+def test_paragraphs_are_mastered_side_by_side_only_within_the_bound() -> None:
+    short = PARAGRAPH_CHARS / 2 / PiperEngine.chars_per_second  # about 20 s of speech
+    assert not waits(short, [short])
     assert not waits(MASTERING_SECONDS * 2, [])  # one alone always goes
-    assert waits(ordinary, [ordinary, ordinary, ordinary])
+    assert waits(short, [short, short, short])
+    # The longest paragraph of several segments fits the bound alone, not beside another.
+    longest = LONGEST_PARAGRAPH * PARAGRAPH_CHARS / PiperEngine.chars_per_second
+    assert longest <= MASTERING_SECONDS and waits(longest, [longest])

@@ -72,7 +72,8 @@ class SplitModel:
     decoder: bytes
     inputs: tuple[str, ...]
     """The decoder's inputs; the first holds the latent frames (batch, channels, frames),
-    any other (a speaker's embedding) is given whole to every window."""
+    any other is given whole to every window (a speaker's embedding), or cut as the frames
+    are when it has as many along its last axis."""
     output: str
     """The decoder's output (batch, 1, samples)."""
 
@@ -192,7 +193,13 @@ class WindowedSession:
         pieces = []
         for begin, end in itertools.pairwise(bounds):
             low, high = max(0, begin - self.margin), min(count, end + self.margin)
-            samples = self._decoded(np.ascontiguousarray(frames[..., low:high]), extra)
+            near = {
+                name: np.ascontiguousarray(value[..., low:high])
+                if value.shape[-1] == count
+                else value
+                for name, value in extra.items()
+            }
+            samples = self._decoded(np.ascontiguousarray(frames[..., low:high]), near)
             hop = samples.shape[-1] // (high - low)
             pieces.append(samples[..., (begin - low) * hop : (end - low) * hop])
         return np.concatenate(pieces, axis=-1)

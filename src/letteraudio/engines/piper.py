@@ -422,11 +422,11 @@ def _voice_session(
     folder = None if cache_dir is None else cache_dir / "models"
     stem = _prepared_name(model, aligned, "split")
     parts = [stem, f"{stem}{DECODER_PART}"]
-    if folder is not None and all(prepared.find(folder, stem) for stem in parts):
+    if folder is not None and all(any(folder.glob(f"{stem}-*.onnx")) for stem in parts):
         try:
             encoder, decoder = (_prepared_session(lambda: b"", folder, stem) for stem in parts)
             return WindowedSession(encoder, decoder)
-        except Exception:  # noqa: BLE001 (either part fails to load: both are made again)
+        except Exception:  # noqa: BLE001 (a part damaged or missing: both are made again)
             for stem in parts:
                 found = prepared.find(folder, stem)
                 if found is not None:

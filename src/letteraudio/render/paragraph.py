@@ -34,14 +34,15 @@ from letteraudio.settings import Voice
 from letteraudio.values import Clip, Span
 
 MASTERING_NICENESS = 10
-MASTERING_SECONDS = 90.0
+MASTERING_SECONDS = 60.0
 """Seconds of speech mastered at once, at most, when more than one paragraph is: mastering
-holds 20-30 bytes per sample of its paragraph (a 78-second paragraph of a 200-row table
-through Piper: 52 MB at its peak), so a paragraph that does not fit beside those in flight
-waits for them, oldest first. Two paragraphs of
-:data:`~letteraudio.render.plan.PARAGRAPH_CHARS` (about 30 s each) still master side by
-side, two of a long-clause text (55-78 s each) one after the other: peak RSS of that table
-through Piper, 2 cores, 658 -> 543 MB (``benchmarks/footprint.py``)."""
+holds about 30 bytes per sample of its paragraph (0.66 MB a second of Piper's speech, its
+peak), so a paragraph that does not fit beside those in flight waits for them, oldest
+first. Two paragraphs of up to 30 s master side by side, longer ones one after the
+other. At 90 s, the peak of a 3,000-character paragraph of clauses through Piper (with
+the cache, as renders run by default) was 1.14-1.21 times a short text's, at 60 s 1.14
+in every render; hibari's renders of the seed and ``examples/letter-to-my-sister.txt``
+took the same time (``benchmarks/footprint.py``; README, Speed and memory)."""
 
 VoiceSpec = tuple[Voice, Voice | None, int | None, Path | None]
 """What a task's engines are built from: its voice, fallback, jobs and cache folder."""

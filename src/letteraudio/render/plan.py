@@ -30,10 +30,15 @@ from letteraudio.values import Metadata
 PARAGRAPH_CHARS = 600
 """A block longer than this (about half a minute of speech) is mastered in several
 paragraphs: cut at a sentence's end, or, past ``PARAGRAPH_CHARS * LONGEST_PARAGRAPH``,
-between any two segments. What is in flight is a few paragraphs (one per core, and the
-next), and mastering holds about ten bytes per sample of its paragraph: with 1,200 and only
-sentence ends before 4,800 characters, a 200-row table peaked at 1.8 times a short text
-(1.3 after; a plain-text table is now read row by row: see README, Speed and memory)."""
+between any two segments; and a segment that would take a paragraph past that starts the
+next one, so no paragraph of several segments is longer (one segment alone is at most an
+engine's ``max_chars``). Before, one was added anyway: two 600-character pieces of a long
+sentence made a paragraph of 1,200 (80 s), and the worst case was 1,500.
+
+What is in flight is a few paragraphs (see ``MASTERING_SECONDS`` in
+:mod:`letteraudio.render.paragraph`): with 1,200 and only sentence ends before 4,800
+characters, a 200-row table peaked at 1.8 times a short text (1.3 after; a plain-text
+table is now read row by row: see README, Speed and memory)."""
 LONGEST_PARAGRAPH = 1.5
 _DOCUMENT_KEYS = ("title", "author", "description", "language", "show")
 
@@ -168,13 +173,13 @@ def split_paragraphs(segments: list[Segment], pauses: Pauses) -> list[Paragraph]
             segment.kind,
             segment.paragraph,
         )
-        long_enough = (
-            chars > PARAGRAPH_CHARS
-            and previous is not None
-            and (
-                previous.pause_after_ms >= pauses.sentence
-                or chars > LONGEST_PARAGRAPH * PARAGRAPH_CHARS
+        longest = LONGEST_PARAGRAPH * PARAGRAPH_CHARS
+        long_enough = previous is not None and (
+            (
+                chars > PARAGRAPH_CHARS
+                and (previous.pause_after_ms >= pauses.sentence or chars > longest)
             )
+            or chars + len(segment.text) > longest
         )
         if same_block and segment.kind not in ("title", "subtitle") and not long_enough:
             paragraphs[-1].append(segment)
