@@ -104,11 +104,14 @@ def test_the_engine_speaks_through_the_split_graph_and_prepares_both_parts(
     assert all(p.stat().st_size > 1_000_000 for p in (cache / "models").glob("*.onnx"))
 
 
-def _tiny_voice(onnx: Any, *, tail: str = "Unsqueeze", prefix: str = "/dec/") -> bytes:
+def _tiny_voice(
+    onnx: Any, *, tail: str = "Unsqueeze", prefix: str = "/dec/", shape: str = "shape"
+) -> bytes:
     """A graph shaped as Piper's: frames and a speaker's embedding made by the rest (Muls),
     decoded by a convolution (kernel 3: one frame of reach), the embedding added, and a
     Tanh into samples (4 per frame, by a Reshape of the channels), then an Unsqueeze to
-    the graph's output."""
+    the graph's output. ``shape="made"``: the Reshape's shape is made by the rest too (an
+    integer tensor, which the decoder's part cannot take as the float it declares)."""
     from onnx import TensorProto, helper, numpy_helper
 
     rng = np.random.default_rng(7)
@@ -121,6 +124,7 @@ def _tiny_voice(onnx: Any, *, tail: str = "Unsqueeze", prefix: str = "/dec/") ->
     nodes = [
         helper.make_node("Mul", ["x", "two"], ["frames"], name="/Mul"),
         helper.make_node("Mul", ["speaker", "two"], ["voice"], name="/Mul_1"),
+        helper.make_node("Identity", ["shape"], ["made"], name="/Identity"),
         helper.make_node(
             "Conv", ["frames", "w"], ["conv"], name=f"{prefix}conv_pre/Conv", pads=[1, 1]
         ),
@@ -130,7 +134,7 @@ def _tiny_voice(onnx: Any, *, tail: str = "Unsqueeze", prefix: str = "/dec/") ->
         helper.make_node(
             "Transpose", ["voiced"], ["by_time"], name=f"{prefix}Transpose", perm=[0, 2, 1]
         ),
-        helper.make_node("Reshape", ["by_time", "shape"], ["flat"], name=f"{prefix}Reshape"),
+        helper.make_node("Reshape", ["by_time", shape], ["flat"], name=f"{prefix}Reshape"),
         helper.make_node("Tanh", ["flat"], ["samples"], name=f"{prefix}Tanh"),
         helper.make_node(
             tail,
@@ -191,3 +195,21 @@ def test_a_graph_of_another_shape_is_not_split(shape: dict[str, str], message: s
         split_decoder(_tiny_voice(onnx, **shape))
     with pytest.raises(ValueError):
         split_decoder(b"\x08\x07")  # a model that is only a version number
+
+
+def test_a_graph_whose_parts_do_not_load_is_used_whole(tmp_path: Path) -> None:
+    """The engine's loader: a graph that splits and loads in parts is windowed; one that
+    splits but whose decoder part does not load (an integer input) is used whole, and
+    speaks."""
+    onnx = pytest.importorskip("onnx", reason="the test extra installs onnx")
+    feeds = {
+        "x": np.ones((1, 3, 20), np.float32),
+        "speaker": np.ones((1, 4, 1), np.float32),
+    }
+    for shape, kind in (("shape", WindowedSession), ("made", onnxruntime.InferenceSession)):
+        path = tmp_path / f"{shape}.onnx"
+        path.write_bytes(_tiny_voice(onnx, shape=shape))
+        assert split_decoder(path.read_bytes()).inputs[0] == "frames"  # both split
+        session = piper._voice_session(path, None, aligned=False)
+        assert isinstance(session, kind)
+        assert session.run(None, feeds)[0].shape == (1, 1, 1, 80)

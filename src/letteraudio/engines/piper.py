@@ -8,6 +8,7 @@ listing engines or a dry run never loads onnxruntime.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import mmap
@@ -432,13 +433,15 @@ def _voice_session(
                 if found is not None:
                     found.unlink(missing_ok=True)
     split = _split_model(model, aligned)
-    if split is None:
-        return _prepared_session(
-            lambda: _model_source(model, aligned), folder, _prepared_name(model, aligned)
-        )
-    encoder = _prepared_session(lambda: split.encoder, folder, parts[0])
-    decoder = _prepared_session(lambda: split.decoder, folder, parts[1])
-    return WindowedSession(encoder, decoder)
+    # A graph that splits but whose parts do not load (another export) is used whole.
+    with contextlib.suppress(Exception):
+        if split is not None:
+            encoder = _prepared_session(lambda: split.encoder, folder, parts[0])
+            decoder = _prepared_session(lambda: split.decoder, folder, parts[1])
+            return WindowedSession(encoder, decoder)
+    return _prepared_session(
+        lambda: _model_source(model, aligned), folder, _prepared_name(model, aligned)
+    )
 
 
 def _prepared_session(
