@@ -84,7 +84,7 @@ def test_the_engine_speaks_through_the_split_graph_and_prepares_both_parts(
     speaks the very same samples."""
 
     def spoken(cache: Path | None) -> bytes:
-        monkeypatch.setattr(piper, "_SPLIT", {})  # a fresh process's state
+        monkeypatch.setattr(piper, "_UNSPLIT", set())  # a fresh process's state
         monkeypatch.setattr(piper, "_PATCHED", {})
         engine = piper.PiperEngine(EngineSettings(deterministic=True, cache_dir=cache))
         assert isinstance(engine._loaded().session, WindowedSession)
@@ -105,13 +105,19 @@ def test_the_engine_speaks_through_the_split_graph_and_prepares_both_parts(
 
 
 def _tiny_voice(
-    onnx: Any, *, tail: str = "Unsqueeze", prefix: str = "/dec/", shape: str = "shape"
+    onnx: Any,
+    *,
+    tail: str = "Unsqueeze",
+    prefix: str = "/dec/",
+    shape: str = "shape",
+    weights_listed: bool = False,
 ) -> bytes:
     """A graph shaped as Piper's: frames and a speaker's embedding made by the rest (Muls),
     decoded by a convolution (kernel 3: one frame of reach), the embedding added, and a
     Tanh into samples (4 per frame, by a Reshape of the channels), then an Unsqueeze to
     the graph's output. ``shape="made"``: the Reshape's shape is made by the rest too (an
-    integer tensor, which the decoder's part cannot take as the float it declares)."""
+    integer tensor, which the decoder's part cannot take as the float it declares).
+    ``weights_listed``: the weights are graph inputs too, as older exports list them."""
     from onnx import TensorProto, helper, numpy_helper
 
     rng = np.random.default_rng(7)
@@ -149,6 +155,14 @@ def _tiny_voice(
         [
             helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, None]),
             helper.make_tensor_value_info("speaker", TensorProto.FLOAT, [1, 4, 1]),
+            *(
+                [
+                    helper.make_tensor_value_info("two", TensorProto.FLOAT, [1]),
+                    helper.make_tensor_value_info("w", TensorProto.FLOAT, [4, 3, 3]),
+                ]
+                if weights_listed
+                else []
+            ),
         ],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, None)],
         weights,
@@ -158,9 +172,12 @@ def _tiny_voice(
     return bytes(model.SerializeToString())
 
 
-def test_a_split_graph_decoded_in_windows_gives_the_whole_graphs_samples() -> None:
+@pytest.mark.parametrize("weights_listed", [False, True], ids=["weights", "weights as inputs"])
+def test_a_split_graph_decoded_in_windows_gives_the_whole_graphs_samples(
+    weights_listed: bool,
+) -> None:
     onnx = pytest.importorskip("onnx", reason="the test extra installs onnx")
-    model = _tiny_voice(onnx)
+    model = _tiny_voice(onnx, weights_listed=weights_listed)
     split = split_decoder(model)
     assert split.inputs == ("frames", "voice") and split.output == "samples"
     rng = np.random.default_rng(3)

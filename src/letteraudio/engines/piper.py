@@ -8,7 +8,6 @@ listing engines or a dry run never loads onnxruntime.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import mmap
@@ -273,10 +272,10 @@ class PiperEngine(BaseEngine):
 
         It used to be loaded afresh every 60 calls: onnxruntime keeps the memory of its
         largest call so far, and that grew with the longest sentence met. Its calls are
-        bounded now (:data:`MODEL_CHARS`, and the decoder's windows), so nothing ratchets,
-        and the reload itself briefly held the model twice: a 14 KB article (the seed six
-        times, ``--no-cache``) peaked at 408 MB with it and 330 MB without, a 200-row
-        table at 409 and 321 (a short text: 307)."""
+        bounded now (:data:`MODEL_CHARS`, and the decoder's windows; a voice used whole,
+        :data:`MODEL_CHARS` alone), and the reload itself briefly held the model twice:
+        a 14 KB article (the seed six times, ``--no-cache``) peaked at 408 MB with it and
+        330 MB without, a 200-row table at 409 and 321 (a short text: 307)."""
         with self._loading:
             if self._voice is None:
                 self._voice = _load_voice(self.model, self.config, self.cache_dir, self.aligned)
@@ -417,31 +416,47 @@ def _voice_session(
     model: Path, cache_dir: Path | None, aligned: bool
 ) -> onnxruntime.InferenceSession | WindowedSession:
     """The voice's graph split at its decoder, both parts prepared for this machine (from
-    the cache when it has them); the whole graph when it cannot be split."""
+    the cache when it has them); the whole graph when it cannot be split, or its parts do
+    not load."""
     from letteraudio.engines.decoder import WindowedSession
 
     folder = None if cache_dir is None else cache_dir / "models"
-    stem = _prepared_name(model, aligned, "split")
+    stem = _prepared_name(model, aligned, SPLIT_LAYOUT)
     parts = [stem, f"{stem}{DECODER_PART}"]
+    whole = _prepared_name(model, aligned)
     if folder is not None and all(any(folder.glob(f"{stem}-*.onnx")) for stem in parts):
         try:
             encoder, decoder = (_prepared_session(lambda: b"", folder, stem) for stem in parts)
             return WindowedSession(encoder, decoder)
         except Exception:  # noqa: BLE001 (a part damaged or missing: both are made again)
-            for stem in parts:
-                found = prepared.find(folder, stem)
-                if found is not None:
-                    found.unlink(missing_ok=True)
+            _remove(folder, parts)
     split = _split_model(model, aligned)
-    # A graph that splits but whose parts do not load (another export) is used whole.
-    with contextlib.suppress(Exception):
-        if split is not None:
-            encoder = _prepared_session(lambda: split.encoder, folder, parts[0])
-            decoder = _prepared_session(lambda: split.decoder, folder, parts[1])
-            return WindowedSession(encoder, decoder)
-    return _prepared_session(
-        lambda: _model_source(model, aligned), folder, _prepared_name(model, aligned)
-    )
+    if split is not None:
+        try:
+            windowed = _split_session(split, folder, parts)
+            if folder is not None:
+                _remove(folder, [whole])  # prepared by an earlier release, whole
+            return windowed
+        except Exception:  # noqa: BLE001 (another export, whose parts do not load: whole)
+            split = None  # not held while the whole graph loads
+            if folder is not None:
+                _remove(folder, parts)
+    return _prepared_session(lambda: _model_source(model, aligned), folder, whole)
+
+
+def _split_session(split: SplitModel, folder: Path | None, parts: list[str]) -> WindowedSession:
+    from letteraudio.engines.decoder import WindowedSession
+
+    encoder = _prepared_session(lambda: split.encoder, folder, parts[0])
+    decoder = _prepared_session(lambda: split.decoder, folder, parts[1])
+    return WindowedSession(encoder, decoder)
+
+
+def _remove(folder: Path, stems: list[str]) -> None:
+    """Remove the prepared graphs of these names (whatever their digest)."""
+    for stem in stems:
+        for path in folder.glob(f"{stem}-*.onnx"):
+            path.unlink(missing_ok=True)
 
 
 def _prepared_session(
@@ -491,7 +506,10 @@ def _prepared_session(
 DECODER_PART = ".decoder"
 """What the prepared decoder's name adds to its voice's (``cache info`` counts the voice once)."""
 _PATCHED: dict[Path, bytes | None] = {}
-_SPLIT: dict[tuple[Path, bool], SplitModel | None] = {}
+_UNSPLIT: set[tuple[Path, bool]] = set()
+SPLIT_LAYOUT = "split1"
+"""In the prepared parts' names: raised when :func:`letteraudio.engines.decoder.split_decoder`
+cuts a graph otherwise, so that parts cut the old way are not paired with new code."""
 _PATCHING = threading.Lock()
 
 
@@ -518,27 +536,27 @@ def _model_source(model: Path, aligned: bool) -> str | bytes:
 
 
 def _split_model(model: Path, aligned: bool) -> SplitModel | None:
-    """The (patched) model split at its decoder, once per process; None for a graph that
-    cannot be (it is then used whole)."""
+    """The (patched) model split at its decoder; None for a graph that cannot be (it is
+    then used whole: that is remembered for the process). The split's bytes are not kept:
+    the voice is loaded once."""
     from letteraudio.engines.decoder import split_decoder
 
-    source = _model_source(model, aligned)
     with _PATCHING:
-        if (model, aligned) not in _SPLIT:
-            try:
-                if isinstance(source, bytes):
-                    _SPLIT[model, aligned] = split_decoder(source)
-                else:
-                    with (
-                        model.open("rb") as file,
-                        mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data,
-                    ):
-                        _SPLIT[model, aligned] = split_decoder(data)
-            except ValueError:
-                _SPLIT[model, aligned] = None
-            else:
-                _PATCHED.pop(model, None)  # the parts hold it now
-        return _SPLIT[model, aligned]
+        if (model, aligned) in _UNSPLIT:
+            return None
+    source = _model_source(model, aligned)
+    try:
+        if isinstance(source, bytes):
+            return split_decoder(source)
+        with model.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return split_decoder(data)
+    except ValueError:
+        with _PATCHING:
+            _UNSPLIT.add((model, aligned))
+        return None
+    finally:
+        with _PATCHING:
+            _PATCHED.pop(model, None)  # made again if the whole graph needs it
 
 
 def _prepared_name(model: Path, aligned: bool = False, part: str = "") -> str:
