@@ -230,3 +230,24 @@ def test_a_graph_whose_parts_do_not_load_is_used_whole(tmp_path: Path) -> None:
         session = piper._voice_session(path, None, aligned=False)
         assert isinstance(session, kind)
         assert session.run(None, feeds)[0].shape == (1, 1, 1, 80)
+
+
+def test_the_cache_keeps_only_the_graphs_in_use(tmp_path: Path) -> None:
+    """With a cache: a voice now windowed drops the whole graph an earlier release
+    prepared; one whose parts do not load keeps the whole graph and not the parts."""
+    onnx = pytest.importorskip("onnx", reason="the test extra installs onnx")
+    for shape, kind in (("shape", WindowedSession), ("made", onnxruntime.InferenceSession)):
+        path = tmp_path / f"{shape}.onnx"
+        path.write_bytes(_tiny_voice(onnx, shape=shape))
+        models = tmp_path / shape / "models"
+        models.mkdir(parents=True)
+        stale = models / f"{piper._prepared_name(path)}-00000000.onnx"
+        stale.write_bytes(b"prepared whole by an earlier release")
+        session = piper._voice_session(path, tmp_path / shape, aligned=False)
+        assert isinstance(session, kind)
+        names = sorted(p.name for p in models.glob("*.onnx"))
+        whole = piper._prepared_name(path)
+        if kind is WindowedSession:
+            assert len(names) == 2 and not any(name.startswith(whole) for name in names)
+        else:
+            assert len(names) == 1 and names[0].startswith(whole) and names[0] != stale.name

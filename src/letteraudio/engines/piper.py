@@ -418,45 +418,49 @@ def _voice_session(
     """The voice's graph split at its decoder, both parts prepared for this machine (from
     the cache when it has them); the whole graph when it cannot be split, or its parts do
     not load."""
-    from letteraudio.engines.decoder import WindowedSession
-
     folder = None if cache_dir is None else cache_dir / "models"
     stem = _prepared_name(model, aligned, SPLIT_LAYOUT)
     parts = [stem, f"{stem}{DECODER_PART}"]
     whole = _prepared_name(model, aligned)
     if folder is not None and all(any(folder.glob(f"{stem}-*.onnx")) for stem in parts):
         try:
-            encoder, decoder = (_prepared_session(lambda: b"", folder, stem) for stem in parts)
-            return WindowedSession(encoder, decoder)
+            return _windowed(folder, parts, lambda: b"", lambda: b"")
         except Exception:  # noqa: BLE001 (a part damaged or missing: both are made again)
             _remove(folder, parts)
     split = _split_model(model, aligned)
     if split is not None:
+        cut = split
         try:
-            windowed = _split_session(split, folder, parts)
+            windowed = _windowed(folder, parts, lambda: cut.encoder, lambda: cut.decoder)
             if folder is not None:
                 _remove(folder, [whole])  # prepared by an earlier release, whole
             return windowed
         except Exception:  # noqa: BLE001 (another export, whose parts do not load: whole)
+            del cut
             split = None  # not held while the whole graph loads
             if folder is not None:
                 _remove(folder, parts)
     return _prepared_session(lambda: _model_source(model, aligned), folder, whole)
 
 
-def _split_session(split: SplitModel, folder: Path | None, parts: list[str]) -> WindowedSession:
+def _windowed(
+    folder: Path | None,
+    parts: list[str],
+    encoder: Callable[[], str | bytes],
+    decoder: Callable[[], str | bytes],
+) -> WindowedSession:
+    """The two parts' sessions (``parts``: their prepared names; the callables: their
+    bytes, when they are not prepared yet) decoding in windows."""
     from letteraudio.engines.decoder import WindowedSession
 
-    encoder = _prepared_session(lambda: split.encoder, folder, parts[0])
-    decoder = _prepared_session(lambda: split.decoder, folder, parts[1])
-    return WindowedSession(encoder, decoder)
+    return WindowedSession(
+        _prepared_session(encoder, folder, parts[0]), _prepared_session(decoder, folder, parts[1])
+    )
 
 
 def _remove(folder: Path, stems: list[str]) -> None:
-    """Remove the prepared graphs of these names (whatever their digest)."""
     for stem in stems:
-        for path in folder.glob(f"{stem}-*.onnx"):
-            path.unlink(missing_ok=True)
+        prepared.remove(folder, stem)
 
 
 def _prepared_session(

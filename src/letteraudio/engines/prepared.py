@@ -45,6 +45,12 @@ def find(folder: Path, stem: str) -> Path | None:
     return None
 
 
+def remove(folder: Path, stem: str) -> None:
+    """Remove every prepared graph of this stem, whatever its digest."""
+    for path in folder.glob(f"{stem}-*{SUFFIX}"):
+        path.unlink(missing_ok=True)
+
+
 def keep(partial: Path, folder: Path, stem: str) -> Path:
     """Rename a graph just written to ``partial`` into place, under its digest."""
     final = folder / f"{stem}-{digest(partial)}{SUFFIX}"
